@@ -1,0 +1,3 @@
+from mechmap.cli import main
+
+main()

@@ -1,0 +1,110 @@
+"""Graph-level checks of a built map: errors that make it no DAG, and warnings about gaps.
+
+Each check is a function of the map alone and returns diagnostics; :func:`check_map`
+runs them all.
+"""
+
+from __future__ import annotations
+
+from mechmap.diagnostics import Diagnostic, error, warning
+from mechmap.graphs import find_cycles, reachable, shortest_path
+from mechmap.model import Map
+from mechmap.schema import OUTCOME_ROLES, STRATEGY_ROLES
+
+
+def check_map(m: Map) -> list[Diagnostic]:
+    problems = check_acyclic(m)
+    if problems:
+        return problems  # reachability warnings mean little in a graph with loops
+    return (
+        check_reached_by_strategy(m)
+        + check_mechanisms_reach_outcome(m)
+        + check_isolated(m)
+        + check_time_varying_confounding(m)
+    )
+
+
+def check_acyclic(m: Map) -> list[Diagnostic]:
+    """Each cycle, printed as the cycle, at the latest-declared arrow that closes it."""
+    problems = []
+    declared_at = {(link.source, link.target): link.edge for link in m.links}
+    for cycle in find_cycles(m.children):
+        arrows = [declared_at[pair] for pair in zip(cycle, cycle[1:], strict=False)]
+        last = max((e for e in arrows if e is not None), key=lambda e: e.location)
+        problems.append(error(
+            last.location,
+            f"cycle {' -> '.join(cycle)}: a DAG cannot loop back; draw the feedback over "
+            f"time instead (give the nodes 'waves' and write e.g. "
+            f"{cycle[0]}@t0 -> {cycle[1]}@t1 -> {cycle[0]}@t2)",
+        ))
+    return problems
+
+
+def _variables_with_role(m: Map, roles: frozenset[str]) -> list[str]:
+    return [v for v, info in m.variable_info.items() if info.node.role in roles]
+
+
+def check_reached_by_strategy(m: Map) -> list[Diagnostic]:
+    """Mechanisms and outcomes that no strategy (or strategy component) reaches."""
+    strategies = _variables_with_role(m, STRATEGY_ROLES)
+    downstream_roles = OUTCOME_ROLES | {"mechanism"}
+    if not strategies:
+        first = m.nodes[0].location
+        return [warning(first, "the map has no node with role 'strategy' or 'component', so "
+                               "nothing says what sets the mechanisms going")]
+    reached = reachable(m.children, strategies)
+    problems = []
+    for node in m.nodes:
+        if node.role in downstream_roles and not reached.intersection(node.variables):
+            problems.append(warning(node.location, f"{node.role} '{node.id}' is not reached "
+                                                   "by any strategy or component"))
+    return problems
+
+
+def check_mechanisms_reach_outcome(m: Map) -> list[Diagnostic]:
+    outcomes = set(_variables_with_role(m, OUTCOME_ROLES))
+    problems = []
+    for node in m.nodes:
+        if node.role == "mechanism" and not reachable(m.children, node.variables) & outcomes:
+            problems.append(warning(node.location, f"mechanism '{node.id}' leads to no outcome "
+                                                   "(no path to a node with an *_outcome role)"))
+    return problems
+
+
+def check_isolated(m: Map) -> list[Diagnostic]:
+    """Nodes with no arrow in or out, not counting the carry arrows between their copies."""
+    touched = {end for pair in m.rolled_up() for end in pair}
+    return [
+        warning(node.location, f"node '{node.id}' is isolated: no arrow goes in or out")
+        for node in m.nodes
+        if node.id not in touched
+    ]
+
+
+def check_time_varying_confounding(m: Map) -> list[Diagnostic]:
+    """A mechanism at one wave that feeds a strategy at a later wave.
+
+    Then the mechanism is both an effect of earlier dose and a cause of later dose (and of
+    the outcome): conditioning on it blocks part of the effect and not conditioning leaves
+    confounding, so standard adjustment is biased (Robins' g-methods are needed).
+    """
+    index = m.wave_index
+    timed_strategies = {
+        v: index[info.wave]
+        for v, info in m.variable_info.items()
+        if info.node.role in STRATEGY_ROLES and info.wave is not None
+    }
+    problems = []
+    for var, info in m.variable_info.items():
+        if info.node.role != "mechanism" or info.wave is None:
+            continue
+        later = {s for s, i in timed_strategies.items() if i > index[info.wave]}
+        path = shortest_path(m.children, var, later) if later else None
+        if path:
+            problems.append(warning(
+                info.node.location,
+                f"time-varying confounding: mechanism {var} feeds strategy {path[-1]} "
+                f"({' -> '.join(path)}); adjusting for {var} when estimating the effect of "
+                f"{path[-1]} is biased (use g-methods or analyse each wave's dose separately)",
+            ))
+    return problems

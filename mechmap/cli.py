@@ -1,0 +1,236 @@
+"""The ``mechmap`` command: a thin shell over the Python API.
+
+Heavy libraries (dowhy, pandas, scipy, networkx) are imported inside the commands that need
+them, never here, so that ``--help``, ``validate`` and ``show`` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mechmap.diagnostics import Diagnostic, Severity
+from mechmap.validation import Checked, check_file
+
+app = typer.Typer(
+    name="mechmap",
+    help="Mechanism maps for implementation science: validate, show and analyse causal "
+    "diagrams of how implementation strategies work.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="text for people, json for tools")
+]
+VignettesOption = Annotated[
+    Path | None,
+    typer.Option("--vignettes", help="Vignette folder (default: vignettes/ in or beside the "
+                                     "map's folder)", file_okay=False),
+]
+
+
+def _usage_error(message: str) -> typer.Exit:
+    typer.echo(f"mechmap: {message}", err=True)
+    return typer.Exit(EXIT_USAGE)
+
+
+def _existing(path: Path) -> Path:
+    if not path.exists():
+        raise _usage_error(f"{path}: no such file")
+    if path.is_dir():
+        raise _usage_error(f"{path}: is a folder; give map files (e.g. {path}/*.yaml)")
+    return path
+
+
+def _print_problems(problems: tuple[Diagnostic, ...] | list[Diagnostic], err: bool) -> None:
+    for d in problems:
+        colour = "red" if d.severity is Severity.ERROR else "yellow"
+        typer.secho(str(d), fg=colour, err=err)
+
+
+def _count(problems, severity: Severity) -> int:
+    return sum(d.severity is severity for d in problems)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _summary(checked: Checked) -> str:
+    warnings = _count(checked.problems, Severity.WARNING)
+    tail = f" ({_plural(warnings, 'warning')})" if warnings else ""
+    if not checked.valid:
+        errors = _count(checked.problems, Severity.ERROR)
+        return f"{checked.file}: invalid: {_plural(errors, 'error')}{tail}"
+    if checked.kind == "vignette":
+        v = checked.vignette
+        return f"{checked.file}: valid vignette '{v.id}': {_plural(len(v.cites), 'cited arrow')}{tail}"
+    m = checked.map
+    return (f"{checked.file}: valid map '{m.id}': {_plural(len(m.nodes), 'node')} "
+            f"({_plural(len(m.variables), 'variable')} unrolled), "
+            f"{_plural(len(m.links), 'arrow')}, {_plural(len(m.waves), 'wave')}, "
+            f"{_plural(len(m.hypotheses), 'hypothesis').replace('hypothesiss', 'hypotheses')}"
+            f"{tail}")
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Map or vignette files", show_default=False)],
+    output: FormatOption = OutputFormat.text,
+    vignettes: VignettesOption = None,
+) -> None:
+    """Check map and vignette files; report every problem as FILE:LINE:COL: message.
+
+    Exit status: 0 when every file is valid (warnings allowed), 1 when any is invalid,
+    2 for usage errors.
+    """
+    results = [check_file(_existing(f), vignettes) for f in files]
+    if output is OutputFormat.json:
+        payload = {
+            "valid": all(r.valid for r in results),
+            "files": [
+                {"file": r.file, "kind": r.kind, "valid": r.valid,
+                 "errors": _count(r.problems, Severity.ERROR),
+                 "warnings": _count(r.problems, Severity.WARNING),
+                 "diagnostics": [d.as_dict() for d in r.problems]}
+                for r in results
+            ],
+        }
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        for r in results:
+            _print_problems(r.problems, err=False)
+            typer.secho(_summary(r), fg="green" if r.valid else "red", bold=not r.valid)
+    if not all(r.valid for r in results):
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _valid_map(file: Path, vignettes: Path | None) -> Checked:
+    checked = check_file(_existing(file), vignettes)
+    if checked.kind != "map":
+        raise _usage_error(f"{file} is a vignette, not a map")
+    if not checked.valid:
+        _print_problems(checked.problems, err=True)
+        typer.echo(f"mechmap: {file} is not a valid map; fix the errors above", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    return checked
+
+
+@app.command()
+def show(
+    file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
+    vignettes: VignettesOption = None,
+) -> None:
+    """Print a map: nodes by role and wave, arrows with numbers, provenance and evidence,
+    and hypotheses."""
+    from mechmap.report import print_map
+
+    checked = _valid_map(file, vignettes)
+    _print_problems(checked.problems, err=True)
+    print_map(checked.map)
+
+
+@app.command()
+def evidence(
+    file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
+    output: FormatOption = OutputFormat.text,
+    vignettes: VignettesOption = None,
+) -> None:
+    """Print the arrow x vignette evidence matrix and flag arrows with no evidence."""
+    from mechmap.evidence import evidence_matrix
+    from mechmap.report import matrix_as_dict, print_matrix
+
+    checked = _valid_map(file, vignettes)
+    matrix = evidence_matrix(checked.map, checked.library)
+    if output is OutputFormat.json:
+        typer.echo(json.dumps(matrix_as_dict(matrix), indent=2))
+    else:
+        _print_problems(checked.problems, err=True)
+        print_matrix(matrix)
+
+
+@app.command()
+def new(
+    file: Annotated[Path, typer.Argument(help="Where to write the starter map",
+                                         show_default=False)],
+    title: Annotated[str, typer.Option(help="The map's title")] = "My mechanism map",
+) -> None:
+    """Write a commented starter map (never overwrites an existing file)."""
+    from mechmap.schema import IDENTIFIER_PATTERN
+    from mechmap.starter import STARTER_MAP
+
+    map_id = file.stem if re.match(IDENTIFIER_PATTERN, file.stem) else "my-map"
+    text = STARTER_MAP.format(file=file, map_id=map_id, title=json.dumps(title))
+    folder = file.parent if str(file.parent) else Path(".")
+    if not folder.is_dir():
+        raise _usage_error(f"{folder}: no such folder")
+    # Write a temporary file, then hard-link it into place: linking fails if the target
+    # exists, so an existing file is never overwritten and no half-written file appears.
+    with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp",
+                                     encoding="utf-8") as tmp:
+        tmp.write(text)
+    try:
+        os.link(tmp.name, file)
+    except FileExistsError:
+        raise _usage_error(f"{file} exists; mechmap new never overwrites a file") from None
+    finally:
+        os.unlink(tmp.name)
+    typer.echo(f"wrote {file}; edit it, then run: mechmap validate {file}")
+
+
+@app.command()
+def schema(
+    vignette: Annotated[bool, typer.Option("--vignette", help="Vignette schema instead")] = False,
+) -> None:
+    """Print the JSON Schema of map files (or vignette files) for editors and tools."""
+    from mechmap.schema import json_schema
+
+    typer.echo(json_schema("vignette" if vignette else "map"))
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        from mechmap import __version__
+
+        typer.echo(f"mechmap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback,
+                                          is_eager=True, help="Print the version")] = False,
+) -> None:
+    pass
+
+
+def main() -> None:
+    """Console entry point: never shows a traceback for bad input."""
+    try:
+        app(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug of ours, not the user's input: say so briefly
+        typer.echo(f"mechmap: internal error ({type(exc).__name__}: {exc}); please report it "
+                   "with the command you ran", err=True)
+        sys.exit(70)
+

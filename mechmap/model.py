@@ -1,0 +1,230 @@
+"""The immutable in-memory map: the hub every other module works from.
+
+A :class:`Map` holds the concepts (:class:`Node`), the arrows as declared (:class:`Edge`) and
+the arrows of the time-unrolled DAG (:class:`Link`). Analyses run on the unrolled DAG, whose
+vertices are *variables*: a node's plain id, or ``id@wave`` for each copy of a node that has
+``waves``. Everything is frozen; build a new map rather than change one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from mechmap.diagnostics import Location
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+_NOWHERE = Location("<memory>")
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    citation: str
+    doi: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Wave:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Node:
+    """A concept of the map.
+
+    ``wave`` is set for a node that exists at one wave only (its variable is its plain id);
+    ``waves`` for a node with a time-indexed copy per wave (variables ``id@wave``).
+    """
+
+    id: str
+    label: str
+    role: str = "other"
+    description: str | None = None
+    wave: str | None = None
+    waves: tuple[str, ...] = ()
+    latent: bool = False
+    carry: bool = False
+    group: str | None = None
+    location: Location = field(default=_NOWHERE, compare=False, repr=False)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The names this node has in the unrolled DAG."""
+        return tuple(f"{self.id}@{w}" for w in self.waves) if self.waves else (self.id,)
+
+    @property
+    def timeless(self) -> bool:
+        return self.wave is None and not self.waves
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An arrow as declared in the file, with the unrolled links it stands for.
+
+    ``source`` and ``target`` are written as in the file (``fidelity``, ``screening@impl``);
+    ``links`` are the (cause, effect) variable pairs it adds to the unrolled DAG.
+    """
+
+    source: str
+    target: str
+    links: tuple[tuple[str, str], ...]
+    arrow: str | None = None
+    sign: str | None = None
+    lag: int | None = None
+    modifies: str | None = None
+    provenance: str | None = None
+    evidence: tuple[str, ...] = ()
+    note: str | None = None
+    location: Location = field(default=_NOWHERE, compare=False, repr=False)
+
+    @property
+    def written(self) -> str:
+        return f"{self.source} -> {self.target}"
+
+    @property
+    def name(self) -> str:
+        """How people refer to it: ``#13`` when the figure numbers it, else ``a -> b``."""
+        return f"#{self.arrow}" if self.arrow is not None else self.written
+
+
+@dataclass(frozen=True)
+class Link:
+    """An arrow of the unrolled DAG; ``edge`` is ``None`` for arrows added by ``carry``."""
+
+    source: str
+    target: str
+    edge: Edge | None = None
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    id: str
+    path: tuple[str, ...]
+    expect: str | None = None
+    description: str | None = None
+    location: Location = field(default=_NOWHERE, compare=False, repr=False)
+
+    @property
+    def written(self) -> str:
+        return " -> ".join(self.path)
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A vertex of the unrolled DAG: a node, at a wave when it is time-indexed."""
+
+    name: str
+    node: Node
+    wave: str | None
+
+
+@dataclass(frozen=True)
+class Map:
+    """A validated mechanism map. Build one with :func:`mechmap.load` or :func:`mechmap.loads`.
+
+    >>> import mechmap
+    >>> m = mechmap.loads('''
+    ... mechmap: 1
+    ... id: tiny
+    ... title: Tiny
+    ... nodes: {dose: {role: strategy}, trust: {role: mechanism}, uptake: {role: implementation_outcome}}
+    ... edges: [dose -> trust -> uptake]
+    ... ''')
+    >>> m.variables
+    ('dose', 'trust', 'uptake')
+    """
+
+    id: str
+    title: str
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...] = ()
+    links: tuple[Link, ...] = ()
+    waves: tuple[Wave, ...] = ()
+    sources: tuple[Source, ...] = ()
+    hypotheses: tuple[Hypothesis, ...] = ()
+    description: str | None = None
+    version: int = 1
+    file: str | None = field(default=None, compare=False)
+
+    @cached_property
+    def node_by_id(self) -> Mapping[str, Node]:
+        return MappingProxyType({n.id: n for n in self.nodes})
+
+    @cached_property
+    def variable_info(self) -> Mapping[str, Variable]:
+        """Every variable of the unrolled DAG, in declaration order, with its node and wave."""
+        info = {}
+        for node in self.nodes:
+            if node.waves:
+                for w in node.waves:
+                    info[f"{node.id}@{w}"] = Variable(f"{node.id}@{w}", node, w)
+            else:
+                info[node.id] = Variable(node.id, node, node.wave)
+        return MappingProxyType(info)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return tuple(self.variable_info)
+
+    @cached_property
+    def wave_index(self) -> Mapping[str, int]:
+        """Position of each wave in time order."""
+        return MappingProxyType({w.id: i for i, w in enumerate(self.waves)})
+
+    @cached_property
+    def parents(self) -> Mapping[str, tuple[str, ...]]:
+        return self._adjacency(reverse=True)
+
+    @cached_property
+    def children(self) -> Mapping[str, tuple[str, ...]]:
+        return self._adjacency(reverse=False)
+
+    def _adjacency(self, reverse: bool) -> Mapping[str, tuple[str, ...]]:
+        lists: dict[str, list[str]] = {v: [] for v in self.variable_info}
+        for link in self.links:
+            a, b = (link.target, link.source) if reverse else (link.source, link.target)
+            lists[a].append(b)
+        return MappingProxyType({v: tuple(ns) for v, ns in lists.items()})
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The unrolled DAG as a frozen networkx DiGraph (node and edge attributes included)."""
+        import networkx as nx
+
+        graph = nx.DiGraph(id=self.id, title=self.title)
+        for name, var in self.variable_info.items():
+            graph.add_node(
+                name,
+                concept=var.node.id,
+                wave=var.wave,
+                label=var.node.label,
+                role=var.node.role,
+                latent=var.node.latent,
+            )
+        for link in self.links:
+            attributes = {"carry": link.edge is None}
+            if link.edge is not None:
+                edge = link.edge
+                attributes.update(
+                    arrow=edge.arrow, sign=edge.sign, provenance=edge.provenance,
+                    evidence=list(edge.evidence), modifies=edge.modifies,
+                )
+            graph.add_edge(link.source, link.target, **attributes)
+        return nx.freeze(graph)
+
+    def rolled_up(self) -> tuple[tuple[str, str], ...]:
+        """The concept-level arrows (one node per concept, carry arrows dropped), for display."""
+        seen: dict[tuple[str, str], None] = {}
+        for link in self.links:
+            a = self.variable_info[link.source].node.id
+            b = self.variable_info[link.target].node.id
+            if a != b:
+                seen[(a, b)] = None
+        return tuple(seen)

@@ -1,0 +1,106 @@
+"""Printing maps and evidence for people (rich tables) and for tools (plain dicts).
+
+Labels come from users' files: they are always passed to rich as ``Text``, never as
+markup, so a label like ``[bold]`` or ``[link=...]`` prints as written.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from mechmap.evidence import CONTRADICTS, LISTED, SUPPORTS, EvidenceMatrix
+from mechmap.model import Map
+from mechmap.schema import ROLES
+
+_MARKS = {SUPPORTS: ("+", "green"), CONTRADICTS: ("−", "red"), LISTED: ("?", "yellow")}
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=Text(title, style="bold"), title_justify="left", show_lines=False)
+    for column in columns:
+        table.add_column(column)
+    return table
+
+
+def print_map(m: Map) -> None:
+    console = _console()
+    console.print(Text(f"{m.title}  [{m.id}]", style="bold"))
+    if m.description:
+        console.print(Text(m.description.strip()))
+    for s in m.sources:
+        console.print(Text(f"  source {s.id}: {s.citation}" + (f" doi:{s.doi}" if s.doi else "")))
+    if m.waves:
+        console.print(Text("waves: " + " → ".join(f"{w.id} ({w.label})" for w in m.waves)))
+
+    nodes = _table("Nodes by role and wave", "role", "id", "label", "wave(s)", "notes")
+    wave_order = {w.id: i for i, w in enumerate(m.waves)}
+    for role in ROLES:
+        members = [n for n in m.nodes if n.role == role]
+        members.sort(key=lambda n: wave_order.get(n.wave or (n.waves or ("",))[0], -1))
+        for n in members:
+            waves = n.wave or ", ".join(n.waves) or "—"
+            notes = ", ".join(
+                x for x in ("latent" if n.latent else "", "carry" if n.carry else "",
+                            f"group: {n.group}" if n.group else "") if x
+            )
+            nodes.add_row(Text(role), Text(n.id), Text(n.label), Text(waves), Text(notes))
+    console.print(nodes)
+
+    edges = _table("Arrows", "#", "from → to", "sign", "provenance", "evidence", "note")
+    for e in m.edges:
+        arrow = Text(e.written + (f"  (modifies {e.modifies})" if e.modifies else ""))
+        if len(e.links) > 1 or e.links[0] != (e.source, e.target):
+            arrow.append("  = " + ", ".join(f"{a} → {b}" for a, b in e.links), style="dim")
+        edges.add_row(Text(e.arrow or ""), arrow, Text(e.sign or ""), Text(e.provenance or ""),
+                      Text(", ".join(e.evidence)), Text(e.note or "", overflow="fold"))
+    carried = [link for link in m.links if link.edge is None]
+    if carried:
+        edges.add_row(Text(""), Text(", ".join(f"{x.source} → {x.target}" for x in carried)),
+                      Text(""), Text("carry"), Text(""), Text("added by carry: true"))
+    console.print(edges)
+
+    if m.hypotheses:
+        hypotheses = _table("Hypotheses", "id", "path", "expect", "description")
+        for h in m.hypotheses:
+            hypotheses.add_row(Text(h.id), Text(" → ".join(h.path)), Text(h.expect or ""),
+                               Text(h.description or ""))
+        console.print(hypotheses)
+
+
+def print_matrix(matrix: EvidenceMatrix) -> None:
+    console = _console()
+    table = _table(f"Evidence for map '{matrix.map_id}': + supports, − contradicts, "
+                   "? listed by the map but the vignette is silent", "arrow",
+                   *matrix.vignettes)
+    for row in matrix.rows:
+        cells = []
+        for vignette in matrix.vignettes:
+            mark, style = _MARKS.get(row.cells.get(vignette, ""), ("·", "dim"))
+            cells.append(Text(mark, style=style))
+        name = Text(row.edge.name if row.edge.arrow else row.edge.written)
+        if row.unsupported:
+            name.append("  (no evidence)", style="bold red")
+        table.add_row(name, *cells)
+    console.print(table)
+    missing = matrix.without_evidence
+    console.print(Text(f"{len(missing)} of {len(matrix.rows)} arrows have no evidence"
+                       + (": " + ", ".join(e.name for e in missing) if missing else "")))
+
+
+def matrix_as_dict(matrix: EvidenceMatrix) -> dict[str, object]:
+    return {
+        "map": matrix.map_id,
+        "vignettes": list(matrix.vignettes),
+        "arrows": [
+            {"arrow": row.edge.arrow, "from": row.edge.source, "to": row.edge.target,
+             "provenance": row.edge.provenance, "evidence": row.cells, "says": row.says}
+            for row in matrix.rows
+        ],
+        "without_evidence": [e.name for e in matrix.without_evidence],
+    }

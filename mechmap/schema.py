@@ -1,0 +1,167 @@
+"""The shape of a map file (format version 1) and of a vignette file, as pydantic models.
+
+These models are the single definition of which keys exist and what values they take: the
+loader validates against them and ``mechmap schema`` publishes them as JSON Schema. Meaning
+(which nodes exist, which waves an edge joins) is checked later, in :mod:`mechmap.loader`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
+
+ROLES = (
+    "strategy",
+    "component",
+    "actor",
+    "determinant",
+    "context",
+    "precondition",
+    "moderator",
+    "mechanism",
+    "proximal_outcome",
+    "implementation_outcome",
+    "service_outcome",
+    "clinical_outcome",
+    "confounder",
+    "other",
+)
+OUTCOME_ROLES = frozenset(r for r in ROLES if r.endswith("_outcome"))
+STRATEGY_ROLES = frozenset({"strategy", "component"})
+PROVENANCES = ("figure", "text", "inferred", "data")
+SIGNS = ("+", "-", "?")
+
+Role = Literal[ROLES]  # type: ignore[valid-type]
+Provenance = Literal[PROVENANCES]  # type: ignore[valid-type]
+Sign = Literal[SIGNS]  # type: ignore[valid-type]
+
+IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
+Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+class SourceSpec(_Spec):
+    """A publication the map rests on."""
+
+    id: Identifier
+    citation: Text
+    doi: str | None = None
+    url: str | None = None
+
+
+class NodeSpec(_Spec):
+    """One concept of the map (a strategy, mechanism, outcome, context...)."""
+
+    label: Text | None = Field(None, description="Text shown in diagrams (default: the node id)")
+    role: Role = Field("other", description="What the node is in the causal story")
+    description: str | None = None
+    wave: Identifier | None = Field(None, description="The single wave this node belongs to")
+    waves: list[Identifier] | None = Field(
+        None, min_length=1, description="Waves with a time-indexed copy of this node"
+    )
+    latent: bool = Field(False, description="Not measured: never chosen for adjustment")
+    carry: bool = Field(False, description="Add an arrow from each copy to the next")
+    group: str | None = Field(None, description="Free grouping label for layout")
+
+
+class EdgeSpec(_Spec):
+    """An arrow with attributes (the mapping form of an edge)."""
+
+    model_config = ConfigDict(populate_by_name=False)
+
+    from_: Text = Field(alias="from", description="Cause: node id, optionally @wave")
+    to: Text | None = Field(None, description="Effect (default: the target of `modifies`)")
+    arrow: int | Text | None = Field(None, description="Number or label in the paper's figure")
+    sign: Sign | None = None
+    lag: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="0 = same wave, 1 = next wave"
+    )
+    modifies: Text | None = Field(None, description="The edge a moderator acts on, 'x -> y'")
+    provenance: Provenance | None = None
+    evidence: list[Identifier] = Field(default_factory=list, description="Vignette ids")
+    note: str | None = None
+
+
+def _edge_form(value: object) -> str | None:
+    if isinstance(value, str):
+        return "compact"
+    if isinstance(value, dict | EdgeSpec):
+        return "mapping"
+    return None
+
+
+EdgeEntry = Annotated[
+    Annotated[Text, Tag("compact")] | Annotated[EdgeSpec, Tag("mapping")],
+    Discriminator(
+        _edge_form,
+        custom_error_type="edge_form",
+        custom_error_message="an edge is a string 'a -> b' or a mapping {from: a, to: b}",
+    ),
+]
+
+
+class HypothesisSpec(_Spec):
+    """A hypothesised causal path to be tested against data."""
+
+    id: Identifier
+    path: Text = Field(description="A directed path of the map: 'a -> b -> c'")
+    expect: Sign | None = Field(None, description="Expected sign of the effect along the path")
+    description: str | None = None
+
+
+class MapSpec(_Spec):
+    """A mechanism map file, format version 1."""
+
+    model_config = ConfigDict(title="mechmap map (format version 1)")
+
+    mechmap: Literal[1] = Field(description="Format version")
+    id: Identifier
+    title: Text
+    description: str | None = None
+    sources: list[SourceSpec] = Field(default_factory=list)
+    waves: dict[Identifier, Text] = Field(
+        default_factory=dict, description="Ordered time points, earliest first: id -> label"
+    )
+    nodes: dict[Identifier, NodeSpec] = Field(min_length=1)
+    edges: list[EdgeEntry] = Field(default_factory=list)
+    hypotheses: list[HypothesisSpec] = Field(default_factory=list)
+
+
+class ArrowCite(_Spec):
+    """One arrow a vignette speaks to, named by its arrow label or by its edge."""
+
+    map: Identifier = Field(description="The id of the map the arrow belongs to")
+    arrow: int | Text | None = None
+    edge: Text | None = Field(None, description="The edge as written in the map: 'a -> b'")
+    says: Text = Field(description="One sentence: what the study shows about this arrow")
+
+
+class VignetteSpec(_Spec):
+    """A study summary whose findings support or contradict arrows of maps."""
+
+    model_config = ConfigDict(title="mechmap vignette (format version 1)")
+
+    vignette: Literal[1] = Field(description="Format version")
+    id: Identifier
+    title: Text
+    citation: Text
+    doi: str | None = None
+    setting: Text
+    design: Text
+    summary: str | None = None
+    supports: list[ArrowCite] = Field(default_factory=list)
+    contradicts: list[ArrowCite] = Field(default_factory=list)
+
+
+def json_schema(kind: Literal["map", "vignette"] = "map") -> str:
+    """The JSON Schema of a map (or vignette) file, as indented JSON text."""
+    model = MapSpec if kind == "map" else VignetteSpec
+    schema = model.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return json.dumps(schema, indent=2)
