@@ -11,7 +11,18 @@ from mechmap.loader import load, loads
 from mechmap.model import Edge, Hypothesis, Link, Map, Node, Source, Variable, Wave
 
 __all__ = [
-    "Diagnostic", "Edge", "Hypothesis", "Link", "Location", "Map", "MapError", "Node",
-    "Source", "Variable", "Wave", "load", "loads",
+    "Diagnostic",
+    "Edge",
+    "Hypothesis",
+    "Link",
+    "Location",
+    "Map",
+    "MapError",
+    "Node",
+    "Source",
+    "Variable",
+    "Wave",
+    "load",
+    "loads",
 ]
 __version__ = "0.1.0"

@@ -6,6 +6,8 @@ runs them all.
 
 from __future__ import annotations
 
+import itertools
+
 from mechmap.diagnostics import Diagnostic, error, warning
 from mechmap.graphs import find_cycles, reachable, shortest_path
 from mechmap.model import Map
@@ -29,14 +31,16 @@ def check_acyclic(m: Map) -> list[Diagnostic]:
     problems = []
     declared_at = {(link.source, link.target): link.edge for link in m.links}
     for cycle in find_cycles(m.children):
-        arrows = [declared_at[pair] for pair in zip(cycle, cycle[1:], strict=False)]
+        arrows = [declared_at[pair] for pair in itertools.pairwise(cycle)]
         last = max((e for e in arrows if e is not None), key=lambda e: e.location)
-        problems.append(error(
-            last.location,
-            f"cycle {' -> '.join(cycle)}: a DAG cannot loop back; draw the feedback over "
-            f"time instead (give the nodes 'waves' and write e.g. "
-            f"{cycle[0]}@t0 -> {cycle[1]}@t1 -> {cycle[0]}@t2)",
-        ))
+        problems.append(
+            error(
+                last.location,
+                f"cycle {' -> '.join(cycle)}: a DAG cannot loop back; draw the feedback over "
+                f"time instead (give the nodes 'waves' and write e.g. "
+                f"{cycle[0]}@t0 -> {cycle[1]}@t1 -> {cycle[0]}@t2)",
+            )
+        )
     return problems
 
 
@@ -50,14 +54,23 @@ def check_reached_by_strategy(m: Map) -> list[Diagnostic]:
     downstream_roles = OUTCOME_ROLES | {"mechanism"}
     if not strategies:
         first = m.nodes[0].location
-        return [warning(first, "the map has no node with role 'strategy' or 'component', so "
-                               "nothing says what sets the mechanisms going")]
+        return [
+            warning(
+                first,
+                "the map has no node with role 'strategy' or 'component', so "
+                "nothing says what sets the mechanisms going",
+            )
+        ]
     reached = reachable(m.children, strategies)
     problems = []
     for node in m.nodes:
         if node.role in downstream_roles and not reached.intersection(node.variables):
-            problems.append(warning(node.location, f"{node.role} '{node.id}' is not reached "
-                                                   "by any strategy or component"))
+            problems.append(
+                warning(
+                    node.location,
+                    f"{node.role} '{node.id}' is not reached by any strategy or component",
+                )
+            )
     return problems
 
 
@@ -66,8 +79,13 @@ def check_mechanisms_reach_outcome(m: Map) -> list[Diagnostic]:
     problems = []
     for node in m.nodes:
         if node.role == "mechanism" and not reachable(m.children, node.variables) & outcomes:
-            problems.append(warning(node.location, f"mechanism '{node.id}' leads to no outcome "
-                                                   "(no path to a node with an *_outcome role)"))
+            problems.append(
+                warning(
+                    node.location,
+                    f"mechanism '{node.id}' leads to no outcome "
+                    "(no path to a node with an *_outcome role)",
+                )
+            )
     return problems
 
 
@@ -101,10 +119,12 @@ def check_time_varying_confounding(m: Map) -> list[Diagnostic]:
         later = {s for s, i in timed_strategies.items() if i > index[info.wave]}
         path = shortest_path(m.children, var, later) if later else None
         if path:
-            problems.append(warning(
-                info.node.location,
-                f"time-varying confounding: mechanism {var} feeds strategy {path[-1]} "
-                f"({' -> '.join(path)}); adjusting for {var} when estimating the effect of "
-                f"{path[-1]} is biased (use g-methods or analyse each wave's dose separately)",
-            ))
+            problems.append(
+                warning(
+                    info.node.location,
+                    f"time-varying confounding: mechanism {var} feeds strategy {path[-1]} "
+                    f"({' -> '.join(path)}); adjusting for {var} when estimating the effect of "
+                    f"{path[-1]} is biased (use g-methods or analyse each wave's dose separately)",
+                )
+            )
     return problems

@@ -43,8 +43,11 @@ FormatOption = Annotated[
 ]
 VignettesOption = Annotated[
     Path | None,
-    typer.Option("--vignettes", help="Vignette folder (default: vignettes/ in or beside the "
-                                     "map's folder)", file_okay=False),
+    typer.Option(
+        "--vignettes",
+        help="Vignette folder (default: vignettes/ in or beside the map's folder)",
+        file_okay=False,
+    ),
 ]
 
 
@@ -83,13 +86,16 @@ def _summary(checked: Checked) -> str:
         return f"{checked.file}: invalid: {_plural(errors, 'error')}{tail}"
     if checked.kind == "vignette":
         v = checked.vignette
-        return f"{checked.file}: valid vignette '{v.id}': {_plural(len(v.cites), 'cited arrow')}{tail}"
+        cited = _plural(len(v.cites), "cited arrow")
+        return f"{checked.file}: valid vignette '{v.id}': {cited}{tail}"
     m = checked.map
-    return (f"{checked.file}: valid map '{m.id}': {_plural(len(m.nodes), 'node')} "
-            f"({_plural(len(m.variables), 'variable')} unrolled), "
-            f"{_plural(len(m.links), 'arrow')}, {_plural(len(m.waves), 'wave')}, "
-            f"{_plural(len(m.hypotheses), 'hypothesis').replace('hypothesiss', 'hypotheses')}"
-            f"{tail}")
+    return (
+        f"{checked.file}: valid map '{m.id}': {_plural(len(m.nodes), 'node')} "
+        f"({_plural(len(m.variables), 'variable')} unrolled), "
+        f"{_plural(len(m.links), 'arrow')}, {_plural(len(m.waves), 'wave')}, "
+        f"{_plural(len(m.hypotheses), 'hypothesis').replace('hypothesiss', 'hypotheses')}"
+        f"{tail}"
+    )
 
 
 @app.command()
@@ -108,10 +114,14 @@ def validate(
         payload = {
             "valid": all(r.valid for r in results),
             "files": [
-                {"file": r.file, "kind": r.kind, "valid": r.valid,
-                 "errors": _count(r.problems, Severity.ERROR),
-                 "warnings": _count(r.problems, Severity.WARNING),
-                 "diagnostics": [d.as_dict() for d in r.problems]}
+                {
+                    "file": r.file,
+                    "kind": r.kind,
+                    "valid": r.valid,
+                    "errors": _count(r.problems, Severity.ERROR),
+                    "warnings": _count(r.problems, Severity.WARNING),
+                    "diagnostics": [d.as_dict() for d in r.problems],
+                }
                 for r in results
             ],
         }
@@ -170,8 +180,9 @@ def evidence(
 
 @app.command()
 def new(
-    file: Annotated[Path, typer.Argument(help="Where to write the starter map",
-                                         show_default=False)],
+    file: Annotated[
+        Path, typer.Argument(help="Where to write the starter map", show_default=False)
+    ],
     title: Annotated[str, typer.Option(help="The map's title")] = "My mechanism map",
 ) -> None:
     """Write a commented starter map (never overwrites an existing file)."""
@@ -185,8 +196,9 @@ def new(
         raise _usage_error(f"{folder}: no such folder")
     # Write a temporary file, then hard-link it into place: linking fails if the target
     # exists, so an existing file is never overwritten and no half-written file appears.
-    with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp",
-                                     encoding="utf-8") as tmp:
+    with tempfile.NamedTemporaryFile(
+        "w", dir=folder, delete=False, suffix=".tmp", encoding="utf-8"
+    ) as tmp:
         tmp.write(text)
     try:
         os.link(tmp.name, file)
@@ -217,8 +229,12 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=version_callback,
-                                          is_eager=True, help="Print the version")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Print the version"
+        ),
+    ] = False,
 ) -> None:
     pass
 
@@ -230,7 +246,9 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # a bug of ours, not the user's input: say so briefly
-        typer.echo(f"mechmap: internal error ({type(exc).__name__}: {exc}); please report it "
-                   "with the command you ran", err=True)
+        typer.echo(
+            f"mechmap: internal error ({type(exc).__name__}: {exc}); please report it "
+            "with the command you ran",
+            err=True,
+        )
         sys.exit(70)
-

@@ -36,8 +36,11 @@ def _arrow(label: str) -> int | str:
 def _edge(edge: Edge) -> str | dict[str, object]:
     attributes = {
         "arrow": None if edge.arrow is None else _arrow(edge.arrow),
-        "sign": edge.sign, "lag": edge.lag, "modifies": edge.modifies,
-        "provenance": edge.provenance, "evidence": list(edge.evidence) or None,
+        "sign": edge.sign,
+        "lag": edge.lag,
+        "modifies": edge.modifies,
+        "provenance": edge.provenance,
+        "evidence": list(edge.evidence) or None,
         "note": edge.note,
     }
     present = {k: v for k, v in attributes.items() if v is not None}
@@ -52,9 +55,7 @@ def to_data(m: Map) -> dict[str, object]:
     if m.description is not None:
         data["description"] = m.description
     if m.sources:
-        data["sources"] = [
-            {k: v for k, v in vars(s).items() if v is not None} for s in m.sources
-        ]
+        data["sources"] = [{k: v for k, v in vars(s).items() if v is not None} for s in m.sources]
     if m.waves:
         data["waves"] = {w.id: w.label for w in m.waves}
     data["nodes"] = {n.id: _node(n) for n in m.nodes}
@@ -62,8 +63,16 @@ def to_data(m: Map) -> dict[str, object]:
         data["edges"] = [_edge(e) for e in m.edges]
     if m.hypotheses:
         data["hypotheses"] = [
-            {k: v for k, v in (("id", h.id), ("path", h.written), ("expect", h.expect),
-                               ("description", h.description)) if v is not None}
+            {
+                k: v
+                for k, v in (
+                    ("id", h.id),
+                    ("path", h.written),
+                    ("expect", h.expect),
+                    ("description", h.description),
+                )
+                if v is not None
+            }
             for h in m.hypotheses
         ]
     return data

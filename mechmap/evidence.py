@@ -18,7 +18,7 @@ SUPPORTS, CONTRADICTS, LISTED = "supports", "contradicts", "listed"
 
 def _canonical(m: Map, reference: str) -> str:
     """``x@w`` and ``x`` name the same thing when ``x`` exists at one wave only."""
-    node_id, _, wave = reference.strip().partition("@")
+    node_id, _, _wave = reference.strip().partition("@")
     node = m.node_by_id.get(node_id)
     if node is not None and not node.waves:
         return node_id
@@ -47,21 +47,36 @@ def check_evidence(m: Map, library: Library) -> list[Diagnostic]:
     for cite in library.cites_for(m.id):
         edge = cited_edge(m, cite)
         if edge is None:
-            problems.append(error(cite.location, f"vignette '{cite.vignette}' {cite.stance} "
-                                                 f"{cite.names}, which map '{m.id}' does not have"))
+            problems.append(
+                error(
+                    cite.location,
+                    f"vignette '{cite.vignette}' {cite.stance} "
+                    f"{cite.names}, which map '{m.id}' does not have",
+                )
+            )
             continue
         said[(edge, cite.vignette)] = cite
         if cite.vignette not in edge.evidence:
-            problems.append(warning(cite.location, f"vignette '{cite.vignette}' speaks to "
-                                                   f"{edge.name} ({edge.written}), but that edge "
-                                                   f"does not list it in 'evidence'"))
+            problems.append(
+                warning(
+                    cite.location,
+                    f"vignette '{cite.vignette}' speaks to "
+                    f"{edge.name} ({edge.written}), but that edge "
+                    f"does not list it in 'evidence'",
+                )
+            )
     known = library.ids
     for edge in m.edges:
         for vignette in edge.evidence:
             if vignette in known and (edge, vignette) not in said:
-                problems.append(warning(edge.location, f"edge {edge.name} lists evidence "
-                                                       f"'{vignette}', but that vignette says "
-                                                       f"nothing about this arrow"))
+                problems.append(
+                    warning(
+                        edge.location,
+                        f"edge {edge.name} lists evidence "
+                        f"'{vignette}', but that vignette says "
+                        f"nothing about this arrow",
+                    )
+                )
     return problems
 
 

@@ -10,6 +10,7 @@ The rules for which copies an edge joins are written down in ``docs/map-format.m
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -117,28 +118,41 @@ class _Builder:
         path = ("nodes", node_id)
         wave, waves = spec.wave, tuple(spec.waves or ())
         if wave is not None and waves:
-            self.fail(self.doc.locate_key((*path, "waves")),
-                      f"node '{node_id}' has both 'wave' and 'waves'; keep one")
+            self.fail(
+                self.doc.locate_key((*path, "waves")),
+                f"node '{node_id}' has both 'wave' and 'waves'; keep one",
+            )
             wave = None
         if wave is not None and not self._known_wave(wave, self.doc.locate((*path, "wave"))):
             wave = None
         known = tuple(
-            w for i, w in enumerate(waves)
+            w
+            for i, w in enumerate(waves)
             if self._known_wave(w, self.doc.locate((*path, "waves", i)))
         )
         if len(set(known)) != len(known):
             self.fail(self.doc.locate((*path, "waves")), f"node '{node_id}' lists a wave twice")
         elif list(known) != sorted(known, key=self.wave_index.__getitem__):
             order = ", ".join(w for w in self.wave_index if w in known)
-            self.fail(self.doc.locate((*path, "waves")),
-                      f"node '{node_id}': list its waves in time order ({order})")
+            self.fail(
+                self.doc.locate((*path, "waves")),
+                f"node '{node_id}': list its waves in time order ({order})",
+            )
         if spec.carry and len(known) < 2:
-            self.fail(self.doc.locate_key((*path, "carry")),
-                      f"node '{node_id}': carry needs 'waves' with at least two waves")
+            self.fail(
+                self.doc.locate_key((*path, "carry")),
+                f"node '{node_id}': carry needs 'waves' with at least two waves",
+            )
         return Node(
-            id=node_id, label=spec.label or node_id, role=spec.role,
-            description=spec.description, wave=wave, waves=tuple(dict.fromkeys(known)),
-            latent=spec.latent, carry=spec.carry, group=spec.group,
+            id=node_id,
+            label=spec.label or node_id,
+            role=spec.role,
+            description=spec.description,
+            wave=wave,
+            waves=tuple(dict.fromkeys(known)),
+            latent=spec.latent,
+            carry=spec.carry,
+            group=spec.group,
             location=self.doc.locate_key(path),
         )
 
@@ -148,8 +162,11 @@ class _Builder:
         if not self.wave_index:
             self.fail(location, f"unknown wave '{wave}': the map declares no 'waves'")
         else:
-            self.fail(location, f"unknown wave '{wave}'{did_you_mean(wave, self.wave_index)}; "
-                                f"waves are: {', '.join(self.wave_index)}")
+            self.fail(
+                location,
+                f"unknown wave '{wave}'{did_you_mean(wave, self.wave_index)}; "
+                f"waves are: {', '.join(self.wave_index)}",
+            )
         return False
 
     # -- references ----------------------------------------------------------------
@@ -157,9 +174,11 @@ class _Builder:
         node_id, wave = _REFERENCE.match(token.text).groups()
         node = self.nodes.get(node_id)
         if node is None:
-            self.fail(token.location,
-                      f"unknown node '{node_id}'{did_you_mean(node_id, self.nodes)}; "
-                      "declare it under 'nodes'")
+            self.fail(
+                token.location,
+                f"unknown node '{node_id}'{did_you_mean(node_id, self.nodes)}; "
+                "declare it under 'nodes'",
+            )
             return None
         if wave is None:
             return Endpoint(node, node.wave, every=bool(node.waves))
@@ -167,15 +186,21 @@ class _Builder:
             self._known_wave(wave, token.location.shifted(len(node_id) + 1))
             return None
         if node.waves and wave not in node.waves:
-            self.fail(token.location, f"node '{node_id}' has no copy at wave '{wave}' "
-                                      f"(its waves: {', '.join(node.waves)})")
+            self.fail(
+                token.location,
+                f"node '{node_id}' has no copy at wave '{wave}' "
+                f"(its waves: {', '.join(node.waves)})",
+            )
             return None
         if node.wave is not None and wave != node.wave:
             self.fail(token.location, f"node '{node_id}' exists only at wave '{node.wave}'")
             return None
         if node.timeless:
-            self.fail(token.location, f"node '{node_id}' is timeless; give it 'wave' or "
-                                      f"'waves' before writing {token.text}")
+            self.fail(
+                token.location,
+                f"node '{node_id}' is timeless; give it 'wave' or "
+                f"'waves' before writing {token.text}",
+            )
             return None
         return Endpoint(node, wave)
 
@@ -191,17 +216,23 @@ class _Builder:
             if effect.every:
                 return [(cause.variable, f"{effect.node.id}@{w}") for w in effect.node.waves]
             if cause.every:
-                self.fail(location, f"'{cause.node.id}' has several waves and "
-                                    f"'{effect.node.id}' is timeless: say which wave acts "
-                                    f"({cause.node.id}@{cause.node.waves[0]} -> ...)")
+                self.fail(
+                    location,
+                    f"'{cause.node.id}' has several waves and "
+                    f"'{effect.node.id}' is timeless: say which wave acts "
+                    f"({cause.node.id}@{cause.node.waves[0]} -> ...)",
+                )
                 return []
             return [(cause.variable, effect.variable)]
         step = lag or 0
         if not cause.every and not effect.every:
             distance = index[effect.wave] - index[cause.wave]
             if lag is not None and lag != distance:
-                self.fail(location, f"lag {lag} does not fit {cause.variable} -> "
-                                    f"{effect.variable}, which are {distance} wave(s) apart")
+                self.fail(
+                    location,
+                    f"lag {lag} does not fit {cause.variable} -> "
+                    f"{effect.variable}, which are {distance} wave(s) apart",
+                )
                 return []
             return [(cause.variable, effect.variable)]
         waves = [w.id for w in self.waves]
@@ -209,18 +240,24 @@ class _Builder:
             target = index[cause.wave] + step
             wave = waves[target] if target < len(waves) else None
             if wave not in effect.node.waves:
-                self.fail(location, f"'{effect.node.id}' has no copy at "
-                                    f"{wave or 'the wave after the last'} to receive "
-                                    f"{cause.variable} (lag {step})")
+                self.fail(
+                    location,
+                    f"'{effect.node.id}' has no copy at "
+                    f"{wave or 'the wave after the last'} to receive "
+                    f"{cause.variable} (lag {step})",
+                )
                 return []
             return [(cause.variable, f"{effect.node.id}@{wave}")]
         if not effect.every:
             source = index[effect.wave] - step
             wave = waves[source] if source >= 0 else None
             if wave not in cause.node.waves:
-                self.fail(location, f"'{cause.node.id}' has no copy at "
-                                    f"{wave or 'the wave before the first'} to act on "
-                                    f"{effect.variable} (lag {step})")
+                self.fail(
+                    location,
+                    f"'{cause.node.id}' has no copy at "
+                    f"{wave or 'the wave before the first'} to act on "
+                    f"{effect.variable} (lag {step})",
+                )
                 return []
             return [(f"{cause.node.id}@{wave}", effect.variable)]
         pairs = [
@@ -229,8 +266,11 @@ class _Builder:
             if index[w] + step < len(waves) and waves[index[w] + step] in effect.node.waves
         ]
         if not pairs:
-            self.fail(location, f"'{cause.node.id}' and '{effect.node.id}' share no waves "
-                                f"{step} apart; name the copies with @wave")
+            self.fail(
+                location,
+                f"'{cause.node.id}' and '{effect.node.id}' share no waves "
+                f"{step} apart; name the copies with @wave",
+            )
         return pairs
 
     # -- edges ---------------------------------------------------------------------
@@ -244,7 +284,7 @@ class _Builder:
             if isinstance(entry, str):
                 tokens, problems = split_chain(entry, self.doc.where(path))
                 self.problems += problems
-                for cause, effect in zip(tokens, tokens[1:], strict=False):
+                for cause, effect in itertools.pairwise(tokens):
                     edge = self._edge(cause, effect, None, {})
                     if edge is not None:
                         declared.append(edge)
@@ -259,8 +299,11 @@ class _Builder:
             for pair in edge.links:
                 if pair in seen_links:
                     first = seen_links[pair]
-                    self.fail(edge.location, f"duplicate edge {pair[0]} -> {pair[1]} "
-                                             f"(first declared at line {first.line})")
+                    self.fail(
+                        edge.location,
+                        f"duplicate edge {pair[0]} -> {pair[1]} "
+                        f"(first declared at line {first.line})",
+                    )
                     continue
                 seen_links[pair] = edge.location
                 links.append(Link(pair[0], pair[1], edge))
@@ -299,34 +342,46 @@ class _Builder:
         if spec.arrow is not None:
             label = str(spec.arrow)
             if label in seen_arrows:
-                self.fail(self.doc.locate((*path, "arrow")),
-                          f"arrow {label} is used twice (first at line {seen_arrows[label].line})")
+                self.fail(
+                    self.doc.locate((*path, "arrow")),
+                    f"arrow {label} is used twice (first at line {seen_arrows[label].line})",
+                )
             else:
                 seen_arrows[label] = self.doc.locate((*path, "arrow"))
         for k, vignette in enumerate(spec.evidence):
             if vignette_ids is not None and vignette not in vignette_ids:
-                hint = did_you_mean(vignette, vignette_ids) if vignette_ids else (
-                    ": no vignettes folder found next to the map (use --vignettes DIR)")
-                self.fail(self.doc.locate((*path, "evidence", k)),
-                          f"evidence '{vignette}' matches no vignette{hint}")
+                hint = (
+                    did_you_mean(vignette, vignette_ids)
+                    if vignette_ids
+                    else (": no vignettes folder found next to the map (use --vignettes DIR)")
+                )
+                self.fail(
+                    self.doc.locate((*path, "evidence", k)),
+                    f"evidence '{vignette}' matches no vignette{hint}",
+                )
         if cause is None or effect is None:
             return None, None
         attributes = {
-            "arrow": None if spec.arrow is None else str(spec.arrow), "sign": spec.sign,
-            "lag": spec.lag, "modifies": _normalized_chain(spec.modifies),
-            "provenance": spec.provenance, "evidence": tuple(spec.evidence), "note": spec.note,
+            "arrow": None if spec.arrow is None else str(spec.arrow),
+            "sign": spec.sign,
+            "lag": spec.lag,
+            "modifies": _normalized_chain(spec.modifies),
+            "provenance": spec.provenance,
+            "evidence": tuple(spec.evidence),
+            "note": spec.note,
         }
         return self._edge(cause, effect, spec.lag, attributes), modified
 
     def _single(self, text: str, path) -> Token | None:
         where = self.doc.where(path)
         if "->" in text:
-            self.fail(where.location, f"'{path[-1]}' takes one node; for a chain use the "
-                                      f"compact form '- {text}'")
+            self.fail(
+                where.location,
+                f"'{path[-1]}' takes one node; for a chain use the compact form '- {text}'",
+            )
             return None
         if not _REFERENCE.match(text.strip()):
-            self.fail(where.location, f"'{text}' is not a node reference: node_id or "
-                                      "node_id@wave")
+            self.fail(where.location, f"'{text}' is not a node reference: node_id or node_id@wave")
             return None
         return Token(text.strip(), where.location)
 
@@ -338,19 +393,30 @@ class _Builder:
         valid = []
         for a, b in pairs:
             if a == b:
-                self.fail(cause.location, f"self-loop {a} -> {a}: a node cannot cause itself; "
-                                          "for persistence over time use waves and 'carry'")
+                self.fail(
+                    cause.location,
+                    f"self-loop {a} -> {a}: a node cannot cause itself; "
+                    "for persistence over time use waves and 'carry'",
+                )
                 continue
             wa, wb = self._wave_of(a), self._wave_of(b)
             if wa is not None and wb is not None and self.wave_index[wa] > self.wave_index[wb]:
-                self.fail(cause.location, f"arrow {a} -> {b} goes back in time (wave '{wa}' "
-                                          f"comes after '{wb}'); causes precede effects")
+                self.fail(
+                    cause.location,
+                    f"arrow {a} -> {b} goes back in time (wave '{wa}' "
+                    f"comes after '{wb}'); causes precede effects",
+                )
                 continue
             valid.append((a, b))
         if not valid:
             return None
-        return Edge(source=cause.text, target=effect.text, links=tuple(valid),
-                    location=cause.location, **attributes)
+        return Edge(
+            source=cause.text,
+            target=effect.text,
+            links=tuple(valid),
+            location=cause.location,
+            **attributes,
+        )
 
     def _wave_of(self, variable: str) -> str | None:
         node_id, _, wave = variable.partition("@")
@@ -360,15 +426,21 @@ class _Builder:
         missing = [pair for pair in modified if pair not in links]
         if missing:
             a, b = missing[0]
-            self.fail(location, f"'modifies: {edge.modifies}' names an edge the map does not "
-                                f"have ({a} -> {b}); declare it, or fix the names")
+            self.fail(
+                location,
+                f"'modifies: {edge.modifies}' names an edge the map does not "
+                f"have ({a} -> {b}); declare it, or fix the names",
+            )
             return
         targets = {b for _, b in modified}
         for a, b in edge.links:
             if b not in targets:
-                self.fail(location, f"moderator {a} is not a co-parent: it points at {b}, but "
-                                    f"the edge it modifies points at {', '.join(sorted(targets))}; "
-                                    "a moderator must point at the same node (or leave out 'to')")
+                self.fail(
+                    location,
+                    f"moderator {a} is not a co-parent: it points at {b}, but "
+                    f"the edge it modifies points at {', '.join(sorted(targets))}; "
+                    "a moderator must point at the same node (or leave out 'to')",
+                )
                 return
 
     # -- hypotheses ------------------------------------------------------------------
@@ -380,8 +452,10 @@ class _Builder:
             path = ("hypotheses", i)
             location = self.doc.locate((*path, "id"))
             if spec.id in seen:
-                self.fail(location, f"duplicate hypothesis id '{spec.id}' "
-                                    f"(first at line {seen[spec.id].line})")
+                self.fail(
+                    location,
+                    f"duplicate hypothesis id '{spec.id}' (first at line {seen[spec.id].line})",
+                )
                 continue
             seen[spec.id] = location
             tokens, problems = split_chain(spec.path, self.doc.where((*path, "path")))
@@ -391,15 +465,15 @@ class _Builder:
                 continue
             variables = self._path_variables(tokens, ends, arrows)
             if variables is not None:
-                result.append(Hypothesis(spec.id, variables, spec.expect, spec.description,
-                                         location))
+                result.append(
+                    Hypothesis(spec.id, variables, spec.expect, spec.description, location)
+                )
         return result
 
     def _path_variables(self, tokens, ends, arrows) -> tuple[str, ...] | None:
         """Pick the copies that make the chain a directed path, or report why none do."""
         candidates = [
-            [f"{e.node.id}@{w}" for w in e.node.waves] if e.every else [e.variable]
-            for e in ends
+            [f"{e.node.id}@{w}" for w in e.node.waves] if e.every else [e.variable] for e in ends
         ]
         forward = [candidates[0]]
         for i in range(1, len(tokens)):
@@ -408,8 +482,10 @@ class _Builder:
                 a, b = tokens[i - 1].text, tokens[i].text
                 back = any((c, p) in arrows for p in forward[-1] for c in candidates[i])
                 hint = f" (the map has {b} -> {a}, the other way)" if back else ""
-                self.fail(tokens[i].location, f"hypothesis path is not a directed path of the "
-                                              f"map: no arrow {a} -> {b}{hint}")
+                self.fail(
+                    tokens[i].location,
+                    f"hypothesis path is not a directed path of the map: no arrow {a} -> {b}{hint}",
+                )
                 return None
             forward.append(step)
         chosen = [forward[-1]]
@@ -417,8 +493,11 @@ class _Builder:
             chosen.insert(0, [c for c in forward[i] if any((c, n) in arrows for n in chosen[0])])
         for token, options in zip(tokens, chosen, strict=True):
             if len(options) > 1:
-                self.fail(token.location, f"'{token.text}' is ambiguous in this path: it could "
-                                          f"be {' or '.join(options)}; add @wave")
+                self.fail(
+                    token.location,
+                    f"'{token.text}' is ambiguous in this path: it could "
+                    f"be {' or '.join(options)}; add @wave",
+                )
                 return None
         return tuple(options[0] for options in chosen)
 
@@ -451,10 +530,17 @@ def load_document(
     edges, links = builder.edges(vignette_ids)
     hypotheses = builder.hypotheses(links)
     result = Map(
-        id=spec.id, title=spec.title, description=spec.description,
-        nodes=tuple(builder.nodes.values()), edges=tuple(edges), links=tuple(links),
-        waves=builder.waves, sources=tuple(builder.sources()), hypotheses=tuple(hypotheses),
-        version=spec.mechmap, file=doc.file,
+        id=spec.id,
+        title=spec.title,
+        description=spec.description,
+        nodes=tuple(builder.nodes.values()),
+        edges=tuple(edges),
+        links=tuple(links),
+        waves=builder.waves,
+        sources=tuple(builder.sources()),
+        hypotheses=tuple(hypotheses),
+        version=spec.mechmap,
+        file=doc.file,
     )
     problems += builder.problems
     problems += check_map(result)

@@ -135,7 +135,10 @@ class Map:
     ... mechmap: 1
     ... id: tiny
     ... title: Tiny
-    ... nodes: {dose: {role: strategy}, trust: {role: mechanism}, uptake: {role: implementation_outcome}}
+    ... nodes:
+    ...   dose: {role: strategy}
+    ...   trust: {role: mechanism}
+    ...   uptake: {role: implementation_outcome}
     ... edges: [dose -> trust -> uptake]
     ... ''')
     >>> m.variables
@@ -213,8 +216,11 @@ class Map:
             if link.edge is not None:
                 edge = link.edge
                 attributes.update(
-                    arrow=edge.arrow, sign=edge.sign, provenance=edge.provenance,
-                    evidence=list(edge.evidence), modifies=edge.modifies,
+                    arrow=edge.arrow,
+                    sign=edge.sign,
+                    provenance=edge.provenance,
+                    evidence=list(edge.evidence),
+                    modifies=edge.modifies,
                 )
             graph.add_edge(link.source, link.target, **attributes)
         return nx.freeze(graph)

@@ -46,8 +46,13 @@ def print_map(m: Map) -> None:
         for n in members:
             waves = n.wave or ", ".join(n.waves) or "—"
             notes = ", ".join(
-                x for x in ("latent" if n.latent else "", "carry" if n.carry else "",
-                            f"group: {n.group}" if n.group else "") if x
+                x
+                for x in (
+                    "latent" if n.latent else "",
+                    "carry" if n.carry else "",
+                    f"group: {n.group}" if n.group else "",
+                )
+                if x
             )
             nodes.add_row(Text(role), Text(n.id), Text(n.label), Text(waves), Text(notes))
     console.print(nodes)
@@ -57,27 +62,46 @@ def print_map(m: Map) -> None:
         arrow = Text(e.written + (f"  (modifies {e.modifies})" if e.modifies else ""))
         if len(e.links) > 1 or e.links[0] != (e.source, e.target):
             arrow.append("  = " + ", ".join(f"{a} → {b}" for a, b in e.links), style="dim")
-        edges.add_row(Text(e.arrow or ""), arrow, Text(e.sign or ""), Text(e.provenance or ""),
-                      Text(", ".join(e.evidence)), Text(e.note or "", overflow="fold"))
+        edges.add_row(
+            Text(e.arrow or ""),
+            arrow,
+            Text(e.sign or ""),
+            Text(e.provenance or ""),
+            Text(", ".join(e.evidence)),
+            Text(e.note or "", overflow="fold"),
+        )
     carried = [link for link in m.links if link.edge is None]
     if carried:
-        edges.add_row(Text(""), Text(", ".join(f"{x.source} → {x.target}" for x in carried)),
-                      Text(""), Text("carry"), Text(""), Text("added by carry: true"))
+        edges.add_row(
+            Text(""),
+            Text(", ".join(f"{x.source} → {x.target}" for x in carried)),
+            Text(""),
+            Text("carry"),
+            Text(""),
+            Text("added by carry: true"),
+        )
     console.print(edges)
 
     if m.hypotheses:
         hypotheses = _table("Hypotheses", "id", "path", "expect", "description")
         for h in m.hypotheses:
-            hypotheses.add_row(Text(h.id), Text(" → ".join(h.path)), Text(h.expect or ""),
-                               Text(h.description or ""))
+            hypotheses.add_row(
+                Text(h.id),
+                Text(" → ".join(h.path)),
+                Text(h.expect or ""),
+                Text(h.description or ""),
+            )
         console.print(hypotheses)
 
 
 def print_matrix(matrix: EvidenceMatrix) -> None:
     console = _console()
-    table = _table(f"Evidence for map '{matrix.map_id}': + supports, − contradicts, "
-                   "? listed by the map but the vignette is silent", "arrow",
-                   *matrix.vignettes)
+    table = _table(
+        f"Evidence for map '{matrix.map_id}': + supports, − contradicts, "
+        "? listed by the map but the vignette is silent",
+        "arrow",
+        *matrix.vignettes,
+    )
     for row in matrix.rows:
         cells = []
         for vignette in matrix.vignettes:
@@ -89,8 +113,12 @@ def print_matrix(matrix: EvidenceMatrix) -> None:
         table.add_row(name, *cells)
     console.print(table)
     missing = matrix.without_evidence
-    console.print(Text(f"{len(missing)} of {len(matrix.rows)} arrows have no evidence"
-                       + (": " + ", ".join(e.name for e in missing) if missing else "")))
+    console.print(
+        Text(
+            f"{len(missing)} of {len(matrix.rows)} arrows have no evidence"
+            + (": " + ", ".join(e.name for e in missing) if missing else "")
+        )
+    )
 
 
 def matrix_as_dict(matrix: EvidenceMatrix) -> dict[str, object]:
@@ -98,8 +126,14 @@ def matrix_as_dict(matrix: EvidenceMatrix) -> dict[str, object]:
         "map": matrix.map_id,
         "vignettes": list(matrix.vignettes),
         "arrows": [
-            {"arrow": row.edge.arrow, "from": row.edge.source, "to": row.edge.target,
-             "provenance": row.edge.provenance, "evidence": row.cells, "says": row.says}
+            {
+                "arrow": row.edge.arrow,
+                "from": row.edge.source,
+                "to": row.edge.target,
+                "provenance": row.edge.provenance,
+                "evidence": row.cells,
+                "says": row.says,
+            }
             for row in matrix.rows
         ],
         "without_evidence": [e.name for e in matrix.without_evidence],

@@ -141,9 +141,15 @@ def _parent_location(doc: Document, path: Path) -> Location:
 
 def _describe(path: Path) -> str:
     """Words for a path: ``node 'trust': role``, ``edge 3: sign``."""
-    names = {"nodes": "node", "waves": "wave", "sources": "source", "edges": "edge",
-             "hypotheses": "hypothesis", "supports": "supports entry",
-             "contradicts": "contradicts entry"}
+    names = {
+        "nodes": "node",
+        "waves": "wave",
+        "sources": "source",
+        "edges": "edge",
+        "hypotheses": "hypothesis",
+        "supports": "supports entry",
+        "contradicts": "contradicts entry",
+    }
     parts: list[str] = []
     i = 0
     while i < len(path):
@@ -190,11 +196,11 @@ def _unwrap(tp: object) -> object:
         elif origin in (Union, types.UnionType):
             members = [_unwrap(a) for a in get_args(tp) if a is not type(None)]
             containers = [
-                m for m in members
+                m
+                for m in members
                 if (isinstance(m, type) and issubclass(m, BaseModel))
                 or get_origin(m) in (dict, list)
             ]
             tp = containers[0] if containers else members[0]
         else:
             return tp
-

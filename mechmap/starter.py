@@ -21,7 +21,8 @@ nodes:              # roles: strategy, component, actor, determinant, context, p
                     # service_outcome, clinical_outcome, confounder, other
   facilitation: {{label: Facilitation (hours), role: strategy, wave: y1}}
   trust: {{label: Trust in the facilitator, role: mechanism, wave: y1}}
-  uptake: {{label: Uptake of the practice, role: implementation_outcome, waves: [base, y1], carry: true}}
+  uptake:
+    {{label: Uptake of the practice, role: implementation_outcome, waves: [base, y1], carry: true}}
   capacity: {{label: Site capacity, role: context, latent: true}}   # latent = not measured
 
 edges:              # 'a -> b -> c' for plain arrows; a mapping when the arrow needs details

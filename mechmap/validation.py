@@ -8,14 +8,21 @@ maps it cites, found in a ``maps/`` folder inside or beside the vignette's folde
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mechmap.diagnostics import Diagnostic, Location, error, has_errors
 from mechmap.evidence import check_evidence
 from mechmap.loader import parse_map
 from mechmap.model import Map
-from mechmap.vignettes import Library, Vignette, find_folder, load_library, parse_vignette, yaml_files
+from mechmap.vignettes import (
+    Library,
+    Vignette,
+    find_folder,
+    load_library,
+    parse_vignette,
+    yaml_files,
+)
 
 _VIGNETTE_FILE = re.compile(rb"^vignette\s*:", re.MULTILINE)
 
@@ -29,7 +36,7 @@ class Checked:
     problems: tuple[Diagnostic, ...]
     map: Map | None = None
     vignette: Vignette | None = None
-    library: Library = Library()
+    library: Library = field(default_factory=Library)
 
     @property
     def valid(self) -> bool:
@@ -41,8 +48,9 @@ def check_file(path: Path, vignettes: Path | None = None) -> Checked:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return Checked(str(path), "map", (error(Location(str(path)),
-                                                f"cannot read file: {exc.strerror}"),))
+        return Checked(
+            str(path), "map", (error(Location(str(path)), f"cannot read file: {exc.strerror}"),)
+        )
     if _VIGNETTE_FILE.search(raw):
         return _check_vignette(raw, path)
     return check_map_file(raw, path, vignettes)
@@ -56,8 +64,11 @@ def check_map_file(raw: bytes, path: Path, vignettes: Path | None = None) -> Che
         cited = {c.vignette for c in library.cites_for(m.id)}
         cited |= {v for e in m.edges for v in e.evidence}
         # Problems inside vignette files matter here only when this map relies on them.
-        problems += [d for d in library.problems if _vignette_of(d, library) in cited or
-                     not _vignette_of(d, library)]
+        problems += [
+            d
+            for d in library.problems
+            if _vignette_of(d, library) in cited or not _vignette_of(d, library)
+        ]
     valid_map = m if not has_errors(problems) else None
     return Checked(str(path), "map", tuple(problems), map=valid_map, library=library)
 

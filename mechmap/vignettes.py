@@ -79,13 +79,36 @@ def parse_vignette(raw: bytes, file: str) -> tuple[Vignette | None, list[Diagnos
         for i, c in enumerate(getattr(spec, stance)):
             location = doc.locate((stance, i))
             if (c.arrow is None) == (c.edge is None):
-                problems.append(error(location, f"{stance} entry {i + 1}: name the arrow with "
-                                                "either 'arrow' or 'edge', not both or neither"))
+                problems.append(
+                    error(
+                        location,
+                        f"{stance} entry {i + 1}: name the arrow with "
+                        "either 'arrow' or 'edge', not both or neither",
+                    )
+                )
                 continue
-            cites.append(Cite(spec.id, c.map, stance, c.says,
-                              None if c.arrow is None else str(c.arrow), c.edge, location))
-    vignette = Vignette(spec.id, spec.title, spec.citation, spec.setting, spec.design,
-                        tuple(cites), spec.doi, spec.summary, file)
+            cites.append(
+                Cite(
+                    spec.id,
+                    c.map,
+                    stance,
+                    c.says,
+                    None if c.arrow is None else str(c.arrow),
+                    c.edge,
+                    location,
+                )
+            )
+    vignette = Vignette(
+        spec.id,
+        spec.title,
+        spec.citation,
+        spec.setting,
+        spec.design,
+        tuple(cites),
+        spec.doi,
+        spec.summary,
+        file,
+    )
     return (None if has_errors(problems) else vignette), problems
 
 
@@ -115,8 +138,12 @@ def load_library(folder: Path | None) -> Library:
         if vignette is None:
             continue
         if vignette.id in first_file:
-            problems.append(error(Location(str(path)), f"duplicate vignette id '{vignette.id}' "
-                                                       f"(also in {first_file[vignette.id]})"))
+            problems.append(
+                error(
+                    Location(str(path)),
+                    f"duplicate vignette id '{vignette.id}' (also in {first_file[vignette.id]})",
+                )
+            )
             continue
         first_file[vignette.id] = str(path)
         vignettes.append(vignette)
