@@ -14,10 +14,11 @@ from mechmap.model import Map
 from mechmap.schema import OUTCOME_ROLES, STRATEGY_ROLES
 
 
-def check_map(m: Map) -> list[Diagnostic]:
+def check_map(m: Map, warnings: bool = True) -> list[Diagnostic]:
+    """Cycles (errors) and, if ``warnings`` and there are none, every warning check."""
     problems = check_acyclic(m)
-    if problems:
-        return problems  # reachability warnings mean little in a graph with loops
+    if problems or not warnings:
+        return problems
     return (
         check_reached_by_strategy(m)
         + check_mechanisms_reach_outcome(m)
@@ -100,31 +101,36 @@ def check_isolated(m: Map) -> list[Diagnostic]:
 
 
 def check_time_varying_confounding(m: Map) -> list[Diagnostic]:
-    """A mechanism at one wave that feeds a strategy at a later wave.
+    """Strategies at a later wave fed by mechanisms at an earlier wave.
 
-    Then the mechanism is both an effect of earlier dose and a cause of later dose (and of
-    the outcome): conditioning on it blocks part of the effect and not conditioning leaves
-    confounding, so standard adjustment is biased (Robins' g-methods are needed).
+    Such a mechanism is both an effect of earlier dose and a cause of later dose (and of
+    the outcome): adjusting for it blocks part of the effect, not adjusting leaves
+    confounding, so standard adjustment is biased and g-methods are needed
+    (Robins, Hernán & Brumback, Epidemiology 2000;11:550).
     """
     index = m.wave_index
-    timed_strategies = {
-        v: index[info.wave]
-        for v, info in m.variable_info.items()
-        if info.node.role in STRATEGY_ROLES and info.wave is not None
-    }
     problems = []
     for var, info in m.variable_info.items():
-        if info.node.role != "mechanism" or info.wave is None:
+        if info.node.role not in STRATEGY_ROLES or info.wave is None:
             continue
-        later = {s for s, i in timed_strategies.items() if i > index[info.wave]}
-        path = shortest_path(m.children, var, later) if later else None
-        if path:
-            problems.append(
-                warning(
-                    info.node.location,
-                    f"time-varying confounding: mechanism {var} feeds strategy {path[-1]} "
-                    f"({' -> '.join(path)}); adjusting for {var} when estimating the effect of "
-                    f"{path[-1]} is biased (use g-methods or analyse each wave's dose separately)",
-                )
+        feeding = [
+            v
+            for v in reachable(m.parents, [var])
+            if m.variable_info[v].node.role == "mechanism"
+            and m.variable_info[v].wave is not None
+            and index[m.variable_info[v].wave] < index[info.wave]
+        ]
+        if not feeding:
+            continue
+        feeding.sort(key=m.variables.index)
+        example = shortest_path(m.children, feeding[-1], {var})
+        problems.append(
+            warning(
+                info.node.location,
+                f"time-varying confounding: strategy {var} is fed by earlier mechanisms "
+                f"({', '.join(feeding)}; e.g. {' -> '.join(example)}); adjusting for them "
+                f"when estimating the effect of {var} is biased (use g-methods, or analyse "
+                "each wave's dose separately)",
             )
+        )
     return problems

@@ -353,7 +353,10 @@ class _Builder:
                 hint = (
                     did_you_mean(vignette, vignette_ids)
                     if vignette_ids
-                    else (": no vignettes folder found next to the map (use --vignettes DIR)")
+                    else (
+                        ": no vignettes found (looked in vignettes/ inside and beside the "
+                        "map's folder; use --vignettes DIR)"
+                    )
                 )
                 self.fail(
                     self.doc.locate((*path, "evidence", k)),
@@ -481,7 +484,15 @@ class _Builder:
             if not step:
                 a, b = tokens[i - 1].text, tokens[i].text
                 back = any((c, p) in arrows for p in forward[-1] for c in candidates[i])
-                hint = f" (the map has {b} -> {a}, the other way)" if back else ""
+                elsewhere = [(p, c) for p, c in arrows if c in candidates[i] and
+                             self.nodes[p.partition("@")[0]] is ends[i - 1].node]
+                if back:
+                    hint = f" (the map has {b} -> {a}, the other way)"
+                elif elsewhere:
+                    hint = (f" (the map has {elsewhere[0][0]} -> {elsewhere[0][1]}, but the path "
+                            f"reaches {' or '.join(forward[-1])}: add the copies in between)")
+                else:
+                    hint = ""
                 self.fail(
                     tokens[i].location,
                     f"hypothesis path is not a directed path of the map: no arrow {a} -> {b}{hint}",
@@ -543,8 +554,8 @@ def load_document(
         file=doc.file,
     )
     problems += builder.problems
-    problems += check_map(result)
-    problems.sort(key=lambda d: (d.location, d.severity != "error"))
+    # Warnings about gaps mean little while names are unresolved: report errors first.
+    problems += check_map(result, warnings=not has_errors(problems))
     return (None if has_errors(problems) else result), problems
 
 
@@ -556,10 +567,11 @@ def parse_map(
     if text is None:
         return None, problems
     doc, problems = parse(text, file)
-    if doc.data is None or has_errors(problems):
+    if doc.data is None:
         return None, problems
     result, more = load_document(doc, vignette_ids)
-    return result, problems + more
+    problems = sorted(problems + more, key=lambda d: (d.location, d.severity != "error"))
+    return (None if has_errors(problems) else result), problems
 
 
 def loads(text: str, file: str = "<string>", vignette_ids: set[str] | None = None) -> Map:

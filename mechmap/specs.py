@@ -45,7 +45,8 @@ def validate_spec(
             removals: list[Path] = []
             for err in exc.errors():
                 path = tuple(p for p in err["loc"] if p not in _UNION_TAGS)
-                problems.append(_diagnostic(err, path, doc, model))
+                if not any(path[:n] in doc.refused for n in range(len(path) + 1)):
+                    problems.append(_diagnostic(err, path, doc, model))
                 key_error = bool(path) and path[-1] == "[key]"
                 path = path[:-1] if key_error else path
                 if len(path) == 1 and path[0] in placeholders:
@@ -103,7 +104,7 @@ def _diagnostic(err: dict, path: Path, doc: Document, model: type[BaseModel]) ->
     if kind == "extra_forbidden":
         key = path[-1]
         known = _known_keys(model, path[:-1])
-        context = _describe(path[:-1]) or "at the top level"
+        context = f"in {_describe(path[:-1])}" if path[:-1] else "at the top level"
         hint = did_you_mean(key, known) or f"; known keys: {', '.join(known)}"
         return error(doc.locate_key(path), f"unknown key '{key}' {context}{hint}")
     if kind == "missing":

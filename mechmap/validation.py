@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mechmap.diagnostics import Diagnostic, Location, error, has_errors
+from mechmap.diagnostics import Diagnostic, Location, did_you_mean, error, has_errors
 from mechmap.evidence import check_evidence
 from mechmap.loader import parse_map
 from mechmap.model import Map
@@ -87,11 +87,13 @@ def _check_vignette(raw: bytes, path: Path) -> Checked:
         if map_id not in maps:
             first = next(c for c in vignette.cites if c.map == map_id)
             known = ", ".join(sorted(maps)) or "none found in a maps/ folder nearby"
-            problems.append(error(first.location, f"no map with id '{map_id}' (maps: {known})"))
+            hint = did_you_mean(map_id, maps)
+            problems.append(error(first.location, f"no map with id '{map_id}'{hint} (maps: {known})"))
             continue
         problems += check_evidence(maps[map_id], alone)
     valid = vignette if not has_errors(problems) else None
-    return Checked(str(path), "vignette", tuple(problems), vignette=valid, library=alone)
+    return Checked(str(path), "vignette", tuple(sorted(problems, key=lambda d: d.location)),
+                   vignette=valid, library=alone)
 
 
 def _maps_by_id(folder: Path | None) -> dict[str, Map]:

@@ -6,10 +6,11 @@ A vignette library is a folder of vignette files. A map finds its library in a
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mechmap.diagnostics import Diagnostic, Location, error, has_errors
+from mechmap.diagnostics import Diagnostic, Location, error
 from mechmap.schema import VignetteSpec
 from mechmap.specs import validate_spec
 from mechmap.yamlsafe import parse, read_text
@@ -64,11 +65,16 @@ class Library:
 
 
 def parse_vignette(raw: bytes, file: str) -> tuple[Vignette | None, list[Diagnostic]]:
+    """A vignette and the problems in its file.
+
+    The vignette comes back whenever its shape is valid, leaving out entries that name no
+    arrow, so that maps citing it still find it; the file is valid only without errors.
+    """
     text, problems = read_text(raw, file)
     if text is None:
         return None, problems
     doc, problems = parse(text, file)
-    if doc.data is None or has_errors(problems):
+    if doc.data is None:
         return None, problems
     spec, more = validate_spec(doc, VignetteSpec, {"vignette": 1, "id": "vignette"})
     problems += more
@@ -109,13 +115,13 @@ def parse_vignette(raw: bytes, file: str) -> tuple[Vignette | None, list[Diagnos
         spec.summary,
         file,
     )
-    return (None if has_errors(problems) else vignette), problems
+    return vignette, problems
 
 
 def find_folder(near: Path, name: str) -> Path | None:
     """``name/`` inside the folder of ``near`` or beside it, if either exists."""
-    base = near.resolve().parent
-    for candidate in (base / name, base.parent / name):
+    base = near.parent
+    for candidate in (base / name, Path(os.path.normpath(base / ".." / name))):
         if candidate.is_dir():
             return candidate
     return None

@@ -30,17 +30,21 @@ Path = tuple[str | int, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalar_constructor = yaml.constructor.SafeConstructor()
 
+# Stands for a value that was refused (a bad tag): a refused mapping value is left out, a
+# refused list item becomes None, and either way the problem is reported once, at the tag.
+REFUSED = object()
+
 
 @dataclass(frozen=True)
 class Where:
-    """Where a value starts, and how it was quoted (``None`` = plain)."""
+    """Where a value starts, and how it was quoted (``None`` or ``""`` = plain)."""
 
     location: Location
     style: str | None = None
 
     def within(self, offset: int, text: str) -> Location:
         """The location of character ``offset`` inside a single-line scalar ``text``."""
-        if "\n" in text or self.style not in (None, '"', "'"):
+        if "\n" in text or self.style not in (None, "", '"', "'"):
             return self.location
         return self.location.shifted(offset + (1 if self.style else 0))
 
@@ -53,6 +57,7 @@ class Document:
     data: object = None
     values: dict[Path, Where] = field(default_factory=dict)
     keys: dict[Path, Where] = field(default_factory=dict)
+    refused: set[Path] = field(default_factory=set)  # values already reported as refused
 
     def where(self, path: Path) -> Where:
         """The position of the value at ``path``, or of its nearest ancestor."""
@@ -113,7 +118,8 @@ def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:
             "write the values out instead of nesting aliases"
         )
         return document, [error(_location(root, file), message)]
-    document.data = _convert(root, (), document, problems, depth=0)
+    data = _convert(root, (), document, problems, depth=0)
+    document.data = None if data is REFUSED else data
     return document, problems
 
 
@@ -182,26 +188,28 @@ def _convert(
     doc.values[path] = where
     if depth > MAX_DEPTH:
         problems.append(error(where.location, f"YAML nested too deeply (limit {MAX_DEPTH})"))
-        return None
+        doc.refused.add(path)
+        return REFUSED
     tag = node.tag
     if isinstance(node, yaml.ScalarNode):
         if tag not in _SCALAR_TAGS:
-            problems.append(_refused_tag(tag, where.location))
-            return None
+            problems.append(_refused_tag(tag, where.location, doc, path))
+            return REFUSED
         if tag in (f"{_CORE}str", f"{_CORE}timestamp"):
             return node.value  # dates stay text: ids and labels are never datetimes
         return _scalar_constructor.construct_object(node, deep=True)
     if isinstance(node, yaml.SequenceNode):
         if tag != _SEQ_TAG:
-            problems.append(_refused_tag(tag, where.location))
-            return None
-        return [
+            problems.append(_refused_tag(tag, where.location, doc, path))
+            return REFUSED
+        items = [
             _convert(item, (*path, i), doc, problems, depth + 1)
             for i, item in enumerate(node.value)
         ]
+        return [None if item is REFUSED else item for item in items]
     if tag != _MAP_TAG:
-        problems.append(_refused_tag(tag, where.location))
-        return None
+        problems.append(_refused_tag(tag, where.location, doc, path))
+        return REFUSED
     result: dict[str, object] = {}
     for key_node, value_node in node.value:
         key_location = _location(key_node, doc.file)
@@ -221,11 +229,14 @@ def _convert(
             )
             continue
         doc.keys[(*path, key)] = Where(key_location, key_node.style)
-        result[key] = _convert(value_node, (*path, key), doc, problems, depth + 1)
+        value = _convert(value_node, (*path, key), doc, problems, depth + 1)
+        if value is not REFUSED:
+            result[key] = value
     return result
 
 
-def _refused_tag(tag: str, location: Location) -> Diagnostic:
+def _refused_tag(tag: str, location: Location, doc: Document, path: Path) -> Diagnostic:
+    doc.refused.add(path)
     shown = tag.replace(_CORE, "!!")
     return error(
         location,
