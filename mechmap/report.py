@@ -17,14 +17,22 @@ from mechmap.schema import ROLES
 _MARKS = {SUPPORTS: ("+", "green"), CONTRADICTS: ("−", "red"), LISTED: ("?", "yellow")}
 
 
+# Names must survive copy and paste (and grep): only free text may wrap.
+_WRAPPING_COLUMNS = {"label", "note", "description", "from → to", "path"}
+
+
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    # Piped output gets a fixed, generous width instead of rich's 80 columns.
+    console = Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console.width = 140
+    return console
 
 
 def _table(title: str, *columns: str) -> Table:
     table = Table(title=Text(title, style="bold"), title_justify="left", show_lines=False)
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, no_wrap=column not in _WRAPPING_COLUMNS)
     return table
 
 

@@ -10,7 +10,16 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    ValidationInfo,
+    field_validator,
+)
 
 ROLES = (
     "strategy",
@@ -44,6 +53,13 @@ Text = Annotated[str, StringConstraints(min_length=1)]
 
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_key_is_empty_list(cls, value: object, info: ValidationInfo) -> object:
+        # `edges:` with every entry commented out reads as null; take it as "none yet".
+        factory = cls.model_fields[info.field_name].default_factory
+        return factory() if value is None and factory is not None else value
 
 
 class SourceSpec(_Spec):

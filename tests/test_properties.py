@@ -1,0 +1,160 @@
+"""Property tests: graph checks agree with networkx, and maps survive a dump round trip."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mechmap
+from mechmap.dump import dumps
+from mechmap.graphs import find_cycles, reachable
+from mechmap.schema import PROVENANCES, ROLES, SIGNS
+
+NAMES = [f"n{i}" for i in range(10)]
+
+
+@st.composite
+def digraphs(draw, max_nodes: int = 10) -> dict[str, list[str]]:
+    n = draw(st.integers(1, max_nodes))
+    nodes = NAMES[:n]
+    pairs = [(a, b) for a in nodes for b in nodes if a != b]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True)) if pairs else []
+    successors = {v: [] for v in nodes}
+    for a, b in chosen:
+        successors[a].append(b)
+    return successors
+
+
+def _nx(successors: dict[str, list[str]]) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(successors)
+    graph.add_edges_from((a, b) for a, bs in successors.items() for b in bs)
+    return graph
+
+
+@given(digraphs())
+def test_cycle_detection_agrees_with_networkx(successors) -> None:
+    graph = _nx(successors)
+    cycles = find_cycles(successors)
+    assert (not cycles) == nx.is_directed_acyclic_graph(graph)
+    for cycle in cycles:
+        assert cycle[0] == cycle[-1]
+        assert len(set(cycle[:-1])) == len(cycle) - 1  # a simple cycle
+        assert all(graph.has_edge(a, b) for a, b in itertools.pairwise(cycle))
+
+
+@given(digraphs(), st.data())
+def test_reachability_agrees_with_networkx(successors, data) -> None:
+    start = data.draw(st.sampled_from(sorted(successors)))
+    assert reachable(successors, [start]) == nx.descendants(_nx(successors), start) | {start}
+
+
+@given(digraphs())
+def test_validate_reports_a_cycle_exactly_when_networkx_finds_one(successors) -> None:
+    edges = [f"{a} -> {b}" for a, bs in successors.items() for b in bs]
+    text = "mechmap: 1\nid: g\ntitle: G\nnodes:\n" + "".join(
+        f"  {v}: {{role: mechanism}}\n" for v in successors
+    ) + "edges:\n" + "".join(f"  - {e}\n" for e in edges)
+    acyclic = nx.is_directed_acyclic_graph(_nx(successors))
+    try:
+        m = mechmap.loads(text)
+    except mechmap.MapError as exc:
+        assert not acyclic
+        assert all("cycle " in d.message for d in exc.diagnostics if d.severity == "error")
+    else:
+        assert acyclic
+        assert nx.is_directed_acyclic_graph(m.to_networkx())
+
+
+WAVES = ["w0", "w1", "w2"]
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
+
+
+@st.composite
+def maps(draw) -> mechmap.Map:
+    """Random valid maps: time-indexed nodes, attributes, carry, moderators, hypotheses."""
+    n = draw(st.integers(1, 7))
+    ids = NAMES[:n]
+    order = draw(st.permutations(ids))  # arrows follow this order, so no cycles
+    nodes = {}
+    for node_id in ids:
+        kind = draw(st.sampled_from(["timeless", "wave", "waves"]))
+        fields: dict[str, object] = {"role": draw(st.sampled_from(ROLES))}
+        if draw(st.booleans()):
+            fields["label"] = draw(TEXT.filter(str.strip))
+        if draw(st.booleans()):
+            fields["description"] = draw(TEXT)
+        if kind == "wave":
+            fields["wave"] = draw(st.sampled_from(WAVES))
+        elif kind == "waves":
+            fields["waves"] = sorted(draw(st.sets(st.sampled_from(WAVES), min_size=1)))
+            fields["carry"] = len(fields["waves"]) > 1 and draw(st.booleans())
+        fields["latent"] = draw(st.booleans())
+        nodes[node_id] = fields
+    lines = ["mechmap: 1", "id: random", "title: Random map", "waves: {w0: A, w1: B, w2: C}",
+             "nodes:"]
+    lines += [f"  {k}: {_flow(v)}" for k, v in nodes.items()]
+    edges = []
+    for a, b in itertools.combinations(order, 2):
+        if not draw(st.booleans()):
+            continue
+        wa, wb = _waves(nodes[a]), _waves(nodes[b])
+        pairs = [(x, y) for x in wa for y in wb if x is None or y is None or x <= y]
+        if not pairs:
+            continue
+        x, y = draw(st.sampled_from(pairs))
+        source = a if x is None or "waves" not in nodes[a] else f"{a}@{x}"
+        target = b if y is None or "waves" not in nodes[b] else f"{b}@{y}"
+        attributes = {}
+        if draw(st.booleans()):
+            attributes = {
+                "arrow": len(edges) + 1,
+                "sign": draw(st.sampled_from(SIGNS)),
+                "provenance": draw(st.sampled_from(PROVENANCES)),
+                "note": draw(TEXT),
+            }
+        edges.append((source, target, attributes))
+    if edges:
+        lines.append("edges:")
+        for source, target, attributes in edges:
+            if attributes:
+                lines.append(f"  - {_flow({'from': source, 'to': target, **attributes})}")
+            else:
+                lines.append(f"  - {source} -> {target}")
+        lines.append("hypotheses:")
+        lines.append(f"  - {{id: h, path: {edges[0][0]} -> {edges[0][1]}, expect: '+'}}")
+    return mechmap.loads("\n".join(lines) + "\n")
+
+
+def _waves(fields: dict) -> list[str | None]:
+    if "waves" in fields:
+        return list(fields["waves"])
+    return [fields.get("wave")]
+
+
+def _flow(fields: dict) -> str:
+    import json
+
+    return json.dumps(fields, ensure_ascii=False)  # JSON is YAML flow syntax
+
+
+@settings(max_examples=150, deadline=None)
+@given(maps())
+def test_load_dump_load_round_trip(m: mechmap.Map) -> None:
+    again = mechmap.loads(dumps(m))
+    assert again == m
+    assert again.variables == m.variables
+    assert [(x.source, x.target) for x in again.links] == [(x.source, x.target) for x in m.links]
+
+
+@settings(max_examples=100, deadline=None)
+@given(maps())
+def test_unrolled_arrows_never_go_back_in_time(m: mechmap.Map) -> None:
+    for link in m.links:
+        a, b = m.variable_info[link.source], m.variable_info[link.target]
+        if a.wave is not None and b.wave is not None:
+            assert m.wave_index[a.wave] <= m.wave_index[b.wave]
+    assert nx.is_directed_acyclic_graph(m.to_networkx())
