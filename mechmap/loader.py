@@ -484,13 +484,18 @@ class _Builder:
             if not step:
                 a, b = tokens[i - 1].text, tokens[i].text
                 back = any((c, p) in arrows for p in forward[-1] for c in candidates[i])
-                elsewhere = [(p, c) for p, c in arrows if c in candidates[i] and
-                             self.nodes[p.partition("@")[0]] is ends[i - 1].node]
+                elsewhere = [
+                    (p, c)
+                    for p, c in arrows
+                    if c in candidates[i] and self.nodes[p.partition("@")[0]] is ends[i - 1].node
+                ]
                 if back:
                     hint = f" (the map has {b} -> {a}, the other way)"
                 elif elsewhere:
-                    hint = (f" (the map has {elsewhere[0][0]} -> {elsewhere[0][1]}, but the path "
-                            f"reaches {' or '.join(forward[-1])}: add the copies in between)")
+                    hint = (
+                        f" (the map has {elsewhere[0][0]} -> {elsewhere[0][1]}, but the path "
+                        f"reaches {' or '.join(forward[-1])}: add the copies in between)"
+                    )
                 else:
                     hint = ""
                 self.fail(

@@ -88,12 +88,19 @@ def _check_vignette(raw: bytes, path: Path) -> Checked:
             first = next(c for c in vignette.cites if c.map == map_id)
             known = ", ".join(sorted(maps)) or "none found in a maps/ folder nearby"
             hint = did_you_mean(map_id, maps)
-            problems.append(error(first.location, f"no map with id '{map_id}'{hint} (maps: {known})"))
+            problems.append(
+                error(first.location, f"no map with id '{map_id}'{hint} (maps: {known})")
+            )
             continue
         problems += check_evidence(maps[map_id], alone)
     valid = vignette if not has_errors(problems) else None
-    return Checked(str(path), "vignette", tuple(sorted(problems, key=lambda d: d.location)),
-                   vignette=valid, library=alone)
+    return Checked(
+        str(path),
+        "vignette",
+        tuple(sorted(problems, key=lambda d: d.location)),
+        vignette=valid,
+        library=alone,
+    )
 
 
 def _maps_by_id(folder: Path | None) -> dict[str, Map]:

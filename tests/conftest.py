@@ -17,7 +17,12 @@ def run_mechmap(*args: str, cwd: Path = ROOT, env=None) -> subprocess.CompletedP
     """``python -m mechmap ARGS`` in a subprocess, as a user would run it."""
     return subprocess.run(
         [sys.executable, "-m", "mechmap", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120, env=env, check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
     )
 
 

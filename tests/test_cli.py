@@ -26,8 +26,11 @@ def test_help_lists_the_commands() -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["validate", "maps/yakovchenko-2025-working-alliance.yaml"],
-     ["show", "maps/yakovchenko-2025-working-alliance.yaml"]],
+    [
+        ["--help"],
+        ["validate", "maps/yakovchenko-2025-working-alliance.yaml"],
+        ["show", "maps/yakovchenko-2025-working-alliance.yaml"],
+    ],
     ids=["help", "validate", "show"],
 )
 def test_fast_commands_import_no_heavy_library(args: list[str]) -> None:
@@ -37,8 +40,9 @@ def test_fast_commands_import_no_heavy_library(args: list[str]) -> None:
         "except SystemExit:\n    pass\n"
         f"print('LOADED', sorted(m for m in {HEAVY!r} if m in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert "LOADED []" in result.stdout, result.stdout[-500:] + result.stderr
 
 
@@ -70,8 +74,12 @@ def test_evidence_matrix_flags_arrows_without_evidence() -> None:
     result = run_mechmap("evidence", "--format", "json", "maps/kilbourne-2023-facilitation.yaml")
     assert result.returncode == 0, result.stderr
     matrix = json.loads(result.stdout)
-    assert set(matrix["vignettes"]) == {"vha-mental-health", "aiep", "evidencenow-nyc",
-                                        "zambia-pcc"}
+    assert set(matrix["vignettes"]) == {
+        "vha-mental-health",
+        "aiep",
+        "evidencenow-nyc",
+        "zambia-pcc",
+    }
     by_arrow = {a["arrow"]: a for a in matrix["arrows"] if a["arrow"] is not None}
     assert by_arrow["13"]["evidence"]["aiep"] == "supports"
     assert by_arrow["8"]["evidence"]["vha-mental-health"] == "supports"
@@ -101,8 +109,9 @@ def test_schema_accepts_every_bundled_map_and_rejects_typos() -> None:
     for path in MAPS:
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"mechmap": 1, "id": "x", "title": "t",
-                             "nodes": {"a": {"rol": "strategy"}}}, schema)
+        jsonschema.validate(
+            {"mechmap": 1, "id": "x", "title": "t", "nodes": {"a": {"rol": "strategy"}}}, schema
+        )
     vignette_schema = json.loads(run_mechmap("schema", "--vignette").stdout)
     for path in sorted((ROOT / "vignettes").glob("*.yaml")):
         jsonschema.validate(yaml.safe_load(path.read_text()), vignette_schema)
@@ -110,7 +119,6 @@ def test_schema_accepts_every_bundled_map_and_rejects_typos() -> None:
 
 def test_python_dash_m_and_console_script_agree() -> None:
     script = Path(sys.executable).with_name("mechmap")
-    direct = subprocess.run([str(script), "--version"], capture_output=True, text=True,
-                            check=False)
+    direct = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
     assert direct.returncode == 0
     assert direct.stdout == run_mechmap("--version").stdout

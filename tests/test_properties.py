@@ -55,9 +55,12 @@ def test_reachability_agrees_with_networkx(successors, data) -> None:
 @given(digraphs())
 def test_validate_reports_a_cycle_exactly_when_networkx_finds_one(successors) -> None:
     edges = [f"{a} -> {b}" for a, bs in successors.items() for b in bs]
-    text = "mechmap: 1\nid: g\ntitle: G\nnodes:\n" + "".join(
-        f"  {v}: {{role: mechanism}}\n" for v in successors
-    ) + "edges:\n" + "".join(f"  - {e}\n" for e in edges)
+    text = (
+        "mechmap: 1\nid: g\ntitle: G\nnodes:\n"
+        + "".join(f"  {v}: {{role: mechanism}}\n" for v in successors)
+        + "edges:\n"
+        + "".join(f"  - {e}\n" for e in edges)
+    )
     acyclic = nx.is_directed_acyclic_graph(_nx(successors))
     try:
         m = mechmap.loads(text)
@@ -94,8 +97,13 @@ def maps(draw) -> mechmap.Map:
             fields["carry"] = len(fields["waves"]) > 1 and draw(st.booleans())
         fields["latent"] = draw(st.booleans())
         nodes[node_id] = fields
-    lines = ["mechmap: 1", "id: random", "title: Random map", "waves: {w0: A, w1: B, w2: C}",
-             "nodes:"]
+    lines = [
+        "mechmap: 1",
+        "id: random",
+        "title: Random map",
+        "waves: {w0: A, w1: B, w2: C}",
+        "nodes:",
+    ]
     lines += [f"  {k}: {_flow(v)}" for k, v in nodes.items()]
     edges = []
     for a, b in itertools.combinations(order, 2):

@@ -16,8 +16,12 @@ from tests.conftest import DATA, ROOT, run_mechmap, validate_json
 
 EXPECT = re.compile(r"#\s*([EW]):(\d+)\s+(.*)$")
 CHECKED_FILES = sorted(
-    [*DATA.glob("invalid/*.yaml"), *DATA.glob("maps/*.yaml"), *DATA.glob("vignettes/*.yaml"),
-     *DATA.glob("crossref/*/*.yaml")]
+    [
+        *DATA.glob("invalid/*.yaml"),
+        *DATA.glob("maps/*.yaml"),
+        *DATA.glob("vignettes/*.yaml"),
+        *DATA.glob("crossref/*/*.yaml"),
+    ]
 )
 NO_COMMENTS = {
     "empty.yaml": [("error", 1, 1, "file is empty")],
@@ -70,9 +74,22 @@ def test_reports_exactly_the_expected_problems(path: Path, reports: dict[str, di
 
 def test_every_error_class_has_a_file() -> None:
     names = {p.stem for p in DATA.glob("invalid/*.yaml")}
-    assert {"syntax", "unsafe_tag", "alias_bomb", "empty", "non_utf8", "unknown_keys",
-            "duplicates", "unknown_refs", "self_loop", "cycle", "back_in_time", "moderator",
-            "hypothesis", "evidence"} <= names
+    assert {
+        "syntax",
+        "unsafe_tag",
+        "alias_bomb",
+        "empty",
+        "non_utf8",
+        "unknown_keys",
+        "duplicates",
+        "unknown_refs",
+        "self_loop",
+        "cycle",
+        "back_in_time",
+        "moderator",
+        "hypothesis",
+        "evidence",
+    } <= names
 
 
 def test_text_output_is_file_line_col_message(root: Path) -> None:
@@ -123,14 +140,16 @@ def test_exit_codes(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no such file" in missing.stderr
     assert run_mechmap("validate", "--format", "xml", "x.yaml").returncode == 2
     assert run_mechmap("validate").returncode == 2
-    mixed = run_mechmap("validate", "tests/data/maps/warnings.yaml",
-                        "tests/data/invalid/cycle.yaml")
+    mixed = run_mechmap(
+        "validate", "tests/data/maps/warnings.yaml", "tests/data/invalid/cycle.yaml"
+    )
     assert mixed.returncode == 1
 
 
 def test_all_files_reported_in_one_run() -> None:
-    result = run_mechmap("validate", "tests/data/invalid/duplicates.yaml",
-                         "tests/data/invalid/unknown_keys.yaml")
+    result = run_mechmap(
+        "validate", "tests/data/invalid/duplicates.yaml", "tests/data/invalid/unknown_keys.yaml"
+    )
     errors = [line for line in result.stdout.splitlines() if ": error: " in line]
     assert len(errors) == 10
 
