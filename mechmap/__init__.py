@@ -6,10 +6,30 @@
 ('a', 'b')
 """
 
-from mechmap.diagnostics import Diagnostic, Location, MapError
-from mechmap.loader import load, loads
-from mechmap.model import Edge, Hypothesis, Link, Map, Node, Source, Variable, Wave
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+# Names are imported on first use so that `mechmap --help` does not pay for the loader's
+# dependencies (pydantic builds its validators at import).
+_EXPORTS = {
+    "Diagnostic": "mechmap.diagnostics",
+    "Location": "mechmap.diagnostics",
+    "MapError": "mechmap.diagnostics",
+    "load": "mechmap.loader",
+    "loads": "mechmap.loader",
+    "Edge": "mechmap.model",
+    "Hypothesis": "mechmap.model",
+    "Link": "mechmap.model",
+    "Map": "mechmap.model",
+    "Node": "mechmap.model",
+    "Source": "mechmap.model",
+    "Variable": "mechmap.model",
+    "Wave": "mechmap.model",
+}
 __all__ = [
     "Diagnostic",
     "Edge",
@@ -25,4 +45,14 @@ __all__ = [
     "load",
     "loads",
 ]
-__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from mechmap.diagnostics import Diagnostic, Location, MapError
+    from mechmap.loader import load, loads
+    from mechmap.model import Edge, Hypothesis, Link, Map, Node, Source, Variable, Wave
+
+
+def __getattr__(name: str) -> object:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'mechmap' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

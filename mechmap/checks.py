@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 
 from mechmap.diagnostics import Diagnostic, error, warning
-from mechmap.graphs import find_cycles, reachable, shortest_path
+from mechmap.graphs import find_cycles, path_from_source, reachable, reaching_sources
 from mechmap.model import Map
 from mechmap.schema import OUTCOME_ROLES, STRATEGY_ROLES
 
@@ -76,10 +76,10 @@ def check_reached_by_strategy(m: Map) -> list[Diagnostic]:
 
 
 def check_mechanisms_reach_outcome(m: Map) -> list[Diagnostic]:
-    outcomes = set(_variables_with_role(m, OUTCOME_ROLES))
+    reaching_an_outcome = reachable(m.parents, _variables_with_role(m, OUTCOME_ROLES))
     problems = []
     for node in m.nodes:
-        if node.role == "mechanism" and not reachable(m.children, node.variables) & outcomes:
+        if node.role == "mechanism" and not reaching_an_outcome.intersection(node.variables):
             problems.append(
                 warning(
                     node.location,
@@ -109,24 +109,27 @@ def check_time_varying_confounding(m: Map) -> list[Diagnostic]:
     (Robins, Hernán & Brumback, Epidemiology 2000;11:550).
     """
     index = m.wave_index
+    info = m.variable_info
+    mechanisms = [v for v, i in info.items() if i.node.role == "mechanism" and i.wave is not None]
+    if not mechanisms:
+        return []
+    masks = reaching_sources(m.parents, mechanisms)
+    earlier_than = [
+        sum(1 << i for i, v in enumerate(mechanisms) if index[info[v].wave] < k)
+        for k in range(len(m.waves))
+    ]
     problems = []
-    for var, info in m.variable_info.items():
-        if info.node.role not in STRATEGY_ROLES or info.wave is None:
+    for var, var_info in info.items():
+        if var_info.node.role not in STRATEGY_ROLES or var_info.wave is None:
             continue
-        feeding = [
-            v
-            for v in reachable(m.parents, [var])
-            if m.variable_info[v].node.role == "mechanism"
-            and m.variable_info[v].wave is not None
-            and index[m.variable_info[v].wave] < index[info.wave]
-        ]
-        if not feeding:
+        hits = masks[var] & earlier_than[index[var_info.wave]]
+        if not hits:
             continue
-        feeding.sort(key=m.variables.index)
-        example = shortest_path(m.children, feeding[-1], {var})
+        feeding = [mechanisms[i] for i in range(hits.bit_length()) if hits >> i & 1]
+        example = path_from_source(m.parents, masks, 1 << mechanisms.index(feeding[-1]), var)
         problems.append(
             warning(
-                info.node.location,
+                var_info.node.location,
                 f"time-varying confounding: strategy {var} is fed by earlier mechanisms "
                 f"({', '.join(feeding)}; e.g. {' -> '.join(example)}); adjusting for them "
                 f"when estimating the effect of {var} is biased (use g-methods, or analyse "

@@ -13,12 +13,14 @@ import sys
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mechmap.diagnostics import Diagnostic, Severity
-from mechmap.validation import Checked, check_file
+
+if TYPE_CHECKING:
+    from mechmap.validation import Checked
 
 app = typer.Typer(
     name="mechmap",
@@ -109,6 +111,8 @@ def validate(
     Exit status: 0 when every file is valid (warnings allowed), 1 when any is invalid,
     2 for usage errors.
     """
+    from mechmap.validation import check_file
+
     results = [check_file(_existing(f), vignettes) for f in files]
     if output is OutputFormat.json:
         payload = {
@@ -135,6 +139,8 @@ def validate(
 
 
 def _valid_map(file: Path, vignettes: Path | None) -> Checked:
+    from mechmap.validation import check_file
+
     checked = check_file(_existing(file), vignettes)
     if checked.kind != "map":
         raise _usage_error(f"{file} is a vignette, not a map")

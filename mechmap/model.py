@@ -55,7 +55,7 @@ class Node:
     group: str | None = None
     location: Location = field(default=_NOWHERE, compare=False, repr=False)
 
-    @property
+    @cached_property
     def variables(self) -> tuple[str, ...]:
         """The names this node has in the unrolled DAG."""
         return tuple(f"{self.id}@{w}" for w in self.waves) if self.waves else (self.id,)

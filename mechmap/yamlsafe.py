@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import yaml
 
@@ -35,8 +36,7 @@ _scalar_constructor = yaml.constructor.SafeConstructor()
 REFUSED = object()
 
 
-@dataclass(frozen=True)
-class Where:
+class Where(NamedTuple):
     """Where a value starts, and how it was quoted (``None`` or ``""`` = plain)."""
 
     location: Location
@@ -51,12 +51,16 @@ class Where:
 
 @dataclass
 class Document:
-    """Plain data plus the positions of its values and keys, addressed by path."""
+    """Plain data plus the YAML nodes of its values and keys, addressed by path.
+
+    Positions are read off the nodes only when a problem needs one: a map of thousands of
+    nodes has tens of thousands of values and usually no problem at all.
+    """
 
     file: str
     data: object = None
-    values: dict[Path, Where] = field(default_factory=dict)
-    keys: dict[Path, Where] = field(default_factory=dict)
+    values: dict[Path, yaml.Node] = field(default_factory=dict)
+    keys: dict[Path, yaml.Node] = field(default_factory=dict)
     refused: set[Path] = field(default_factory=set)  # values already reported as refused
 
     def where(self, path: Path) -> Where:
@@ -64,7 +68,7 @@ class Document:
         for end in range(len(path), -1, -1):
             found = self.values.get(path[:end])
             if found is not None:
-                return found
+                return self._where(found)
         return Where(Location(self.file))
 
     def locate(self, path: Path) -> Location:
@@ -73,7 +77,10 @@ class Document:
     def locate_key(self, path: Path) -> Location:
         """The position of the key that introduces ``path`` (falls back to its value)."""
         found = self.keys.get(path)
-        return found.location if found is not None else self.locate(path)
+        return self._where(found).location if found is not None else self.locate(path)
+
+    def _where(self, node: yaml.Node) -> Where:
+        return Where(_location(node, self.file), getattr(node, "style", None))
 
 
 def read_text(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
@@ -109,7 +116,8 @@ def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:
     if root is None:
         return document, [error(Location(file), "file is empty; a map starts with 'mechmap: 1'")]
     problems: list[Diagnostic] = []
-    size = _expanded_size(root)
+    # Without an '&' there is no anchor, so no alias, so nothing to expand.
+    size = _expanded_size(root) if "&" in text else 0
     if size is None:
         return document, [error(_location(root, file), "an alias refers to itself (recursive)")]
     if size > MAX_VALUES:
@@ -184,23 +192,23 @@ def _expanded_size(root: yaml.Node) -> int | None:
 def _convert(
     node: yaml.Node, path: Path, doc: Document, problems: list[Diagnostic], depth: int
 ) -> object:
-    where = Where(_location(node, doc.file), getattr(node, "style", None))
-    doc.values[path] = where
+    doc.values[path] = node
     if depth > MAX_DEPTH:
-        problems.append(error(where.location, f"YAML nested too deeply (limit {MAX_DEPTH})"))
+        location = _location(node, doc.file)
+        problems.append(error(location, f"YAML nested too deeply (limit {MAX_DEPTH})"))
         doc.refused.add(path)
         return REFUSED
     tag = node.tag
     if isinstance(node, yaml.ScalarNode):
         if tag not in _SCALAR_TAGS:
-            problems.append(_refused_tag(tag, where.location, doc, path))
+            problems.append(_refused_tag(node, doc, path))
             return REFUSED
         if tag in (f"{_CORE}str", f"{_CORE}timestamp"):
             return node.value  # dates stay text: ids and labels are never datetimes
         return _scalar_constructor.construct_object(node, deep=True)
     if isinstance(node, yaml.SequenceNode):
         if tag != _SEQ_TAG:
-            problems.append(_refused_tag(tag, where.location, doc, path))
+            problems.append(_refused_tag(node, doc, path))
             return REFUSED
         items = [
             _convert(item, (*path, i), doc, problems, depth + 1)
@@ -208,37 +216,46 @@ def _convert(
         ]
         return [None if item is REFUSED else item for item in items]
     if tag != _MAP_TAG:
-        problems.append(_refused_tag(tag, where.location, doc, path))
+        problems.append(_refused_tag(node, doc, path))
         return REFUSED
     result: dict[str, object] = {}
     for key_node, value_node in node.value:
-        key_location = _location(key_node, doc.file)
         if key_node.tag == f"{_CORE}merge":
             problems.append(
-                error(key_location, "merge keys (<<) are not supported; write the keys out")
+                error(
+                    _location(key_node, doc.file),
+                    "merge keys (<<) are not supported; write the keys out",
+                )
             )
             continue
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SCALAR_TAGS:
-            problems.append(error(key_location, "a key must be a plain name, not a list or map"))
+            problems.append(
+                error(
+                    _location(key_node, doc.file), "a key must be a plain name, not a list or map"
+                )
+            )
             continue
         key = key_node.value  # keys stay text: a node called 'no' or '1' is not a bool or int
         if key in result:
-            first = doc.keys[(*path, key)].location
+            first = doc.locate_key((*path, key))
             problems.append(
-                error(key_location, f"duplicate key '{key}' (first defined at line {first.line})")
+                error(
+                    _location(key_node, doc.file),
+                    f"duplicate key '{key}' (first defined at line {first.line})",
+                )
             )
             continue
-        doc.keys[(*path, key)] = Where(key_location, key_node.style)
+        doc.keys[(*path, key)] = key_node
         value = _convert(value_node, (*path, key), doc, problems, depth + 1)
         if value is not REFUSED:
             result[key] = value
     return result
 
 
-def _refused_tag(tag: str, location: Location, doc: Document, path: Path) -> Diagnostic:
+def _refused_tag(node: yaml.Node, doc: Document, path: Path) -> Diagnostic:
     doc.refused.add(path)
-    shown = tag.replace(_CORE, "!!")
+    shown = node.tag.replace(_CORE, "!!")
     return error(
-        location,
+        _location(node, doc.file),
         f"tag '{shown}' refused: map files hold plain data only, nothing is constructed or run",
     )

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import mechmap
 from mechmap.dump import dumps
-from mechmap.graphs import find_cycles, reachable
+from mechmap.graphs import find_cycles, path_from_source, reachable, reaching_sources
 from mechmap.schema import PROVENANCES, ROLES, SIGNS
 
 NAMES = [f"n{i}" for i in range(10)]
@@ -166,3 +166,22 @@ def test_unrolled_arrows_never_go_back_in_time(m: mechmap.Map) -> None:
         if a.wave is not None and b.wave is not None:
             assert m.wave_index[a.wave] <= m.wave_index[b.wave]
     assert nx.is_directed_acyclic_graph(m.to_networkx())
+
+
+@given(digraphs(), st.data())
+def test_reaching_sources_agrees_with_networkx_ancestors(successors, data) -> None:
+    graph = _nx(successors)
+    if not nx.is_directed_acyclic_graph(graph):
+        graph = nx.DiGraph((a, b) for a, b in graph.edges if a < b)  # keep a DAG
+        graph.add_nodes_from(successors)
+    predecessors = {v: list(graph.predecessors(v)) for v in graph}
+    sources = data.draw(st.lists(st.sampled_from(sorted(graph)), unique=True))
+    masks = reaching_sources(predecessors, sources)
+    for vertex in graph:
+        reached_by = {s for i, s in enumerate(sources) if masks[vertex] >> i & 1}
+        assert reached_by == (nx.ancestors(graph, vertex) | {vertex}) & set(sources)
+        for i, source in enumerate(sources):
+            if masks[vertex] >> i & 1:
+                path = path_from_source(predecessors, masks, 1 << i, vertex)
+                assert path[0] == source and path[-1] == vertex
+                assert all(graph.has_edge(a, b) for a, b in itertools.pairwise(path))
