@@ -76,8 +76,8 @@ def _count(problems, severity: Severity) -> int:
     return sum(d.severity is severity for d in problems)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
 def _summary(checked: Checked) -> str:
@@ -95,7 +95,7 @@ def _summary(checked: Checked) -> str:
         f"{checked.file}: valid map '{m.id}': {_plural(len(m.nodes), 'node')} "
         f"({_plural(len(m.variables), 'variable')} unrolled), "
         f"{_plural(len(m.links), 'arrow')}, {_plural(len(m.waves), 'wave')}, "
-        f"{_plural(len(m.hypotheses), 'hypothesis').replace('hypothesiss', 'hypotheses')}"
+        f"{_plural(len(m.hypotheses), 'hypothesis', 'hypotheses')}"
         f"{tail}"
     )
 

@@ -51,12 +51,17 @@ class Diagnostic:
         }
 
 
+def _one_line(message: str) -> str:
+    # Messages quote user text, which may span lines; a diagnostic is always one line.
+    return " ".join(message.split())
+
+
 def error(location: Location, message: str) -> Diagnostic:
-    return Diagnostic(location, Severity.ERROR, message)
+    return Diagnostic(location, Severity.ERROR, _one_line(message))
 
 
 def warning(location: Location, message: str) -> Diagnostic:
-    return Diagnostic(location, Severity.WARNING, message)
+    return Diagnostic(location, Severity.WARNING, _one_line(message))
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

@@ -33,7 +33,7 @@ from mechmap.yamlsafe import Document, Where, parse, read_text
 
 _NAME = IDENTIFIER_PATTERN.strip("^$")
 _REFERENCE = re.compile(rf"^({_NAME})(?:@({_NAME}))?$")
-_WRONG_ARROW = re.compile(r"<->|<-|=>|→|—>|-->|(?<![-<])->>")
+_WRONG_ARROW = re.compile(r"<->|<-|=>|→|—>|-->|->>")
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def split_chain(text: str, where: Where) -> tuple[list[Token], list[Diagnostic]]
         else:
             tokens.append(Token(stripped, location))
         offset += len(piece) + 2
-    if len(tokens) + len(problems) < 2 and not problems:
+    if not problems and len(tokens) < 2:
         problems.append(error(where.location, f"'{text}' has no arrow: write 'a -> b'"))
     return tokens, problems
 

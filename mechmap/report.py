@@ -50,7 +50,8 @@ def print_map(m: Map) -> None:
     wave_order = {w.id: i for i, w in enumerate(m.waves)}
     for role in ROLES:
         members = [n for n in m.nodes if n.role == role]
-        members.sort(key=lambda n: wave_order.get(n.wave or (n.waves or ("",))[0], -1))
+        # Timeless nodes first, then by the (first) wave the node belongs to.
+        members.sort(key=lambda n: wave_order.get(n.wave or next(iter(n.waves), ""), -1))
         for n in members:
             waves = n.wave or ", ".join(n.waves) or "—"
             notes = ", ".join(

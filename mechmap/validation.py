@@ -63,18 +63,12 @@ def check_map_file(raw: bytes, path: Path, vignettes: Path | None = None) -> Che
         problems += check_evidence(m, library)
         cited = {c.vignette for c in library.cites_for(m.id)}
         cited |= {v for e in m.edges for v in e.evidence}
-        # Problems inside vignette files matter here only when this map relies on them.
-        problems += [
-            d
-            for d in library.problems
-            if _vignette_of(d, library) in cited or not _vignette_of(d, library)
-        ]
+        # A problem inside a vignette file matters here when this map relies on that
+        # vignette, or when the file could not be read as a vignette at all.
+        readable = {v.file: v.id for v in library.vignettes}
+        problems += [d for d in library.problems if readable.get(d.location.file) in cited | {None}]
     valid_map = m if not has_errors(problems) else None
     return Checked(str(path), "map", tuple(problems), map=valid_map, library=library)
-
-
-def _vignette_of(diagnostic: Diagnostic, library: Library) -> str | None:
-    return next((v.id for v in library.vignettes if v.file == diagnostic.location.file), None)
 
 
 def _check_vignette(raw: bytes, path: Path) -> Checked:

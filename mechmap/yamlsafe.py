@@ -109,6 +109,15 @@ def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         return document, [_syntax_error(exc, file)]
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        return document, [
+            error(
+                Location(file, line, col),
+                f"character {exc.character!r} is not allowed in YAML; remove it",
+            )
+        ]
     except yaml.YAMLError as exc:
         return document, [error(Location(file), f"YAML error: {exc}")]
     except RecursionError:

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 import mechmap
 from mechmap.dump import dumps
 from mechmap.graphs import find_cycles, path_from_source, reachable, reaching_sources
+from mechmap.loader import parse_map
 from mechmap.schema import PROVENANCES, ROLES, SIGNS
+from tests.conftest import ROOT
 
 NAMES = [f"n{i}" for i in range(10)]
 
@@ -185,3 +187,39 @@ def test_reaching_sources_agrees_with_networkx_ancestors(successors, data) -> No
                 path = path_from_source(predecessors, masks, 1 << i, vertex)
                 assert path[0] == source and path[-1] == vertex
                 assert all(graph.has_edge(a, b) for a, b in itertools.pairwise(path))
+
+
+VALID = (ROOT / "maps" / "yakovchenko-2025-working-alliance.yaml").read_text()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_any_bytes_give_diagnostics_never_an_exception(raw: bytes) -> None:
+    m, problems = parse_map(raw, "fuzz.yaml")
+    assert m is not None or any(p.severity == "error" for p in problems)
+    assert all("\n" not in str(p) and p.location.line >= 1 for p in problems)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_damaged_real_maps_give_diagnostics_never_an_exception(data) -> None:
+    lines = VALID.splitlines()
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        action = data.draw(st.sampled_from(["drop", "duplicate", "indent", "cut", "garble"]))
+        if action == "drop":
+            del lines[i]
+        elif action == "duplicate":
+            lines.insert(i, lines[i])
+        elif action == "indent":
+            lines[i] = " " + lines[i]
+        elif action == "cut":
+            lines[i] = lines[i][: data.draw(st.integers(0, len(lines[i])))]
+        else:
+            lines[i] = lines[i].replace(
+                data.draw(st.sampled_from(["->", ":", "-", "@", "{"])),
+                data.draw(st.sampled_from(["", "<-", "@@", "}", ": "])),
+            )
+        if not lines:
+            break
+    parse_map("\n".join(lines).encode(), "damaged.yaml")
