@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,19 +101,128 @@ class Endpoint:
         return f"{self.node.id}@{self.wave}" if self.node.waves else self.node.id
 
 
-class _Builder:
+class _Names:
+    """Resolves node references (``name``, ``name@wave``) and paths against a map's names,
+    collecting problems: while a map is built, and afterwards for paths people type."""
+
+    def __init__(self, wave_index: Mapping[str, int], nodes: Mapping[str, Node]):
+        self.problems: list[Diagnostic] = []
+        self.wave_index = wave_index
+        self.nodes = nodes
+
+    def fail(self, location: Location, message: str) -> None:
+        self.problems.append(error(location, message))
+
+    def directed_path(self, text: str, where: Where, arrows: set[tuple[str, str]]):
+        """The variables of the chain ``text`` as a directed path, or ``None`` (problems)."""
+        tokens, problems = split_chain(text, where)
+        self.problems += problems
+        ends = [self.resolve(t) for t in tokens]
+        if problems or None in ends:
+            return None
+        return self._path_variables(tokens, ends, arrows)
+
+    def _known_wave(self, wave: str, location: Location) -> bool:
+        if wave in self.wave_index:
+            return True
+        if not self.wave_index:
+            self.fail(location, f"unknown wave '{wave}': the map declares no 'waves'")
+        else:
+            self.fail(
+                location,
+                f"unknown wave '{wave}'{did_you_mean(wave, self.wave_index)}; "
+                f"waves are: {', '.join(self.wave_index)}",
+            )
+        return False
+
+    def resolve(self, token: Token) -> Endpoint | None:
+        node_id, wave = _REFERENCE.match(token.text).groups()
+        node = self.nodes.get(node_id)
+        if node is None:
+            self.fail(
+                token.location,
+                f"unknown node '{node_id}'{did_you_mean(node_id, self.nodes)}; "
+                "declare it under 'nodes'",
+            )
+            return None
+        if wave is None:
+            return Endpoint(node, node.wave, every=bool(node.waves))
+        if wave not in self.wave_index:
+            self._known_wave(wave, token.location.shifted(len(node_id) + 1))
+            return None
+        if node.waves and wave not in node.waves:
+            self.fail(
+                token.location,
+                f"node '{node_id}' has no copy at wave '{wave}' "
+                f"(its waves: {', '.join(node.waves)})",
+            )
+            return None
+        if node.wave is not None and wave != node.wave:
+            self.fail(token.location, f"node '{node_id}' exists only at wave '{node.wave}'")
+            return None
+        if node.timeless:
+            self.fail(
+                token.location,
+                f"node '{node_id}' is timeless; give it 'wave' or "
+                f"'waves' before writing {token.text}",
+            )
+            return None
+        return Endpoint(node, wave)
+
+    def _path_variables(self, tokens, ends, arrows) -> tuple[str, ...] | None:
+        """Pick the copies that make the chain a directed path, or report why none do."""
+        candidates = [
+            [f"{e.node.id}@{w}" for w in e.node.waves] if e.every else [e.variable] for e in ends
+        ]
+        forward = [candidates[0]]
+        for i in range(1, len(tokens)):
+            step = [c for c in candidates[i] if any((p, c) in arrows for p in forward[-1])]
+            if not step:
+                a, b = tokens[i - 1].text, tokens[i].text
+                back = any((c, p) in arrows for p in forward[-1] for c in candidates[i])
+                elsewhere = [
+                    (p, c)
+                    for p, c in arrows
+                    if c in candidates[i] and self.nodes[p.partition("@")[0]] is ends[i - 1].node
+                ]
+                if back:
+                    hint = f" (the map has {b} -> {a}, the other way)"
+                elif elsewhere:
+                    hint = (
+                        f" (the map has {elsewhere[0][0]} -> {elsewhere[0][1]}, but the path "
+                        f"reaches {' or '.join(forward[-1])}: add the copies in between)"
+                    )
+                else:
+                    hint = ""
+                self.fail(
+                    tokens[i].location,
+                    f"the path is not a directed path of the map: no arrow {a} -> {b}{hint}",
+                )
+                return None
+            forward.append(step)
+        chosen = [forward[-1]]
+        for i in range(len(tokens) - 2, -1, -1):
+            chosen.insert(0, [c for c in forward[i] if any((c, n) in arrows for n in chosen[0])])
+        for token, options in zip(tokens, chosen, strict=True):
+            if len(options) > 1:
+                self.fail(
+                    token.location,
+                    f"'{token.text}' is ambiguous in this path: it could "
+                    f"be {' or '.join(options)}; add @wave",
+                )
+                return None
+        return tuple(options[0] for options in chosen)
+
+
+class _Builder(_Names):
     """Turns a validated spec into a Map, collecting every meaning-level problem."""
 
     def __init__(self, spec: MapSpec, doc: Document):
         self.spec = spec
         self.doc = doc
-        self.problems: list[Diagnostic] = []
         self.waves = tuple(Wave(w, label) for w, label in spec.waves.items())
-        self.wave_index = {w.id: i for i, w in enumerate(self.waves)}
+        super().__init__({w.id: i for i, w in enumerate(self.waves)}, {})
         self.nodes = {nid: self._node(nid, n) for nid, n in spec.nodes.items()}
-
-    def fail(self, location: Location, message: str) -> None:
-        self.problems.append(error(location, message))
 
     # -- nodes ---------------------------------------------------------------------
     def _node(self, node_id: str, spec) -> Node:
@@ -158,54 +267,7 @@ class _Builder:
             location=self.doc.locate_key(path),
         )
 
-    def _known_wave(self, wave: str, location: Location) -> bool:
-        if wave in self.wave_index:
-            return True
-        if not self.wave_index:
-            self.fail(location, f"unknown wave '{wave}': the map declares no 'waves'")
-        else:
-            self.fail(
-                location,
-                f"unknown wave '{wave}'{did_you_mean(wave, self.wave_index)}; "
-                f"waves are: {', '.join(self.wave_index)}",
-            )
-        return False
-
     # -- references ----------------------------------------------------------------
-    def resolve(self, token: Token) -> Endpoint | None:
-        node_id, wave = _REFERENCE.match(token.text).groups()
-        node = self.nodes.get(node_id)
-        if node is None:
-            self.fail(
-                token.location,
-                f"unknown node '{node_id}'{did_you_mean(node_id, self.nodes)}; "
-                "declare it under 'nodes'",
-            )
-            return None
-        if wave is None:
-            return Endpoint(node, node.wave, every=bool(node.waves))
-        if wave not in self.wave_index:
-            self._known_wave(wave, token.location.shifted(len(node_id) + 1))
-            return None
-        if node.waves and wave not in node.waves:
-            self.fail(
-                token.location,
-                f"node '{node_id}' has no copy at wave '{wave}' "
-                f"(its waves: {', '.join(node.waves)})",
-            )
-            return None
-        if node.wave is not None and wave != node.wave:
-            self.fail(token.location, f"node '{node_id}' exists only at wave '{node.wave}'")
-            return None
-        if node.timeless:
-            self.fail(
-                token.location,
-                f"node '{node_id}' is timeless; give it 'wave' or "
-                f"'waves' before writing {token.text}",
-            )
-            return None
-        return Endpoint(node, wave)
-
     def links_between(
         self, cause: Endpoint, effect: Endpoint, lag: int | None, location: Location
     ) -> list[tuple[str, str]]:
@@ -463,61 +525,12 @@ class _Builder:
                 )
                 continue
             seen[spec.id] = location
-            tokens, problems = split_chain(spec.path, self.doc.where((*path, "path")))
-            self.problems += problems
-            ends = [self.resolve(t) for t in tokens]
-            if problems or None in ends:
-                continue
-            variables = self._path_variables(tokens, ends, arrows)
+            variables = self.directed_path(spec.path, self.doc.where((*path, "path")), arrows)
             if variables is not None:
                 result.append(
                     Hypothesis(spec.id, variables, spec.expect, spec.description, location)
                 )
         return result
-
-    def _path_variables(self, tokens, ends, arrows) -> tuple[str, ...] | None:
-        """Pick the copies that make the chain a directed path, or report why none do."""
-        candidates = [
-            [f"{e.node.id}@{w}" for w in e.node.waves] if e.every else [e.variable] for e in ends
-        ]
-        forward = [candidates[0]]
-        for i in range(1, len(tokens)):
-            step = [c for c in candidates[i] if any((p, c) in arrows for p in forward[-1])]
-            if not step:
-                a, b = tokens[i - 1].text, tokens[i].text
-                back = any((c, p) in arrows for p in forward[-1] for c in candidates[i])
-                elsewhere = [
-                    (p, c)
-                    for p, c in arrows
-                    if c in candidates[i] and self.nodes[p.partition("@")[0]] is ends[i - 1].node
-                ]
-                if back:
-                    hint = f" (the map has {b} -> {a}, the other way)"
-                elif elsewhere:
-                    hint = (
-                        f" (the map has {elsewhere[0][0]} -> {elsewhere[0][1]}, but the path "
-                        f"reaches {' or '.join(forward[-1])}: add the copies in between)"
-                    )
-                else:
-                    hint = ""
-                self.fail(
-                    tokens[i].location,
-                    f"hypothesis path is not a directed path of the map: no arrow {a} -> {b}{hint}",
-                )
-                return None
-            forward.append(step)
-        chosen = [forward[-1]]
-        for i in range(len(tokens) - 2, -1, -1):
-            chosen.insert(0, [c for c in forward[i] if any((c, n) in arrows for n in chosen[0])])
-        for token, options in zip(tokens, chosen, strict=True):
-            if len(options) > 1:
-                self.fail(
-                    token.location,
-                    f"'{token.text}' is ambiguous in this path: it could "
-                    f"be {' or '.join(options)}; add @wave",
-                )
-                return None
-        return tuple(options[0] for options in chosen)
 
     def sources(self) -> list[Source]:
         result, seen = [], set()
@@ -594,6 +607,24 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def resolve_path(m: Map, text: str, origin: str = "<path>") -> tuple[str, ...]:
+    """The variables of a chain such as ``'alliance -> fidelity -> screening@impl'``.
+
+    Un-suffixed time-indexed nodes resolve to the copies that make the chain a directed path
+    of the map; raises :class:`MapError` (with ``origin`` as the file) when it is not one.
+
+    >>> m = loads("mechmap: 1\\nid: m\\ntitle: M\\nnodes: {a: {}, b: {}}\\nedges: [a -> b]")
+    >>> resolve_path(m, "a -> b")
+    ('a', 'b')
+    """
+    names = _Names(m.wave_index, m.node_by_id)
+    arrows = {(link.source, link.target) for link in m.links}
+    variables = names.directed_path(text, Where(Location(origin)), arrows)
+    if variables is None:
+        raise MapError(names.problems)
+    return variables
 
 
 def loads(text: str, file: str = "<string>", vignette_ids: set[str] | None = None) -> Map:
