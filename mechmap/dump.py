@@ -75,6 +75,20 @@ def to_data(m: Map) -> dict[str, object]:
             }
             for h in m.hypotheses
         ]
+    if m.teaching:
+        data["teaching"] = {
+            "sequence": [
+                {
+                    **(
+                        {"arrow": _arrow(s.edge.arrow)}
+                        if s.edge.arrow
+                        else {"edge": s.edge.written}
+                    ),
+                    **({"caption": s.caption} if s.caption is not None else {}),
+                }
+                for s in m.teaching
+            ]
+        }
     return data
 
 

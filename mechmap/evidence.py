@@ -16,28 +16,9 @@ from mechmap.vignettes import Cite, Library
 SUPPORTS, CONTRADICTS, LISTED = "supports", "contradicts", "listed"
 
 
-def _canonical(m: Map, reference: str) -> str:
-    """``x@w`` and ``x`` name the same thing when ``x`` exists at one wave only."""
-    node_id, _, _wave = reference.strip().partition("@")
-    node = m.node_by_id.get(node_id)
-    if node is not None and not node.waves:
-        return node_id
-    return reference.strip()
-
-
-def _edge_key(m: Map, source: str, target: str) -> tuple[str, str]:
-    return _canonical(m, source), _canonical(m, target)
-
-
 def cited_edge(m: Map, cite: Cite) -> Edge | None:
     """The declared edge a vignette's entry names, by arrow label or by ``a -> b``."""
-    if cite.arrow is not None:
-        return next((e for e in m.edges if e.arrow == cite.arrow), None)
-    ends = str(cite.edge).split("->")
-    if len(ends) != 2:
-        return None
-    key = _edge_key(m, *ends)
-    return next((e for e in m.edges if _edge_key(m, e.source, e.target) == key), None)
+    return m.edge_named(cite.arrow, cite.edge)
 
 
 def check_evidence(m: Map, library: Library) -> list[Diagnostic]:

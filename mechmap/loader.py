@@ -10,6 +10,7 @@ The rules for which copies an edge joins are written down in ``docs/map-format.m
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import itertools
 import re
@@ -26,7 +27,7 @@ from mechmap.diagnostics import (
     error,
     has_errors,
 )
-from mechmap.model import Edge, Hypothesis, Link, Map, Node, Source, Wave
+from mechmap.model import Edge, Hypothesis, Link, Map, Node, Source, TeachingStep, Wave
 from mechmap.schema import IDENTIFIER_PATTERN, EdgeSpec, MapSpec
 from mechmap.specs import validate_spec
 from mechmap.yamlsafe import Document, Where, parse, read_text
@@ -532,6 +533,28 @@ class _Builder(_Names):
                 )
         return result
 
+    def teaching(self, m: Map) -> tuple[TeachingStep, ...]:
+        """The teaching sequence, each step naming an arrow the map has."""
+        if self.spec.teaching is None:
+            return ()
+        steps = []
+        for i, step in enumerate(self.spec.teaching.sequence):
+            location = self.doc.locate(("teaching", "sequence", i))
+            if (step.arrow is None) == (step.edge is None):
+                self.fail(
+                    location,
+                    f"teaching step {i + 1}: name the arrow with either "
+                    "'arrow' or 'edge', not both or neither",
+                )
+                continue
+            edge = m.edge_named(step.arrow, step.edge)
+            if edge is None:
+                named = f"#{step.arrow}" if step.arrow is not None else step.edge
+                self.fail(location, f"teaching step {i + 1}: the map has no arrow {named}")
+                continue
+            steps.append(TeachingStep(edge, step.caption))
+        return tuple(steps)
+
     def sources(self) -> list[Source]:
         result, seen = [], set()
         for i, s in enumerate(self.spec.sources):
@@ -573,6 +596,7 @@ def load_document(
         version=spec.mechmap,
         file=doc.file,
     )
+    result = dataclasses.replace(result, teaching=builder.teaching(result))
     problems += builder.problems
     # Warnings about gaps mean little while names are unresolved: report errors first.
     problems += check_map(result, warnings=not has_errors(problems))

@@ -118,6 +118,14 @@ class Hypothesis:
 
 
 @dataclass(frozen=True)
+class TeachingStep:
+    """One step of a class walk-through: an arrow appears, with a caption."""
+
+    edge: Edge
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
 class Variable:
     """A vertex of the unrolled DAG: a node, at a wave when it is time-indexed."""
 
@@ -153,6 +161,7 @@ class Map:
     waves: tuple[Wave, ...] = ()
     sources: tuple[Source, ...] = ()
     hypotheses: tuple[Hypothesis, ...] = ()
+    teaching: tuple[TeachingStep, ...] = ()
     description: str | None = None
     version: int = 1
     file: str | None = field(default=None, compare=False)
@@ -196,6 +205,46 @@ class Map:
             a, b = (link.target, link.source) if reverse else (link.source, link.target)
             lists[a].append(b)
         return MappingProxyType({v: tuple(ns) for v, ns in lists.items()})
+
+    def edge_named(self, arrow: str | None = None, written: str | None = None) -> Edge | None:
+        """The declared edge with this arrow label, or written as ``'a -> b'``.
+
+        ``x@w`` and ``x`` name the same end when ``x`` exists at one wave only.
+        """
+        if arrow is not None:
+            return next((e for e in self.edges if e.arrow == str(arrow)), None)
+        ends = str(written).split("->")
+        if len(ends) != 2:
+            return None
+        key = tuple(self._canonical(end) for end in ends)
+        return next(
+            (
+                e
+                for e in self.edges
+                if (self._canonical(e.source), self._canonical(e.target)) == key
+            ),
+            None,
+        )
+
+    def _canonical(self, reference: str) -> str:
+        node_id = reference.strip().partition("@")[0]
+        node = self.node_by_id.get(node_id)
+        return node_id if node is not None and not node.waves else reference.strip()
+
+    def teaching_steps(self) -> tuple[TeachingStep, ...]:
+        """The map's teaching sequence, or else every arrow: numbered ones in number order
+        (``2`` before ``10``, labels after numbers), then the rest as declared."""
+        if self.teaching:
+            return self.teaching
+
+        def order(edge: Edge) -> tuple[int, int, str]:
+            if edge.arrow is None:
+                return (2, 0, "")
+            if edge.arrow.isdigit():
+                return (0, int(edge.arrow), "")
+            return (1, 0, edge.arrow)
+
+        return tuple(TeachingStep(e, e.note) for e in sorted(self.edges, key=order))
 
     def to_networkx(self) -> nx.DiGraph:
         """The unrolled DAG as a frozen networkx DiGraph (node and edge attributes included)."""

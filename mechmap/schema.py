@@ -131,6 +131,20 @@ class HypothesisSpec(_Spec):
     description: str | None = None
 
 
+class TeachingStepSpec(_Spec):
+    """One step of a teaching sequence: an arrow (by label or as written) and a caption."""
+
+    arrow: int | Text | None = None
+    edge: Text | None = Field(None, description="The edge as written in the map: 'a -> b'")
+    caption: str | None = Field(None, description="What to say while this arrow appears")
+
+
+class TeachingSpec(_Spec):
+    """The order in which a class steps through the arrows (default: arrow-number order)."""
+
+    sequence: list[TeachingStepSpec] = Field(default_factory=list)
+
+
 class MapSpec(_Spec):
     """A mechanism map file, format version 1."""
 
@@ -147,6 +161,7 @@ class MapSpec(_Spec):
     nodes: dict[Identifier, NodeSpec] = Field(min_length=1)
     edges: list[EdgeEntry] = Field(default_factory=list)
     hypotheses: list[HypothesisSpec] = Field(default_factory=list)
+    teaching: TeachingSpec | None = None
 
 
 class ArrowCite(_Spec):

@@ -130,3 +130,37 @@ def test_carry_adds_arrows_between_consecutive_copies_and_explicit_edges_replace
     links = {(x.source, x.target): x.edge for x in m.links}
     assert set(links) == {("x@a", "x@b"), ("x@b", "x@c")}
     assert links[("x@a", "x@b")].arrow == "1" and links[("x@b", "x@c")] is None
+
+
+TEACHING = """
+mechmap: 1
+id: teach
+title: Teaching order
+nodes: {a: {role: strategy}, b: {role: mechanism}, c: {role: implementation_outcome}}
+edges:
+  - {from: a, to: b, arrow: 10}
+  - {from: b, to: c, arrow: 2}
+  - a -> c
+"""
+
+
+def test_default_teaching_order_is_arrow_number_order_then_the_rest() -> None:
+    m = loads(TEACHING)
+    assert [s.edge.name for s in m.teaching_steps()] == ["#2", "#10", "a -> c"]
+
+
+def test_teaching_sequence_is_resolved_and_round_trips() -> None:
+    from mechmap.dump import dumps
+
+    text = TEACHING + (
+        "teaching:\n  sequence:\n    - {edge: a -> c, caption: First the direct arrow.}\n"
+        "    - {arrow: 10}\n"
+    )
+    m = loads(text)
+    assert [(s.edge.written, s.caption) for s in m.teaching_steps()] == [
+        ("a -> c", "First the direct arrow."),
+        ("a -> b", None),
+    ]
+    assert loads(dumps(m)) == m
+    with pytest.raises(mechmap.MapError, match="teaching step 1: the map has no arrow #7"):
+        loads(TEACHING + "teaching:\n  sequence:\n    - {arrow: 7}\n")
