@@ -165,6 +165,60 @@ def show(
     print_map(checked.map)
 
 
+class Theme(StrEnum):
+    print = "print"
+    slides = "slides"
+
+
+@app.command()
+def render(
+    file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="svg, png, pdf or dot file", show_default=False)
+    ],
+    highlight: Annotated[
+        str | None, typer.Option(help="A path to show in full colour: 'a -> b -> c'")
+    ] = None,
+    focus: Annotated[
+        str | None, typer.Option(help="Draw only this node's ancestors and descendants")
+    ] = None,
+    rolled_up: Annotated[
+        bool, typer.Option("--rolled-up", help="One node per concept instead of one per wave")
+    ] = False,
+    theme: Annotated[Theme, typer.Option(help="print (compact) or slides (large type)")] = (
+        Theme.print
+    ),
+    vignettes: VignettesOption = None,
+) -> None:
+    """Draw a map as SVG, PNG, PDF or DOT (format from the file name)."""
+    from mechmap.diagnostics import MapError
+    from mechmap.loader import resolve_path
+    from mechmap.render import FORMATS, RendererMissing, write_atomically
+    from mechmap.render import render as render_map
+
+    fmt = output.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        raise _usage_error(f"{output}: say which format by the file name ({', '.join(FORMATS)})")
+    if not (output.parent if str(output.parent) else Path(".")).is_dir():
+        raise _usage_error(f"{output.parent}: no such folder")
+    m = _valid_map(file, vignettes).map
+    try:
+        path = resolve_path(m, highlight, "--highlight") if highlight else ()
+        drawn = render_map(
+            m, fmt, highlight=path, focus=focus, rolled_up=rolled_up, theme=theme.value
+        )
+    except MapError as exc:
+        _print_problems(exc.diagnostics, err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    except ValueError as exc:  # an unknown --focus node
+        raise _usage_error(str(exc)) from None
+    except RendererMissing as exc:
+        typer.echo(f"mechmap: {exc}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    write_atomically(output, drawn)
+    typer.echo(f"wrote {output}")
+
+
 @app.command()
 def evidence(
     file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],

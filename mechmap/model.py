@@ -246,6 +246,15 @@ class Map:
 
         return tuple(TeachingStep(e, e.note) for e in sorted(self.edges, key=order))
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter shows the map as its SVG; if it cannot be drawn, says why (never raises)."""
+        try:
+            from mechmap.render import render
+
+            return {"image/svg+xml": render(self, "svg").decode("utf-8")}
+        except Exception as exc:  # a notebook cell must not fail because of a picture
+            return {"text/plain": f"{self.title} [{self.id}]: cannot draw the map ({exc})"}
+
     def to_networkx(self) -> nx.DiGraph:
         """The unrolled DAG as a frozen networkx DiGraph (node and edge attributes included)."""
         import networkx as nx

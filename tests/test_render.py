@@ -1,0 +1,199 @@
+"""Rendering, checked by parsing what comes out (never by comparing bytes).
+
+Every command here runs with a PATH that has no system Graphviz on it, as on a laptop that
+only installed mechmap.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import struct
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import mechmap
+from mechmap.render import DIMMED, HIGHLIGHT, draw, render
+from tests.conftest import ROOT, run_mechmap
+
+MAPS = sorted((ROOT / "maps").glob("*.yaml"))
+SVG = "{http://www.w3.org/2000/svg}"
+HOSTILE = """
+mechmap: 1
+id: hostile
+title: 'Hostile <b>title</b> & "quotes"'
+nodes:
+  a: {label: '<script>alert(1)</script>', role: strategy}
+  b: {label: '"]; evil [label="x', role: mechanism}
+  c: {label: 'back\\N slash \\G and </text><svg onload=alert(1)>', role: clinical_outcome}
+edges:
+  - {from: a, to: b, arrow: '<i>1</i>'}
+  - b -> c
+"""
+
+
+@pytest.fixture(scope="module")
+def no_graphviz_env(tmp_path_factory) -> dict[str, str]:
+    """PATH with nothing but an empty folder: no `dot` anywhere."""
+    empty = tmp_path_factory.mktemp("bin")
+    return {**os.environ, "PATH": str(empty)}
+
+
+def _texts(group: ET.Element) -> str:
+    return " ".join(" ".join(t.itertext()) for t in group.iter(f"{SVG}text"))
+
+
+def _groups(svg: bytes) -> dict[str, ET.Element]:
+    root = ET.fromstring(svg)
+    return {g.get("id"): g for g in root.iter(f"{SVG}g") if g.get("id")}
+
+
+@pytest.mark.parametrize("path", MAPS, ids=lambda p: p.stem)
+def test_every_map_renders_svg_and_png_without_system_graphviz(
+    path: Path, tmp_path: Path, no_graphviz_env: dict[str, str]
+) -> None:
+    for fmt in ("svg", "png"):
+        target = tmp_path / f"map.{fmt}"
+        result = run_mechmap("render", str(path), "-o", str(target), env=no_graphviz_env)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+    png = (tmp_path / "map.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert width > 200 and height > 100
+
+    m = mechmap.load(path)
+    drawing = draw(m)
+    groups = _groups((tmp_path / "map.svg").read_bytes())
+    for variable, node_id in drawing.node_ids.items():
+        text = _texts(groups[node_id])
+        node = m.variable_info[variable].node
+        assert " ".join(node.label.split()) == " ".join(text.split()[: len(node.label.split())])
+        if node.waves:
+            assert f"@{m.variable_info[variable].wave}" in text
+    for (a, b), edge_id in drawing.edge_ids.items():
+        edge = next(x.edge for x in m.links if (x.source, x.target) == (a, b))
+        if edge is not None and edge.arrow is not None:
+            assert f"#{edge.arrow}" in _texts(groups[edge_id])
+
+
+def test_waves_are_columns_in_time_order(tmp_path: Path) -> None:
+    m = mechmap.load(ROOT / "maps/yakovchenko-2025-working-alliance.yaml")
+    groups = _groups(render(m, "svg"))
+    drawing = draw(m)
+
+    def x_of(variable: str) -> float:
+        ellipse_or_path = next(iter(groups[drawing.node_ids[variable]].iter(f"{SVG}text")))
+        return float(ellipse_or_path.get("x"))
+
+    assert x_of("screening@base") < x_of("screening@impl") < x_of("screening@sust")
+    assert x_of("site_context") < x_of("screening@base")  # context goes before the waves
+
+
+def test_labels_are_escaped_in_dot_and_svg() -> None:
+    m = mechmap.loads(HOSTILE)
+    dot = draw(m).dot
+    assert '"]; evil [' not in dot.replace('\\"]; evil [', "")  # only ever inside quotes
+    svg = render(m, "svg")
+    root = ET.fromstring(svg)  # still well-formed XML
+    assert not list(root.iter(f"{SVG}script")) and not list(root.iter("script"))
+    assert not any("onload" in element.attrib for element in root.iter())
+    assert len(list(root.iter(f"{SVG}svg"))) == 1  # the root only: no injected element
+    text = " ".join(root.itertext())
+    assert "<script>alert(1)</script>" in text
+    assert '"]; evil [label="x' in text
+    assert "back\\N slash \\G" in text  # Graphviz escapes did not fire
+    assert "<i>1</i>" in text
+
+
+def test_highlight_colours_the_path_and_dims_the_rest() -> None:
+    m = mechmap.load(ROOT / "maps/yakovchenko-2025-working-alliance.yaml")
+    path = mechmap.loader.resolve_path(m, "wai -> fidelity -> screening")
+    drawing = draw(m, highlight=path)
+    groups = _groups(render(m, "svg", highlight=path))
+    for (a, b), edge_id in drawing.edge_ids.items():
+        strokes = {p.get("stroke") for p in groups[edge_id].iter(f"{SVG}path")}
+        expected = HIGHLIGHT if (a, b) in set(itertools.pairwise(path)) else DIMMED
+        assert expected.lower() in {s.lower() for s in strokes if s}, (a, b, strokes)
+
+
+def test_focus_keeps_ancestors_and_descendants_only() -> None:
+    m = mechmap.load(ROOT / "maps/yakovchenko-2025-working-alliance.yaml")
+    drawing = draw(m, focus="fidelity")
+    kept = set(drawing.node_ids)
+    graph = m.to_networkx()
+    import networkx as nx
+
+    assert kept == nx.ancestors(graph, "fidelity") | nx.descendants(graph, "fidelity") | {
+        "fidelity"
+    }
+
+
+def test_rolled_up_draws_one_node_per_concept() -> None:
+    m = mechmap.load(ROOT / "maps/yakovchenko-2025-working-alliance.yaml")
+    drawing = draw(m, rolled_up=True)
+    assert set(drawing.node_ids) == {n.id for n in m.nodes}
+    assert ("screening", "screening") not in drawing.edge_ids
+
+
+def test_pdf_without_system_graphviz_says_how_and_writes_nothing(
+    tmp_path: Path, no_graphviz_env: dict[str, str]
+) -> None:
+    target = tmp_path / "map.pdf"
+    result = run_mechmap(
+        "render", "maps/facilitator-resilience.yaml", "-o", str(target), env=no_graphviz_env
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "apt-get install graphviz" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_render_options_are_usage_errors(tmp_path: Path) -> None:
+    bad_path = run_mechmap(
+        "render",
+        "maps/facilitator-resilience.yaml",
+        "-o",
+        str(tmp_path / "x.svg"),
+        "--highlight",
+        "burnout -> intensity",
+    )
+    assert bad_path.returncode == 2 and "--highlight:1:" in bad_path.stderr
+    bad_focus = run_mechmap(
+        "render",
+        "maps/facilitator-resilience.yaml",
+        "-o",
+        str(tmp_path / "x.svg"),
+        "--focus",
+        "burnot",
+    )
+    assert bad_focus.returncode == 2 and "did you mean 'burnout'" in bad_focus.stderr
+    bad_format = run_mechmap(
+        "render", "maps/facilitator-resilience.yaml", "-o", str(tmp_path / "x.gif")
+    )
+    assert bad_format.returncode == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_jupyter_shows_svg_and_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    m = mechmap.load(ROOT / "maps/facilitator-resilience.yaml")
+    bundle = m._repr_mimebundle_()
+    assert bundle["image/svg+xml"].lstrip().startswith(("<?xml", "<svg", "<!--"))
+    monkeypatch.setattr("mechmap.render.engines", lambda: [])
+    bundle = m._repr_mimebundle_()
+    assert "cannot draw the map" in bundle["text/plain"]
+    assert "apt-get install graphviz" in bundle["text/plain"]
+
+
+def test_system_graphviz_is_preferred_when_present(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_dot = tmp_path / "dot"
+    fake_dot.write_text(f'#!/bin/sh\nexec {Path(sys.executable).with_name("graphviz-pure")} "$@"\n')
+    fake_dot.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    from mechmap.render import engines
+
+    assert [e.name for e in engines()] == ["Graphviz dot", "graphviz-pure"]
