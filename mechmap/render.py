@@ -348,7 +348,7 @@ def _edge_attributes(m: Map, arrow, edge_id, rolled_up, lit, emphasis, style) ->
     if edge is not None and edge.arrow is not None:
         label_parts.append(f"#{edge.arrow}")
     if edge is not None and edge.sign is not None:
-        label_parts.append({"-": "−"}.get(edge.sign, edge.sign))
+        label_parts.append(edge.sign)
     carry = not rolled_up and edge is None
     moderator = edge is not None and edge.modifies is not None
     latent_cause = m.node_by_id[_concept(m, a)].latent
@@ -392,7 +392,7 @@ def _legend(m: Map, vertices: list[str], rolled_up: bool, style) -> list[str]:
         )
     keys = [
         "#n  arrow number in the source figure",
-        "+ / − / ?  expected sign",
+        "+ / - / ?  expected sign",
         "dashed, open diamond: moderator",
         "dotted: from a latent (unmeasured) node",
         "grey: same node carried to the next wave",

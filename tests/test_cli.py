@@ -30,8 +30,9 @@ def test_help_lists_the_commands() -> None:
         ["--help"],
         ["validate", "maps/yakovchenko-2025-working-alliance.yaml"],
         ["show", "maps/yakovchenko-2025-working-alliance.yaml"],
+        ["render", "maps/yakovchenko-2025-working-alliance.yaml", "-o", "/tmp/mm-startup.svg"],
     ],
-    ids=["help", "validate", "show"],
+    ids=["help", "validate", "show", "render"],
 )
 def test_fast_commands_import_no_heavy_library(args: list[str]) -> None:
     code = (
