@@ -220,6 +220,77 @@ def render(
 
 
 @app.command()
+def view(
+    file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The HTML file to write", show_default=False)
+    ],
+    vignettes: VignettesOption = None,
+) -> None:
+    """Write an interactive HTML viewer of a map: one file that works offline.
+
+    Click a node for its upstream and downstream paths, hover for details and evidence,
+    step through the arrows in teaching order, filter by role and wave.
+    """
+    from mechmap.render import RendererMissing, write_atomically
+    from mechmap.viewer import build_page
+
+    if not (output.parent if str(output.parent) else Path(".")).is_dir():
+        raise _usage_error(f"{output.parent}: no such folder")
+    if output.is_dir():
+        raise _usage_error(f"{output}: is a folder; give the HTML file to write")
+    checked = _valid_map(file, vignettes)
+    try:
+        page = build_page(checked.map, checked.library)
+        write_atomically(output, page.encode("utf-8"))
+    except RendererMissing as exc:
+        typer.echo(f"mechmap: {exc}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    except OSError as exc:
+        typer.echo(f"mechmap: cannot write {output}: {exc.strerror}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    typer.echo(f"wrote {output}")
+
+
+@app.command()
+def teach(
+    file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Folder for the slides and outline.md", show_default=False
+        ),
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a folder that is not empty")
+    ] = False,
+    theme: Annotated[Theme, typer.Option(help="slides (large type) or print (compact)")] = (
+        Theme.slides
+    ),
+    vignettes: VignettesOption = None,
+) -> None:
+    """Write one SVG and one PNG per teaching step (step-01.svg, ...) and outline.md."""
+    from mechmap.render import RendererMissing
+    from mechmap.teach import TeachError, write_teaching
+
+    checked = _valid_map(file, vignettes)
+    try:
+        written = write_teaching(
+            checked.map, checked.library, output, force=force, theme=theme.value
+        )
+    except TeachError as exc:
+        raise _usage_error(str(exc)) from None
+    except RendererMissing as exc:
+        typer.echo(f"mechmap: {exc}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    except OSError as exc:
+        typer.echo(f"mechmap: cannot write into {output}: {exc.strerror}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    steps = (len(written) - 1) // 2
+    typer.echo(f"wrote {_plural(steps, 'step')} ({len(written)} files) to {output}")
+
+
+@app.command()
 def evidence(
     file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
     output: FormatOption = OutputFormat.text,

@@ -1,0 +1,146 @@
+"""The interactive viewer: one self-contained HTML file that works offline from disk.
+
+The page inlines the map's SVG (drawn by :mod:`mechmap.render`), the viewer's CSS and
+JavaScript (``mechmap/viewer_assets``) and the map's data as JSON. It loads nothing from
+anywhere: no CDN, no web fonts, no images, and a Content-Security-Policy that allows only
+the viewer's own script (by hash) backs that up. Untrusted text (labels, notes, vignette
+sentences) reaches the page only HTML-escaped or inside the JSON, where ``<`` is written
+``\\u003c`` so no label can close the script element; the script shows it with
+``textContent``.
+
+The JSON names SVG elements by the ids the drawing gives them (``n3`` for a variable,
+``e7`` for an arrow, ``wave-0`` for a wave's column), so the page needs no extra markup.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+from collections.abc import Mapping
+from importlib import resources
+
+from mechmap.model import Edge, Map
+from mechmap.render import draw, run_engine
+from mechmap.schema import ROLES
+from mechmap.teach import Said, evidence_by_edge, step_caption
+from mechmap.vignettes import Library
+
+# The SVG's prologue (XML declaration, DOCTYPE, generator comments) is not HTML.
+_SVG_START = re.compile(r"<svg\b")
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def page_data(
+    m: Map,
+    library: Library,
+    node_ids: Mapping[str, str],
+    edge_ids: Mapping[tuple[str, str], str],
+) -> dict:
+    """Everything the viewer's script needs, keyed by the SVG ids of the drawing."""
+    evidence = evidence_by_edge(m, library)
+    edge_index = {edge: i for i, edge in enumerate(m.edges)}
+    link_edge = {(x.source, x.target): x.edge for x in m.links}
+    nodes = {}
+    for variable, svg_id in node_ids.items():
+        info = m.variable_info[variable]
+        nodes[svg_id] = {
+            "variable": variable,
+            "label": info.node.label,
+            "role": info.node.role,
+            "wave": info.wave,
+            "description": info.node.description,
+            "latent": info.node.latent,
+        }
+    arrows = {}
+    for (a, b), svg_id in edge_ids.items():
+        edge = link_edge[(a, b)]
+        arrows[svg_id] = {
+            "source": node_ids[a],
+            "target": node_ids[b],
+            "edge": None if edge is None else edge_index[edge],
+        }
+    return {
+        "title": m.title,
+        "roles": [r for r in ROLES if any(n["role"] == r for n in nodes.values())],
+        "waves": [
+            {"id": w.id, "label": w.label, "cluster": f"wave-{i}"} for i, w in enumerate(m.waves)
+        ],
+        "nodes": nodes,
+        "arrows": arrows,
+        "edges": [_edge_data(edge, evidence[edge]) for edge in m.edges],
+        "steps": [
+            {
+                "edge": edge_index[step.edge],
+                "caption": step_caption(m, step),
+                "arrows": [edge_ids[link] for link in step.edge.links],
+            }
+            for step in m.teaching_steps()
+        ],
+    }
+
+
+def _edge_data(edge: Edge, said: list[Said]) -> dict:
+    return {
+        "written": edge.written,
+        "arrow": edge.arrow,
+        "sign": edge.sign,
+        "provenance": edge.provenance,
+        "modifies": edge.modifies,
+        "note": edge.note,
+        "evidence": [
+            {"vignette": s.vignette, "title": s.title, "stance": s.stance, "says": s.says}
+            for s in said
+        ],
+    }
+
+
+def script_json(data: object) -> str:
+    """JSON that is safe inside ``<script type="application/json">``: no ``<``, ``>``, ``&``.
+
+    >>> print(script_json({"label": "</script> & <b>"}))
+    {"label": "\\u003c/script\\u003e \\u0026 \\u003cb\\u003e"}
+    """
+    text = json.dumps(data, ensure_ascii=False)
+    return re.sub("[<>&]", lambda match: _JSON_ESCAPES[match.group()], text)
+
+
+def inline_svg(svg: str) -> str:
+    """The ``<svg>`` element alone, without the XML prologue that HTML does not take."""
+    start = _SVG_START.search(svg)
+    if start is None:
+        raise ValueError("the layout engine returned no <svg> element")
+    return svg[start.start() :].strip()
+
+
+def _asset(name: str) -> str:
+    return resources.files("mechmap.viewer_assets").joinpath(name).read_text("utf-8")
+
+
+def build_page(m: Map, library: Library) -> str:
+    """The viewer page for a map, as one HTML string."""
+    drawing = draw(m)
+    svg = inline_svg(run_engine(drawing.dot, "svg").decode("utf-8"))
+    data = page_data(m, library, drawing.node_ids, drawing.edge_ids)
+    script = _asset("viewer.js")
+    if "</script" in script.lower():  # would end the element early
+        raise ValueError("viewer.js must not contain '</script'")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    description = (
+        f'<details class="mm-about"><summary>About this map</summary>'
+        f"<p>{html.escape(m.description)}</p></details>"
+        if m.description
+        else ""
+    )
+    return _asset("viewer.html").format(
+        csp=f"default-src 'none'; script-src 'sha256-{digest}'; "
+        "style-src 'unsafe-inline'; img-src data:",
+        title=html.escape(m.title),
+        description=description,
+        css=_asset("viewer.css"),
+        svg=svg,
+        data=script_json(data),
+        script=script,
+    )
