@@ -3,5 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The viewer's tests drive Debian's Chromium through Playwright, which must never download a
+# browser of its own (no `playwright install`). Runs as root, like the set-up.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test: installing Debian's chromium for the viewer tests" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 .venv/bin/ruff check mechmap tests benchmarks
 .venv/bin/python -m pytest "$@"
