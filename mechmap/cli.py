@@ -350,6 +350,114 @@ def schema(
     typer.echo(json_schema("vignette" if vignette else "map"))
 
 
+class ExportFormat(StrEnum):
+    mermaid = "mermaid"
+    dagitty = "dagitty"
+    dot = "dot"
+    graphml = "graphml"
+    json = "json"
+
+
+def _write_text(path: Path, text: str, overwrite: bool) -> None:
+    """Write through a temporary file beside ``path``, never leaving a half-written file:
+    moved into place when ``overwrite``, else hard-linked, which fails if ``path`` exists."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise _usage_error(f"{folder}: no such folder")
+    if path.is_dir():
+        raise _usage_error(f"{path}: is a folder; give the file to write")
+    temporary = None
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", dir=folder, delete=False, prefix=f".{path.name}.", suffix=".tmp", encoding="utf-8"
+        ) as handle:
+            temporary = handle.name
+            handle.write(text)
+        (os.replace if overwrite else os.link)(temporary, path)
+    except FileExistsError:
+        raise _usage_error(f"{path} exists; add --force to overwrite it") from None
+    except OSError as exc:
+        typer.echo(f"mechmap: cannot write {path}: {exc.strerror}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    finally:
+        if temporary is not None and os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
+    to: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--to", "-t", help="mermaid, dagitty, dot, graphml or json", show_default=False
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: standard output)"),
+    ] = None,
+    rolled_up: Annotated[
+        bool, typer.Option("--rolled-up", help="One node per concept (mermaid and dot only)")
+    ] = False,
+    vignettes: VignettesOption = None,
+) -> None:
+    """Write a map for other tools: Mermaid (GitHub renders it), DAGitty, DOT, GraphML or
+    node-link JSON, all of the time-unrolled DAG unless --rolled-up."""
+    from mechmap.exports import export_text
+
+    m = _valid_map(file, vignettes).map
+    try:
+        text = export_text(m, to.value, rolled_up=rolled_up)
+    except ValueError as exc:
+        raise _usage_error(str(exc)) from None
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    _write_text(output, text, overwrite=True)
+    typer.echo(f"wrote {output}")
+
+
+@app.command("import")
+def import_model(
+    model: Annotated[Path, typer.Argument(help="DAGitty model file", show_default=False)],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Map file to write (default: standard output)"),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
+) -> None:
+    """Turn a DAGitty model (dag { ... }) into a map file, checked by loading it.
+
+    exposure becomes role strategy, outcome implementation_outcome, latent 'latent: true';
+    'a <-> b' becomes a latent confounder with arrows to both. Problems are reported as
+    FILE:LINE:COL (exit 1); an existing file is kept unless --force.
+    """
+    from mechmap.dagitty import import_dagitty
+    from mechmap.yamlsafe import read_text
+
+    if output is not None and output.exists() and not force:
+        raise _usage_error(f"{output} exists; add --force to overwrite it")
+    try:
+        raw = _existing(model).read_bytes()
+    except OSError as exc:
+        typer.echo(f"mechmap: cannot read {model}: {exc.strerror}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    text, problems = read_text(raw, str(model))
+    result = None
+    if text is not None:
+        result, problems = import_dagitty(text, str(model))
+    _print_problems(problems, err=True)
+    if result is None:
+        typer.echo(f"mechmap: {model} cannot be imported; fix the errors above", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    if output is None:
+        typer.echo(result, nl=False)
+        return
+    _write_text(output, result, overwrite=force)
+    typer.echo(f"wrote {output}; check it with: mechmap validate {output}")
+
+
 def version_callback(value: bool) -> None:
     if value:
         from mechmap import __version__
