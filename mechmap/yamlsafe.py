@@ -137,6 +137,10 @@ def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:
         return document, [error(_location(root, file), message)]
     data = _convert(root, (), document, problems, depth=0)
     document.data = None if data is REFUSED else data
+    if data is None:  # e.g. a lone `~` or an anchor on nothing
+        problems.append(
+            error(_location(root, file), "file holds no data; a map starts with 'mechmap: 1'")
+        )
     return document, problems
 
 
