@@ -59,6 +59,7 @@ BIDIRECTED_TAG = "bidirected"
 _TAG_LINE = re.compile(r"^dagitty:\s*([a-z, ]+)$", re.MULTILINE)
 
 GRAPH_TYPES = ("dag", "graph", "digraph", "pdag", "mag", "pag")
+_MAX_DEPTH = 50  # '{' groups within groups; deeper would exhaust Python's stack
 _RESERVED = ("graph", "node")  # DAGitty refuses variables with these names
 _ARROWS = ("@->", "<-@", "<->", "@--", "--@", "@-@", "->", "--", "<-")
 _BAREWORD = re.compile(r"-?[0-9A-Za-z_.]+")
@@ -67,6 +68,7 @@ _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 _NOT_IN_ID = re.compile(r"[^A-Za-z0-9_.\-]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SPACE = " \t\r\n;"  # DAGitty reads ';' as white space
+_CONCATENATION = re.compile(r'[ \t\r\n;]*\+[ \t\r\n;]*"')
 _PUNCTUATION = "[]{}=,"
 
 
@@ -128,12 +130,13 @@ def _tokens(text: str, lines: _Lines) -> list[_Token]:
     i = 0
     while i < len(text):
         c = text[i]
+        if c in _SPACE:
+            i += 1
+            continue
         where = lines.at(i)
         arrow = next((a for a in _ARROWS if text.startswith(a, i)), None)
         bare = _BAREWORD.match(text, i)
-        if c in _SPACE:
-            i += 1
-        elif arrow is not None:
+        if arrow is not None:
             tokens.append(_Token("arrow", arrow, where))
             i += len(arrow)
         elif bare is not None:
@@ -167,7 +170,7 @@ def _string_token(text: str, start: int, lines: _Lines) -> tuple[str, int]:
             message = "string not closed on its line: end it with '\"'"
             raise _SyntaxProblem(error(lines.at(start), message)) from None
         value += piece
-        after = re.compile(r"[ \t\r\n;]*\+[ \t\r\n;]*\"").match(text, i)
+        after = _CONCATENATION.match(text, i)
         if after is None:
             return value, i
         start = after.end() - 1
@@ -176,7 +179,6 @@ def _string_token(text: str, start: int, lines: _Lines) -> tuple[str, int]:
 @dataclass
 class _Variable:
     name: str
-    location: Location
     flags: dict[str, Location] = field(default_factory=dict)
     label: str | None = None
 
@@ -205,6 +207,7 @@ class _Parser:
         self.arcs: list[_Arc] = []
         self.problems: list[Diagnostic] = []
         self.graph_name: str | None = None
+        self.depth = 0
 
     # -- tokens ----------------------------------------------------------------------
     def peek(self, ahead: int = 0) -> _Token:
@@ -284,8 +287,12 @@ class _Parser:
         token = self.peek()
         if token.kind == "{":
             self.take()
+            self.depth += 1
+            if self.depth > _MAX_DEPTH:
+                raise _SyntaxProblem(error(token.location, "groups nested too deeply"))
             names = self.statements()
             self.expect("}", "a statement or '}' to close the group")
+            self.depth -= 1
             return names
         self.expect("name", "a variable name or a '{' group")
         return [self.variable(token)]
@@ -316,7 +323,7 @@ class _Parser:
                 )
             )
         if token.text not in self.variables:
-            self.variables[token.text] = _Variable(token.text, token.location)
+            self.variables[token.text] = _Variable(token.text)
         return token.text
 
     def node_attributes(self, name: str, attributes) -> None:

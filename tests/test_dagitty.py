@@ -285,6 +285,7 @@ BAD = [
     ("dag { a [x=1 }", 1, 14, "expected an attribute name or ']', found '}'"),
     ("dag { }", 1, 1, "the model has no variables"),
     ("dag { a ! b }", 1, 9, "unexpected character '!'"),
+    ("dag { " + "{" * 60 + "a" + "}" * 60 + " }", 1, 57, "groups nested too deeply"),
 ]
 
 
@@ -406,3 +407,29 @@ def test_random_dags_survive_dagitty_export_and_import(m: Map) -> None:
 def test_slug_keeps_only_identifier_characters() -> None:
     for name in [*HOSTILE, "1", "-5", "名前", "", "@", "a b c", string.punctuation]:
         assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.\-]*", slug(name)), name
+
+
+PIECES = ["dag", "{", "}", "a", "b", '"x y"', "->", "<-", "<->", "--", "[", "]", "=", ",", ";"]
+PIECES += ["exposure", "outcome", "latent", "pos", '"1,2"', "\n", " ", "+", "graph", "{a b}"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map(" ".join) | st.text(max_size=60))
+def test_any_text_gives_a_valid_map_or_located_errors(text: str) -> None:
+    data, problems = parse_dagitty(text, "fuzz.dagitty")
+    errors = [p for p in problems if p.severity == "error"]
+    assert (data is None) == bool(errors)
+    assert all(p.location.file == "fuzz.dagitty" and p.location.line >= 1 for p in problems)
+    if data is not None:
+        result, more = import_dagitty(text, "fuzz.dagitty")
+        assert result is not None, [str(p) for p in more]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(PIECES[3:]), max_size=25).map(" ".join))
+def test_model_bodies_give_a_valid_map_or_located_errors(body: str) -> None:
+    text = "dag {" + body + "}"
+    data, problems = parse_dagitty(text)
+    assert (data is None) == any(p.severity == "error" for p in problems)
+    if data is not None:
+        assert import_dagitty(text)[0] is not None
