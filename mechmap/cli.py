@@ -7,10 +7,8 @@ them, never here, so that ``--help``, ``validate`` and ``show`` start fast.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -192,8 +190,9 @@ def render(
 ) -> None:
     """Draw a map as SVG, PNG, PDF or DOT (format from the file name)."""
     from mechmap.diagnostics import MapError
+    from mechmap.files import write_atomically
     from mechmap.loader import resolve_path
-    from mechmap.render import FORMATS, RendererMissing, write_atomically
+    from mechmap.render import FORMATS, RendererMissing
     from mechmap.render import render as render_map
 
     fmt = output.suffix.lstrip(".").lower()
@@ -232,7 +231,8 @@ def view(
     Click a node for its upstream and downstream paths, hover for details and evidence,
     step through the arrows in teaching order, filter by role and wave.
     """
-    from mechmap.render import RendererMissing, write_atomically
+    from mechmap.files import write_atomically
+    from mechmap.render import RendererMissing
     from mechmap.viewer import build_page
 
     if not (output.parent if str(output.parent) else Path(".")).is_dir():
@@ -325,18 +325,12 @@ def new(
     folder = file.parent if str(file.parent) else Path(".")
     if not folder.is_dir():
         raise _usage_error(f"{folder}: no such folder")
-    # Write a temporary file, then hard-link it into place: linking fails if the target
-    # exists, so an existing file is never overwritten and no half-written file appears.
-    with tempfile.NamedTemporaryFile(
-        "w", dir=folder, delete=False, suffix=".tmp", encoding="utf-8"
-    ) as tmp:
-        tmp.write(text)
+    from mechmap.files import write_atomically
+
     try:
-        os.link(tmp.name, file)
+        write_atomically(file, text, overwrite=False)
     except FileExistsError:
         raise _usage_error(f"{file} exists; mechmap new never overwrites a file") from None
-    finally:
-        os.unlink(tmp.name)
     typer.echo(f"wrote {file}; edit it, then run: mechmap validate {file}")
 
 
@@ -366,22 +360,15 @@ def _write_text(path: Path, text: str, overwrite: bool) -> None:
         raise _usage_error(f"{folder}: no such folder")
     if path.is_dir():
         raise _usage_error(f"{path}: is a folder; give the file to write")
-    temporary = None
+    from mechmap.files import write_atomically
+
     try:
-        with tempfile.NamedTemporaryFile(
-            "w", dir=folder, delete=False, prefix=f".{path.name}.", suffix=".tmp", encoding="utf-8"
-        ) as handle:
-            temporary = handle.name
-            handle.write(text)
-        (os.replace if overwrite else os.link)(temporary, path)
+        write_atomically(path, text, overwrite)
     except FileExistsError:
         raise _usage_error(f"{path} exists; add --force to overwrite it") from None
     except OSError as exc:
         typer.echo(f"mechmap: cannot write {path}: {exc.strerror}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
-    finally:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 @app.command()

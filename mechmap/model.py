@@ -18,6 +18,7 @@ from mechmap.diagnostics import Location
 
 if TYPE_CHECKING:
     import networkx as nx
+    import pgmpy.base
 
 _NOWHERE = Location("<memory>")
 
@@ -254,6 +255,12 @@ class Map:
             return {"image/svg+xml": render(self, "svg").decode("utf-8")}
         except Exception as exc:  # a notebook cell must not fail because of a picture
             return {"text/plain": f"{self.title} [{self.id}]: cannot draw the map ({exc})"}
+
+    def to_pgmpy(self) -> pgmpy.base.DAG:
+        """The unrolled DAG as a pgmpy ``DAG`` (latents, exposures and outcomes set)."""
+        from mechmap.exports import to_pgmpy
+
+        return to_pgmpy(self)
 
     def to_networkx(self) -> nx.DiGraph:
         """The unrolled DAG as a frozen networkx DiGraph (node and edge attributes included)."""

@@ -18,7 +18,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -471,15 +470,6 @@ def render(m: Map, fmt: str, **options: object) -> bytes:
     if fmt == "dot":
         return drawing.dot.encode("utf-8")
     return run_engine(drawing.dot, fmt)
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write to a temporary file beside ``path`` and move it into place: never half-written."""
-    with tempfile.NamedTemporaryFile(
-        dir=path.parent or Path("."), delete=False, prefix=f".{path.name}.", suffix=".tmp"
-    ) as tmp:
-        tmp.write(content)
-    os.replace(tmp.name, path)
 
 
 def layout_positions(m: Map) -> dict[str, tuple[float, float]]:

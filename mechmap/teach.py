@@ -108,7 +108,8 @@ def write_teaching(
     refused unless ``force``; then earlier ``step-*`` files that this run does not write are
     removed, so the folder never mixes two runs.
     """
-    from mechmap.render import render, write_atomically
+    from mechmap.files import write_atomically
+    from mechmap.render import render
 
     steps = m.teaching_steps()
     if not steps:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,9 @@ def test_new_writes_a_valid_map_and_never_overwrites(tmp_path: Path) -> None:
     checked = run_mechmap("validate", str(target))
     assert checked.returncode == 0, checked.stdout
     assert "#" in target.read_text()  # commented for people
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask  # not a temporary file's 0600
     target.write_text("mine")
     again = run_mechmap("new", str(target))
     assert again.returncode == 2 and "never overwrites" in again.stderr
