@@ -64,6 +64,34 @@ def _existing(path: Path) -> Path:
     return path
 
 
+def _check_output(path: Path) -> None:
+    """Refuse an output path that cannot be written, before any work is done."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise _usage_error(f"{folder}: no such folder")
+    if path.is_dir():
+        raise _usage_error(f"{path}: is a folder; give the file to write")
+
+
+def _write_output(
+    path: Path,
+    content: bytes | str,
+    overwrite: bool = True,
+    exists: str = "add --force to overwrite it",
+) -> None:
+    """Write a command's output file atomically; problems become one-line errors."""
+    from mechmap.files import write_atomically
+
+    _check_output(path)
+    try:
+        write_atomically(path, content, overwrite)
+    except FileExistsError:
+        raise _usage_error(f"{path} exists; {exists}") from None
+    except OSError as exc:
+        typer.echo(f"mechmap: cannot write {path}: {exc.strerror}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+
+
 def _print_problems(problems: tuple[Diagnostic, ...] | list[Diagnostic], err: bool) -> None:
     for d in problems:
         colour = "red" if d.severity is Severity.ERROR else "yellow"
@@ -190,7 +218,6 @@ def render(
 ) -> None:
     """Draw a map as SVG, PNG, PDF or DOT (format from the file name)."""
     from mechmap.diagnostics import MapError
-    from mechmap.files import write_atomically
     from mechmap.loader import resolve_path
     from mechmap.render import FORMATS, RendererMissing
     from mechmap.render import render as render_map
@@ -198,8 +225,7 @@ def render(
     fmt = output.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         raise _usage_error(f"{output}: say which format by the file name ({', '.join(FORMATS)})")
-    if not (output.parent if str(output.parent) else Path(".")).is_dir():
-        raise _usage_error(f"{output.parent}: no such folder")
+    _check_output(output)
     m = _valid_map(file, vignettes).map
     try:
         path = resolve_path(m, highlight, "--highlight") if highlight else ()
@@ -214,7 +240,7 @@ def render(
     except RendererMissing as exc:
         typer.echo(f"mechmap: {exc}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
-    write_atomically(output, drawn)
+    _write_output(output, drawn)
     typer.echo(f"wrote {output}")
 
 
@@ -231,24 +257,17 @@ def view(
     Click a node for its upstream and downstream paths, hover for details and evidence,
     step through the arrows in teaching order, filter by role and wave.
     """
-    from mechmap.files import write_atomically
     from mechmap.render import RendererMissing
     from mechmap.viewer import build_page
 
-    if not (output.parent if str(output.parent) else Path(".")).is_dir():
-        raise _usage_error(f"{output.parent}: no such folder")
-    if output.is_dir():
-        raise _usage_error(f"{output}: is a folder; give the HTML file to write")
+    _check_output(output)
     checked = _valid_map(file, vignettes)
     try:
         page = build_page(checked.map, checked.library)
-        write_atomically(output, page.encode("utf-8"))
     except RendererMissing as exc:
         typer.echo(f"mechmap: {exc}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
-    except OSError as exc:
-        typer.echo(f"mechmap: cannot write {output}: {exc.strerror}", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
+    _write_output(output, page)
     typer.echo(f"wrote {output}")
 
 
@@ -322,15 +341,7 @@ def new(
 
     map_id = file.stem if re.match(IDENTIFIER_PATTERN, file.stem) else "my-map"
     text = STARTER_MAP.format(file=file, map_id=map_id, title=json.dumps(title))
-    folder = file.parent if str(file.parent) else Path(".")
-    if not folder.is_dir():
-        raise _usage_error(f"{folder}: no such folder")
-    from mechmap.files import write_atomically
-
-    try:
-        write_atomically(file, text, overwrite=False)
-    except FileExistsError:
-        raise _usage_error(f"{file} exists; mechmap new never overwrites a file") from None
+    _write_output(file, text, overwrite=False, exists="mechmap new never overwrites a file")
     typer.echo(f"wrote {file}; edit it, then run: mechmap validate {file}")
 
 
@@ -350,25 +361,6 @@ class ExportFormat(StrEnum):
     dot = "dot"
     graphml = "graphml"
     json = "json"
-
-
-def _write_text(path: Path, text: str, overwrite: bool) -> None:
-    """Write through a temporary file beside ``path``, never leaving a half-written file:
-    moved into place when ``overwrite``, else hard-linked, which fails if ``path`` exists."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise _usage_error(f"{folder}: no such folder")
-    if path.is_dir():
-        raise _usage_error(f"{path}: is a folder; give the file to write")
-    from mechmap.files import write_atomically
-
-    try:
-        write_atomically(path, text, overwrite)
-    except FileExistsError:
-        raise _usage_error(f"{path} exists; add --force to overwrite it") from None
-    except OSError as exc:
-        typer.echo(f"mechmap: cannot write {path}: {exc.strerror}", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
 
 
 @app.command()
@@ -401,7 +393,7 @@ def export(
     if output is None:
         typer.echo(text, nl=False)
         return
-    _write_text(output, text, overwrite=True)
+    _write_output(output, text)
     typer.echo(f"wrote {output}")
 
 
@@ -441,7 +433,7 @@ def import_model(
     if output is None:
         typer.echo(result, nl=False)
         return
-    _write_text(output, result, overwrite=force)
+    _write_output(output, result, overwrite=force)
     typer.echo(f"wrote {output}; check it with: mechmap validate {output}")
 
 
