@@ -92,6 +92,12 @@ def _write_output(
         raise typer.Exit(EXIT_INVALID) from None
 
 
+def _environment_error(exc: Exception) -> typer.Exit:
+    """Something this machine lacks (a layout engine): one line naming the fix, exit 1."""
+    typer.echo(f"mechmap: {exc}", err=True)
+    return typer.Exit(EXIT_INVALID)
+
+
 def _print_problems(problems: tuple[Diagnostic, ...] | list[Diagnostic], err: bool) -> None:
     for d in problems:
         colour = "red" if d.severity is Severity.ERROR else "yellow"
@@ -238,8 +244,7 @@ def render(
     except ValueError as exc:  # an unknown --focus node
         raise _usage_error(str(exc)) from None
     except RendererMissing as exc:
-        typer.echo(f"mechmap: {exc}", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
+        raise _environment_error(exc) from None
     _write_output(output, drawn)
     typer.echo(f"wrote {output}")
 
@@ -265,8 +270,7 @@ def view(
     try:
         page = build_page(checked.map, checked.library)
     except RendererMissing as exc:
-        typer.echo(f"mechmap: {exc}", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
+        raise _environment_error(exc) from None
     _write_output(output, page)
     typer.echo(f"wrote {output}")
 
@@ -300,8 +304,7 @@ def teach(
     except TeachError as exc:
         raise _usage_error(str(exc)) from None
     except RendererMissing as exc:
-        typer.echo(f"mechmap: {exc}", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
+        raise _environment_error(exc) from None
     except OSError as exc:
         typer.echo(f"mechmap: cannot write into {output}: {exc.strerror}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
