@@ -1,0 +1,13 @@
+"""Graph analyses of a map's time-unrolled DAG: pure functions returning plain results.
+
+- :mod:`~mechmap.analysis.dsep`: d-separation, with the open path when there is one;
+- :mod:`~mechmap.analysis.paths`: causal paths, all paths with their status, mediators;
+- :mod:`~mechmap.analysis.separators`: minimal vertex separators with polynomial delay;
+- :mod:`~mechmap.analysis.adjustment`: minimal sufficient adjustment sets, and checks;
+- :mod:`~mechmap.analysis.implications`: testable conditional independencies;
+- :mod:`~mechmap.analysis.instruments`: instruments and conditional instruments;
+- :mod:`~mechmap.analysis.identify`: identification with latent nodes, through DoWhy.
+
+All of them take a networkx ``DiGraph`` (``Map.to_networkx()``) and node names, so they
+agree with DAGitty on any DAG, not only on maps.
+"""

@@ -1,0 +1,183 @@
+"""Covariate adjustment: every minimal sufficient adjustment set, and checks of a given set.
+
+Total effect: the adjustment criterion of Shpitser, VanderWeele & Robins (UAI 2010) in the
+form of van der Zander, Liśkiewicz & Textor (Artif Intell 2019;270:1): ``Z`` is valid iff it
+holds no descendant of a node on a proper causal path from X to Y and d-separates X and Y
+in the proper back-door graph (the DAG without the first arrow of every proper causal
+path). Direct effect (as DAGitty): ``Z`` holds no descendant of Y and d-separates X and Y
+once the arrows X -> Y are removed. Latent nodes are never chosen.
+
+Minimal sets are the minimal X-Y separators in the moral graph of the ancestors of X and Y,
+with forbidden nodes eliminated; :mod:`mechmap.analysis.separators` lists them with
+polynomial delay. Nodes that are conditioned on whatever one does (DAGitty's "adjusted" and
+"selected" nodes) go in as ``include``: every set then contains them, and is minimal among
+the sets that do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from mechmap.analysis.dsep import open_path
+from mechmap.analysis.separators import eliminate, minimal_separators, moral_graph
+
+TOTAL, DIRECT = "total", "direct"
+
+
+@dataclass(frozen=True)
+class AdjustmentProblem:
+    """The graph in which a valid adjustment set must separate X from Y, and the nodes it
+    may not contain (with the reason for each)."""
+
+    graph: nx.DiGraph
+    exposures: frozenset[str]
+    outcomes: frozenset[str]
+    forbidden: dict[str, str] = field(default_factory=dict)  # node -> why it is excluded
+
+
+@dataclass(frozen=True)
+class AdjustmentSets:
+    """Every minimal sufficient adjustment set; ``sets == []`` means none exists and
+    ``sets == [[]]`` means the empty set suffices."""
+
+    exposures: tuple[str, ...]
+    outcomes: tuple[str, ...]
+    effect: str
+    sets: list[list[str]]
+
+    @property
+    def summary(self) -> str:
+        what = (
+            f"the {self.effect} effect of {', '.join(self.exposures)} on {', '.join(self.outcomes)}"
+        )
+        if not self.sets:
+            return f"No adjustment set exists for {what}: it is not identifiable by adjustment."
+        if self.sets == [[]]:
+            return f"The empty set suffices for {what}: no adjustment is needed."
+        return f"{len(self.sets)} minimal sufficient adjustment set(s) for {what}."
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "exposures": list(self.exposures),
+            "outcomes": list(self.outcomes),
+            "effect": self.effect,
+            "adjustment_sets": self.sets,
+            "summary": self.summary,
+        }
+
+
+@dataclass(frozen=True)
+class AdjustmentCheck:
+    """Whether a given set is a valid adjustment set, and if not, why."""
+
+    given: tuple[str, ...]
+    valid: bool
+    forbidden: dict[str, str]  # members that may not be adjusted for, with the reason
+    open_path: list[str] | None  # a biasing path the set leaves open
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "given": list(self.given),
+            "valid": self.valid,
+            "forbidden": self.forbidden,
+            "open_path": self.open_path,
+        }
+
+
+def proper_causal_nodes(graph: nx.DiGraph, xs: set[str], ys: set[str]) -> set[str]:
+    """Nodes other than X on directed paths from X to Y that do not return to X."""
+    cut_into_x = graph.copy()
+    cut_into_x.remove_edges_from(list(graph.in_edges(xs)))
+    cut_out_of_x = graph.copy()
+    cut_out_of_x.remove_edges_from(list(graph.out_edges(xs)))
+    below_x = set().union(*(nx.descendants(cut_into_x, x) for x in xs)) - xs
+    above_y = set(ys).union(*(nx.ancestors(cut_out_of_x, y) for y in ys))
+    return below_x & above_y
+
+
+def adjustment_problem(
+    graph: nx.DiGraph,
+    exposures: Iterable[str],
+    outcomes: Iterable[str],
+    latent: Collection[str] = (),
+    effect: str = TOTAL,
+) -> AdjustmentProblem:
+    """The separation problem that valid adjustment sets solve (see the module docstring)."""
+    xs, ys = frozenset(exposures), frozenset(outcomes)
+    forbidden = {v: "latent (not measured)" for v in latent}
+    if effect == TOTAL:
+        causal = proper_causal_nodes(graph, set(xs), set(ys))
+        for v in set().union(*(nx.descendants(graph, c) | {c} for c in causal)):
+            forbidden.setdefault(v, "on or below a causal path from exposure to outcome")
+        backdoor = graph.copy()
+        backdoor.remove_edges_from([(x, c) for x in xs for c in graph.successors(x) if c in causal])
+    elif effect == DIRECT:
+        for v in set().union(*(nx.descendants(graph, y) for y in ys)):
+            forbidden.setdefault(v, "a descendant of the outcome")
+        backdoor = graph.copy()
+        backdoor.remove_edges_from([(x, y) for x in xs for y in ys if graph.has_edge(x, y)])
+    else:
+        raise ValueError(f"effect must be '{TOTAL}' or '{DIRECT}', not '{effect}'")
+    for v in xs | ys:
+        forbidden.pop(v, None)
+    return AdjustmentProblem(backdoor, xs, ys, forbidden)
+
+
+def adjustment_sets(
+    graph: nx.DiGraph,
+    exposures: Iterable[str],
+    outcomes: Iterable[str],
+    latent: Collection[str] = (),
+    effect: str = TOTAL,
+    include: Collection[str] = (),
+) -> AdjustmentSets:
+    """Every minimal sufficient adjustment set for the effect of exposures on outcomes
+    (each containing ``include``).
+
+    >>> g = nx.DiGraph([("c", "x"), ("c", "y"), ("x", "m"), ("m", "y")])
+    >>> adjustment_sets(g, ["x"], ["y"]).sets
+    [['c']]
+    >>> adjustment_sets(g, ["x"], ["y"], latent=["c"]).sets
+    []
+    """
+    problem = adjustment_problem(graph, exposures, outcomes, latent, effect)
+    xs, ys, forced = problem.exposures, problem.outcomes, set(include)
+    result = AdjustmentSets(tuple(sorted(xs)), tuple(sorted(ys)), effect, [])
+    if forced & set(problem.forbidden):
+        return result
+    anchors = xs | ys | forced
+    relevant = set(anchors).union(*(nx.ancestors(problem.graph, v) for v in anchors))
+    moral = moral_graph({v: list(problem.graph.predecessors(v)) for v in relevant}, relevant)
+    for v in forced:  # conditioned on: paths through it are blocked
+        for n in moral.pop(v):
+            moral[n].discard(v)
+    blocked = [v for v in moral if v in problem.forbidden]
+    found = minimal_separators(eliminate(moral, blocked), set(xs), set(ys))
+    return AdjustmentSets(
+        result.exposures, result.outcomes, effect, sorted(sorted(s | forced) for s in found)
+    )
+
+
+def check_adjustment(
+    graph: nx.DiGraph,
+    exposures: Iterable[str],
+    outcomes: Iterable[str],
+    given: Iterable[str],
+    latent: Collection[str] = (),
+    effect: str = TOTAL,
+) -> AdjustmentCheck:
+    """Whether ``given`` is a valid adjustment set; if not, which members may not be used
+    and which biasing path stays open.
+
+    >>> g = nx.DiGraph([("c", "x"), ("c", "y"), ("x", "y")])
+    >>> check_adjustment(g, ["x"], ["y"], []).open_path
+    ['x', 'c', 'y']
+    """
+    problem = adjustment_problem(graph, exposures, outcomes, latent, effect)
+    given = tuple(given)
+    bad = {v: problem.forbidden[v] for v in given if v in problem.forbidden}
+    path = open_path(problem.graph, problem.exposures, problem.outcomes, set(given))
+    return AdjustmentCheck(given, not bad and path is None, bad, path)
