@@ -1,0 +1,16 @@
+"""The ``mechmap`` command: a thin shell over the Python API.
+
+One module per family of commands, all registered on one typer app. Heavy libraries
+(dowhy, pandas, scipy, networkx) are imported inside the commands that need them, never at
+module level, so that ``--help``, ``validate``, ``show`` and ``render`` start fast.
+"""
+
+# Importing a module registers its commands; --help lists them in this order.
+# isort: off
+from mechmap.cli import maps  # noqa: F401
+from mechmap.cli import diagrams  # noqa: F401
+
+# isort: on
+from mechmap.cli.app import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,223 @@
+"""Commands that draw or convert maps: render, view, teach, export, import."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mechmap.cli.app import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    VignettesOption,
+    app,
+    check_output,
+    environment_error,
+    existing,
+    plural,
+    print_problems,
+    usage_error,
+    valid_map,
+    write_output,
+)
+
+
+class Theme(StrEnum):
+    print = "print"
+    slides = "slides"
+
+
+@app.command()
+def render(
+    file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="svg, png, pdf or dot file", show_default=False)
+    ],
+    highlight: Annotated[
+        str | None, typer.Option(help="A path to show in full colour: 'a -> b -> c'")
+    ] = None,
+    focus: Annotated[
+        str | None, typer.Option(help="Draw only this node's ancestors and descendants")
+    ] = None,
+    rolled_up: Annotated[
+        bool, typer.Option("--rolled-up", help="One node per concept instead of one per wave")
+    ] = False,
+    theme: Annotated[Theme, typer.Option(help="print (compact) or slides (large type)")] = (
+        Theme.print
+    ),
+    vignettes: VignettesOption = None,
+) -> None:
+    """Draw a map as SVG, PNG, PDF or DOT (format from the file name)."""
+    from mechmap.diagnostics import MapError
+    from mechmap.loader import resolve_path
+    from mechmap.render import FORMATS, RendererMissing
+    from mechmap.render import render as render_map
+
+    fmt = output.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        raise usage_error(f"{output}: say which format by the file name ({', '.join(FORMATS)})")
+    check_output(output)
+    m = valid_map(file, vignettes).map
+    try:
+        path = resolve_path(m, highlight, "--highlight") if highlight else ()
+        drawn = render_map(
+            m, fmt, highlight=path, focus=focus, rolled_up=rolled_up, theme=theme.value
+        )
+    except MapError as exc:
+        print_problems(exc.diagnostics, err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    except ValueError as exc:  # an unknown --focus node
+        raise usage_error(str(exc)) from None
+    except RendererMissing as exc:
+        raise environment_error(exc) from None
+    write_output(output, drawn)
+    typer.echo(f"wrote {output}")
+
+
+@app.command()
+def view(
+    file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The HTML file to write", show_default=False)
+    ],
+    vignettes: VignettesOption = None,
+) -> None:
+    """Write an interactive HTML viewer of a map: one file that works offline.
+
+    Click a node for its upstream and downstream paths, hover for details and evidence,
+    step through the arrows in teaching order, filter by role and wave.
+    """
+    from mechmap.render import RendererMissing
+    from mechmap.viewer import build_page
+
+    check_output(output)
+    checked = valid_map(file, vignettes)
+    try:
+        page = build_page(checked.map, checked.library)
+    except RendererMissing as exc:
+        raise environment_error(exc) from None
+    write_output(output, page)
+    typer.echo(f"wrote {output}")
+
+
+@app.command()
+def teach(
+    file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Folder for the slides and outline.md", show_default=False
+        ),
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a folder that is not empty")
+    ] = False,
+    theme: Annotated[Theme, typer.Option(help="slides (large type) or print (compact)")] = (
+        Theme.slides
+    ),
+    vignettes: VignettesOption = None,
+) -> None:
+    """Write one SVG and one PNG per teaching step (step-01.svg, ...) and outline.md."""
+    from mechmap.render import RendererMissing
+    from mechmap.teach import TeachError, write_teaching
+
+    checked = valid_map(file, vignettes)
+    try:
+        written = write_teaching(
+            checked.map, checked.library, output, force=force, theme=theme.value
+        )
+    except TeachError as exc:
+        raise usage_error(str(exc)) from None
+    except RendererMissing as exc:
+        raise environment_error(exc) from None
+    except OSError as exc:
+        typer.echo(f"mechmap: cannot write into {output}: {exc.strerror}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    steps = (len(written) - 1) // 2
+    typer.echo(f"wrote {plural(steps, 'step')} ({len(written)} files) to {output}")
+
+
+class ExportFormat(StrEnum):
+    mermaid = "mermaid"
+    dagitty = "dagitty"
+    dot = "dot"
+    graphml = "graphml"
+    json = "json"
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
+    to: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--to", "-t", help="mermaid, dagitty, dot, graphml or json", show_default=False
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: standard output)"),
+    ] = None,
+    rolled_up: Annotated[
+        bool, typer.Option("--rolled-up", help="One node per concept (mermaid and dot only)")
+    ] = False,
+    vignettes: VignettesOption = None,
+) -> None:
+    """Write a map for other tools: Mermaid, DAGitty, DOT, GraphML or node-link JSON.
+
+    All describe the time-unrolled DAG unless --rolled-up (Mermaid and DOT only).
+    """
+    from mechmap.exports import export_text
+
+    m = valid_map(file, vignettes).map
+    try:
+        text = export_text(m, to.value, rolled_up=rolled_up)
+    except ValueError as exc:
+        raise usage_error(str(exc)) from None
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    write_output(output, text)
+    typer.echo(f"wrote {output}")
+
+
+@app.command("import")
+def import_model(
+    model: Annotated[Path, typer.Argument(help="DAGitty model file", show_default=False)],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Map file to write (default: standard output)"),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
+) -> None:
+    """Turn a DAGitty model (dag { ... }) into a map file, checked by loading it.
+
+    exposure becomes role strategy, outcome implementation_outcome, latent 'latent: true';
+    'a <-> b' becomes a latent confounder with arrows to both. Problems are reported as
+    FILE:LINE:COL (exit 1); an existing file is kept unless --force.
+    """
+    from mechmap.dagitty import import_dagitty
+    from mechmap.yamlsafe import read_text
+
+    if output is not None and output.exists() and not force:
+        raise usage_error(f"{output} exists; add --force to overwrite it")
+    try:
+        raw = existing(model).read_bytes()
+    except OSError as exc:
+        typer.echo(f"mechmap: cannot read {model}: {exc.strerror}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    text, problems = read_text(raw, str(model))
+    result = None
+    if text is not None:
+        result, problems = import_dagitty(text, str(model))
+    print_problems(problems, err=True)
+    if result is None:
+        typer.echo(f"mechmap: {model} cannot be imported; fix the errors above", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    if output is None:
+        typer.echo(result, nl=False)
+        return
+    write_output(output, result, overwrite=force)
+    typer.echo(f"wrote {output}; check it with: mechmap validate {output}")
