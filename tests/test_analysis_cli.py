@@ -1,0 +1,88 @@
+"""The analysis commands end to end, on the bundled maps and on DAGitty's examples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_mechmap
+
+ALLIANCE = "maps/yakovchenko-2025-working-alliance.yaml"
+CONFOUNDED = """
+mechmap: 1
+id: confounded
+title: A confounded mediator
+nodes:
+  dose: {role: strategy}
+  trust: {role: mechanism}
+  uptake: {role: implementation_outcome}
+  capacity: {role: context}
+  culture: {role: context, latent: true}
+edges:
+  - dose -> trust -> uptake
+  - capacity -> dose
+  - capacity -> uptake
+  - culture -> trust
+  - culture -> uptake
+"""
+
+
+@pytest.fixture()
+def confounded(tmp_path: Path) -> Path:
+    path = tmp_path / "confounded.yaml"
+    path.write_text(CONFOUNDED)
+    return path
+
+
+def _json(*args: str) -> dict:
+    result = run_mechmap(*args, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_adjust_lists_minimal_sets_and_never_latent_nodes(confounded: Path) -> None:
+    total = _json("adjust", str(confounded), "-x", "dose", "-y", "uptake")
+    assert total["adjustment_sets"] == [["capacity"]]
+    # the direct effect needs trust blocked, but trust <- culture -> uptake opens: no set
+    direct = _json("adjust", str(confounded), "-x", "dose", "-y", "uptake", "--effect", "direct")
+    assert direct["adjustment_sets"] == []
+    text = run_mechmap(
+        "adjust", str(confounded), "-x", "dose", "-y", "uptake", "--effect", "direct"
+    ).stdout
+    assert text.startswith("No adjustment set exists")
+
+
+def test_empty_set_and_no_set_are_worded_differently(confounded: Path) -> None:
+    empty = run_mechmap("adjust", str(confounded), "-x", "dose", "-y", "trust").stdout
+    assert empty.startswith("The empty set suffices")
+    none = run_mechmap("adjust", ALLIANCE, "-x", "fidelity", "-y", "screening@impl").stdout
+    assert none.startswith("No adjustment set exists")
+
+
+def test_check_names_the_open_path_and_forbidden_members(confounded: Path) -> None:
+    verdict = _json("adjust", str(confounded), "-x", "dose", "-y", "uptake", "--check", "trust")
+    assert verdict["valid"] is False
+    assert "trust" in verdict["forbidden"]
+    assert verdict["open_path"] == ["dose", "capacity", "uptake"]
+    text = run_mechmap("adjust", str(confounded), "-x", "dose", "-y", "uptake", "--check", "")
+    assert "open biasing path: dose <- capacity -> uptake" in text.stdout
+    good = _json("adjust", str(confounded), "-x", "dose", "-y", "uptake", "--check", "capacity")
+    assert good["valid"] is True and good["open_path"] is None
+
+
+def test_dsep_answers_with_the_open_path(confounded: Path) -> None:
+    connected = _json("dsep", str(confounded), "capacity", "trust")
+    assert connected["d_separated"] is False
+    assert connected["open_path"] == ["capacity", "dose", "trust"]
+    separated = _json("dsep", str(confounded), "capacity", "trust", "--given", "dose")
+    assert separated["d_separated"] is True and separated["open_path"] is None
+
+
+def test_time_indexed_names_must_say_which_copy() -> None:
+    result = run_mechmap("adjust", ALLIANCE, "-x", "wai", "-y", "screening")
+    assert result.returncode == 2
+    assert "screening@base, screening@impl, screening@sust" in result.stderr
+    typo = run_mechmap("dsep", ALLIANCE, "wia", "fidelity")
+    assert typo.returncode == 2 and "did you mean 'wai'" in typo.stderr
