@@ -7,6 +7,7 @@ runs them all.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 from mechmap.diagnostics import Diagnostic, error, warning
 from mechmap.graphs import find_cycles, path_from_source, reachable, reaching_sources
@@ -100,14 +101,18 @@ def check_isolated(m: Map) -> list[Diagnostic]:
     ]
 
 
-def check_time_varying_confounding(m: Map) -> list[Diagnostic]:
-    """Strategies at a later wave fed by mechanisms at an earlier wave.
+@dataclass(frozen=True)
+class TimeVaryingFeed:
+    """A strategy (or component) at a wave fed by mechanisms at earlier waves."""
 
-    Such a mechanism is both an effect of earlier dose and a cause of later dose (and of
-    the outcome): adjusting for it blocks part of the effect, not adjusting leaves
-    confounding, so standard adjustment is biased and g-methods are needed
-    (Robins, Hernán & Brumback, Epidemiology 2000;11:550).
-    """
+    strategy: str
+    mechanisms: tuple[str, ...]  # the earlier mechanisms that reach it, in declaration order
+    example: tuple[str, ...]  # a directed path from the last of them to the strategy
+
+
+def time_varying_feeds(m: Map) -> list[TimeVaryingFeed]:
+    """Every strategy variable at a later wave that mechanisms at earlier waves reach (one
+    pass over the DAG with bitsets, see :func:`mechmap.graphs.reaching_sources`)."""
     index = m.wave_index
     info = m.variable_info
     mechanisms = [v for v, i in info.items() if i.node.role == "mechanism" and i.wave is not None]
@@ -118,7 +123,7 @@ def check_time_varying_confounding(m: Map) -> list[Diagnostic]:
         sum(1 << i for i, v in enumerate(mechanisms) if index[info[v].wave] < k)
         for k in range(len(m.waves))
     ]
-    problems = []
+    feeds = []
     for var, var_info in info.items():
         if var_info.node.role not in STRATEGY_ROLES or var_info.wave is None:
             continue
@@ -127,13 +132,25 @@ def check_time_varying_confounding(m: Map) -> list[Diagnostic]:
             continue
         feeding = [mechanisms[i] for i in range(hits.bit_length()) if hits >> i & 1]
         example = path_from_source(m.parents, masks, 1 << mechanisms.index(feeding[-1]), var)
-        problems.append(
-            warning(
-                var_info.node.location,
-                f"time-varying confounding: strategy {var} is fed by earlier mechanisms "
-                f"({', '.join(feeding)}; e.g. {' -> '.join(example)}); adjusting for them "
-                f"when estimating the effect of {var} is biased (use g-methods, or analyse "
-                "each wave's dose separately)",
-            )
+        feeds.append(TimeVaryingFeed(var, tuple(feeding), tuple(example)))
+    return feeds
+
+
+def check_time_varying_confounding(m: Map) -> list[Diagnostic]:
+    """Strategies at a later wave fed by mechanisms at an earlier wave.
+
+    Such a mechanism is both an effect of earlier dose and a cause of later dose (and of
+    the outcome): adjusting for it blocks part of the effect, not adjusting leaves
+    confounding, so standard adjustment is biased and g-methods are needed
+    (Robins, Hernán & Brumback, Epidemiology 2000;11:550).
+    """
+    return [
+        warning(
+            m.variable_info[feed.strategy].node.location,
+            f"time-varying confounding: strategy {feed.strategy} is fed by earlier mechanisms "
+            f"({', '.join(feed.mechanisms)}; e.g. {' -> '.join(feed.example)}); adjusting for "
+            f"them when estimating the effect of {feed.strategy} is biased (use g-methods, or "
+            "analyse each wave's dose separately)",
         )
-    return problems
+        for feed in time_varying_feeds(m)
+    ]
