@@ -86,3 +86,34 @@ def test_time_indexed_names_must_say_which_copy() -> None:
     assert "screening@base, screening@impl, screening@sust" in result.stderr
     typo = run_mechmap("dsep", ALLIANCE, "wia", "fidelity")
     assert typo.returncode == 2 and "did you mean 'wai'" in typo.stderr
+
+
+def test_paths_lists_causal_paths_and_mediators(confounded: Path) -> None:
+    found = _json("paths", str(confounded), "--from", "dose", "--to", "uptake")
+    assert found["paths"] == [["dose", "trust", "uptake"]]
+    assert found["mediators"] == ["trust"]
+    every = _json(
+        "paths", str(confounded), "--from", "dose", "--to", "uptake", "--all", "--given", "capacity"
+    )
+    status = {p["text"]: p["status"] for p in every["paths"]}
+    assert status["dose <- capacity -> uptake"] == "blocked"
+    assert status["dose -> trust -> uptake"] == "open"
+    assert status["dose -> trust <- culture -> uptake"] == "blocked"
+
+
+def test_implications_hold_and_skip_latent_nodes(confounded: Path) -> None:
+    found = _json("implications", str(confounded))
+    pairs = {(i["x"], i["y"]): i["given"] for i in found["implications"]}
+    assert pairs[("capacity", "trust")] == ["dose"]
+    assert all("culture" not in given for given in pairs.values())
+    text = run_mechmap("implications", str(confounded)).stdout
+    assert "capacity _||_ trust | dose" in text
+
+
+def test_instruments_and_identify(confounded: Path) -> None:
+    found = _json("instruments", str(confounded), "-x", "trust", "-y", "uptake")
+    assert {"instrument": "dose", "given": ["capacity"]} in found["instruments"]
+    front_door = _json("identify", str(confounded), "-x", "dose", "-y", "uptake")
+    assert front_door["identifiable"] is True
+    bow = _json("identify", str(confounded), "-x", "trust", "-y", "uptake")
+    assert bow["identifiable"] is False

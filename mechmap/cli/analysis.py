@@ -149,3 +149,129 @@ def dsep(
         as_json,
         lines,
     )
+
+
+def _single(m: Map, text: str, option: str) -> str:
+    names = variables(m, text, option)
+    if len(names) != 1:
+        raise usage_error(f"{option}: give one node, not {len(names)}")
+    return names[0]
+
+
+@app.command(rich_help_panel=PANEL)
+def paths(
+    file: MapArgument,
+    source: Annotated[str, typer.Option("--from", help="Start node (name@wave)")],
+    target: Annotated[str, typer.Option("--to", help="End node (name@wave)")],
+    given: Annotated[str, typer.Option(help="Conditioning set for --all: 'c,d'")] = "",
+    every: Annotated[
+        bool, typer.Option("--all", help="Every path, open or blocked, not only causal ones")
+    ] = False,
+    cap: Annotated[int, typer.Option(help="Stop listing after this many paths")] = 1000,
+    as_json: JsonOption = False,
+    vignettes: VignettesOption = None,
+) -> None:
+    """Causal paths between two nodes, their mediators, ancestors and descendants; with
+    --all every path with its open/blocked status given --given."""
+    from mechmap.analysis.paths import (
+        all_paths,
+        ancestors,
+        causal_paths,
+        descendants,
+        mediators,
+        path_text,
+    )
+
+    m, graph = _load(file, vignettes)
+    x, y = _single(m, source, "--from"), _single(m, target, "--to")
+    zs = variables(m, given, "--given")
+    try:
+        if every:
+            found = all_paths(graph, x, y, zs, cap=cap)
+            lines = [found.summary] + [
+                f"  {'open   ' if p.open else 'blocked'}  {p.text}"
+                + (f"   (at {p.blocked_by}: {p.reason})" if p.blocked_by else "")
+                for p in found.paths
+            ]
+            _emit(found.as_dict(), as_json, lines)
+            return
+        causal = causal_paths(graph, x, y, cap=cap)
+    except ValueError as exc:
+        raise usage_error(str(exc)) from None
+    result = {
+        "from": x,
+        "to": y,
+        "paths": causal,
+        "mediators": mediators(graph, x, y),
+        "ancestors": ancestors(graph, [x]),
+        "descendants": descendants(graph, [x]),
+    }
+    lines = [f"{len(causal)} causal path(s) from {x} to {y}."]
+    lines += [f"  {path_text(graph, p)}" for p in causal]
+    if result["mediators"]:
+        lines.append(f"mediators: {', '.join(result['mediators'])}")
+    _emit(result, as_json, lines)
+
+
+@app.command(rich_help_panel=PANEL)
+def implications(
+    file: MapArgument,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every minimal separating set, not only a basis")
+    ] = False,
+    cap: Annotated[int, typer.Option(help="With --all, stop after this many")] = 1000,
+    as_json: JsonOption = False,
+    vignettes: VignettesOption = None,
+) -> None:
+    """Conditional independencies the map implies among measured nodes: what data could
+    refute."""
+    from mechmap.analysis.implications import all_implications, basis_implications
+
+    m, graph = _load(file, vignettes)
+    latent = latent_variables(m)
+    found = all_implications(graph, latent, cap=cap) if every else basis_implications(graph, latent)
+    lines = [found.summary] + [f"  {i}" for i in found.implications]
+    _emit(found.as_dict(), as_json, lines)
+
+
+@app.command(rich_help_panel=PANEL)
+def instruments(
+    file: MapArgument,
+    exposure: ExposureOption,
+    outcome: OutcomeOption,
+    as_json: JsonOption = False,
+    vignettes: VignettesOption = None,
+) -> None:
+    """Instruments and conditional instruments for an effect."""
+    from mechmap.analysis.instruments import instruments as find_instruments
+
+    m, graph = _load(file, vignettes)
+    x, y = _single(m, exposure, "--exposure"), _single(m, outcome, "--outcome")
+    found = find_instruments(graph, x, y, latent_variables(m))
+    lines = [found.summary] + [
+        f"  {i.instrument}" + (f" given {_braces(list(i.given))}" if i.given else "")
+        for i in found.instruments
+    ]
+    _emit(found.as_dict(), as_json, lines)
+
+
+@app.command(rich_help_panel=PANEL)
+def identify(
+    file: MapArgument,
+    exposure: ExposureOption,
+    outcome: OutcomeOption,
+    as_json: JsonOption = False,
+    vignettes: VignettesOption = None,
+) -> None:
+    """Is an effect identifiable with the map's latent nodes unmeasured? Back-door,
+    front-door or the ID algorithm, with the estimand."""
+    from mechmap.analysis.identify import identify as identify_effect
+
+    m, graph = _load(file, vignettes)
+    xs, ys = variables(m, exposure, "--exposure"), variables(m, outcome, "--outcome")
+    try:
+        found = identify_effect(graph, xs, ys, latent_variables(m))
+    except ValueError as exc:
+        raise usage_error(str(exc)) from None
+    extra = [found.note] if found.note and found.note not in found.summary else []
+    _emit(found.as_dict(), as_json, [found.summary, *extra])
