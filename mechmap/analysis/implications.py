@@ -16,6 +16,7 @@ go in as ``include``: every set then contains them.
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ import networkx as nx
 from mechmap.analysis.separators import Graph, eliminate, minimal_separators, moral_graph
 
 BASIS, ALL = "basis", "all"
+IN, OUT = 0, 1  # the two halves of a vertex in the flow network
 
 
 @dataclass(frozen=True, order=True)
@@ -120,17 +122,58 @@ def minimum_separator(graph: Graph, x: str, y: str) -> frozenset[str] | None:
     """
     if y in graph[x]:
         return None
-    # Split every vertex v into (v, 0) -> (v, 1) with capacity 1; edges between vertices
-    # have no capacity attribute, which networkx reads as infinite.
-    flow = nx.DiGraph()
-    for v, neighbours in graph.items():
-        flow.add_edge((v, 0), (v, 1), capacity=1)
-        for n in neighbours:
-            flow.add_edge((v, 1), (n, 0))
-    _, (near, _) = nx.minimum_cut(flow, (x, 1), (y, 0))
-    # ``near`` holds what the source still reaches in the residual network: the minimum
-    # cut closest to x.
-    return frozenset(v for v in graph if (v, 0) in near and (v, 1) not in near)
+    # Maximum flow with unit vertex capacities (vertex-disjoint paths, Menger), each vertex
+    # v split into (v, IN) -> (v, OUT) and the edges between vertices uncapacitated;
+    # augmenting paths found by breadth-first search (Edmonds & Karp).
+    through: set[str] = set()  # vertices carrying a path
+    carried: set[tuple[str, str]] = set()  # edges u -> w a path follows
+    while True:
+        reached = _residual_reach(graph, x, y, through, carried)
+        if (y, IN) not in reached:
+            break
+        state = (y, IN)
+        while state != (x, OUT):
+            before = reached[state]
+            (u, side), (w, _) = before, state
+            if u == w:  # along (IN -> OUT) or back (OUT -> IN) inside a vertex
+                if side == IN:
+                    through.add(u)
+                else:
+                    through.discard(u)
+            elif side == OUT:  # along u -> w
+                carried.add((u, w))
+            else:  # back along w -> u
+                carried.discard((w, u))
+            state = before
+    # What the source still reaches gives the minimum cut closest to x.
+    return frozenset(v for v in graph if (v, IN) in reached and (v, OUT) not in reached)
+
+
+def _residual_reach(
+    graph: Graph, x: str, y: str, through: set[str], carried: set[tuple[str, str]]
+) -> dict[tuple[str, int], tuple[str, int] | None]:
+    """Breadth-first search in the residual network from (x, OUT), with back-pointers;
+    stops on reaching (y, IN)."""
+    start = (x, OUT)
+    before: dict[tuple[str, int], tuple[str, int] | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        state = queue.popleft()
+        v, side = state
+        if side == OUT:
+            moves = [(w, IN) for w in graph[v] if w != x]
+            if v in through:
+                moves.append((v, IN))
+        else:
+            moves = [(v, OUT)] if v not in through else []
+            moves += [(u, OUT) for u in graph[v] if (u, v) in carried]
+        for following in moves:
+            if following not in before:
+                before[following] = state
+                if following == (y, IN):
+                    return before
+                queue.append(following)
+    return before
 
 
 def basis_implications(
