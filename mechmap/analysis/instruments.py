@@ -2,8 +2,8 @@
 
 ``I`` is an instrument for the total effect of X on Y given a set ``W`` (Brito & Pearl, UAI
 2002; van der Zander, Textor & Liśkiewicz, IJCAI 2015, "Efficiently finding conditional
-instruments for causal inference"; in the sound and complete form of Henckel, Langer &
-Maathuis, Bernoulli 2024) iff
+instruments for causal inference"; in the sound and complete form of Henckel, Buttenschön &
+Maathuis, Biometrika 2024, "Graphical tools for selecting conditional instrumental sets") iff
 
 - neither ``I`` nor ``W`` holds X or a node on or below a proper causal path from X to Y
   (so in particular no descendant of Y);
@@ -11,12 +11,16 @@ Maathuis, Bernoulli 2024) iff
 - ``W`` d-separates ``I`` and Y in the proper back-door graph (the DAG without the first
   arrow of every proper causal path from X to Y).
 
-Finding some ``W`` is NP-hard in general, but van der Zander et al. show that whenever one
-exists, the separator of ``I`` and Y *nearest to Y* among the ancestors of ``I`` and Y works.
-We take it in the moral graph of those ancestors with the nodes ``W`` may not hold eliminated,
-so each candidate costs one graph search. ``W = []`` makes ``I`` an unconditional instrument.
-Latent nodes are never instruments nor in ``W``; nodes conditioned on whatever one does
-(DAGitty's "adjusted" and "selected" nodes) go in as ``include``: they are in every ``W``.
+Whether some ``W`` makes a given node an instrument is NP-hard to decide (van der Zander et
+al.), so, like DAGitty, we list the *ancestral* instruments: those with a ``W`` among the
+ancestors of ``I`` and Y. For them the separator of ``I`` and Y nearest to Y works whenever
+any does, and an ancestral instrument exists whenever any conditional instrument does. We
+take that separator in the moral graph of the ancestors with the nodes ``W`` may not hold
+eliminated, so each candidate costs one graph search. A node that is an instrument only given
+a descendant (a collider opened on purpose) is not listed. ``W = []`` makes ``I`` an
+unconditional instrument. Latent nodes are never instruments nor in ``W``; nodes conditioned
+on whatever one does (DAGitty's "adjusted" and "selected" nodes) go in as ``include``: they
+are in every ``W`` and are never instruments.
 """
 
 from __future__ import annotations
