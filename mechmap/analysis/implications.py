@@ -6,11 +6,13 @@ latent nodes tie them together; every such pair gives a testable implication
 the ancestors of x and y (Lauritzen, Dawid, Larsen & Leimer, Networks 1990;20:491), with
 latent nodes eliminated so that no set contains one (van der Zander, Liśkiewicz & Textor,
 Artif Intell 2019;270:1). :func:`basis_implications` gives one implication per pair, with a
-smallest separating set (a minimum vertex cut; Menger's theorem, found by maximum flow), as
-DAGitty's "one implication per missing edge"; :func:`all_implications` lists every minimal
-separating set of every pair (Textor, Idelberger & Liśkiewicz, UAI 2015, for why the choice
-matters when testing). Nodes conditioned on whatever one does (DAGitty's "selected" nodes)
-go in as ``include``: every set then contains them.
+smallest separating set (a minimum vertex cut; Menger's theorem, found by maximum flow), in
+the spirit of DAGitty's implications per missing edge (Textor et al., Int J Epidemiol
+2016;45:1887); :func:`all_implications` lists every minimal separating set of every pair.
+Without latent nodes the pairs covered are those of the local Markov basis DAGitty prints
+(each node independent of its non-descendants given its parents). Nodes conditioned on
+whatever one does (DAGitty's "selected" nodes) go in as ``include``: every set then contains
+them.
 """
 
 from __future__ import annotations
