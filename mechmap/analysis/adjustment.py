@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from mechmap.analysis.dsep import open_path
-from mechmap.analysis.separators import eliminate, minimal_separators, moral_graph
+from mechmap.analysis.separators import Graph, eliminate, minimal_separators, moral_graph
 
 TOTAL, DIRECT = "total", "direct"
 
@@ -148,6 +148,18 @@ def adjustment_sets(
     result = AdjustmentSets(tuple(sorted(xs)), tuple(sorted(ys)), effect, [])
     if forced & set(problem.forbidden):
         return result
+    found = minimal_separators(separation_graph(problem, forced), set(xs), set(ys))
+    return AdjustmentSets(
+        result.exposures, result.outcomes, effect, sorted(sorted(s | forced) for s in found)
+    )
+
+
+def separation_graph(problem: AdjustmentProblem, include: Collection[str] = ()) -> Graph:
+    """The undirected graph whose minimal X-Y vertex separators, with ``include`` added,
+    are the minimal adjustment sets that contain ``include``: the moral graph of the
+    ancestors of X, Y and ``include`` in the back-door graph, ``include`` removed and the
+    forbidden nodes eliminated. ``include`` must hold no forbidden node."""
+    xs, ys, forced = problem.exposures, problem.outcomes, set(include)
     anchors = xs | ys | forced
     relevant = set(anchors).union(*(nx.ancestors(problem.graph, v) for v in anchors))
     moral = moral_graph({v: list(problem.graph.predecessors(v)) for v in relevant}, relevant)
@@ -155,10 +167,7 @@ def adjustment_sets(
         for n in moral.pop(v):
             moral[n].discard(v)
     blocked = [v for v in moral if v in problem.forbidden]
-    found = minimal_separators(eliminate(moral, blocked), set(xs), set(ys))
-    return AdjustmentSets(
-        result.exposures, result.outcomes, effect, sorted(sorted(s | forced) for s in found)
-    )
+    return eliminate(moral, blocked)
 
 
 def check_adjustment(
