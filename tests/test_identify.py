@@ -14,6 +14,7 @@ import random
 import networkx as nx
 import pytest
 
+from mechmap.analysis.adjustment import adjustment_sets
 from mechmap.analysis.identify import (
     _ADMG,
     BACK_DOOR,
@@ -29,6 +30,7 @@ from mechmap.analysis.identify import (
     _Term,
     front_door_set,
     identify,
+    smallest_adjustment_set,
 )
 
 
@@ -122,6 +124,22 @@ def test_back_door_adjusts_for_the_confounder():
     assert (found.identifiable, found.method, found.adjustment_set) == (True, BACK_DOOR, ["c"])
     assert found.estimand == "P(y | do(x)) = Σ_c P(y | x, c) P(c)"
     assert_estimand_correct(g, "x", "y", found)
+
+
+def test_smallest_adjustment_set_is_a_smallest_minimal_set():
+    rng = random.Random(11)
+    for _ in range(300):
+        drawn = _random_case(rng)
+        if drawn is None:
+            continue
+        g, x, y, latent = drawn
+        every = adjustment_sets(g, [x], [y], latent).sets
+        found = smallest_adjustment_set(g, [x], [y], latent)
+        if not every:
+            assert found is None
+        else:
+            assert found in every
+            assert len(found) == min(len(s) for s in every)
 
 
 def test_no_adjustment_needed():

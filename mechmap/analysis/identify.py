@@ -2,9 +2,9 @@
 
 Three steps; the first that succeeds gives the answer:
 
-1. **back-door**: covariate adjustment (:func:`~mechmap.analysis.adjustment.adjustment_sets`,
-   the adjustment criterion, which contains Pearl's back-door criterion); the smallest
-   minimal set is reported, ``P(y | do(x)) = Σ_z P(y | x, z) P(z)``;
+1. **back-door**: covariate adjustment (the adjustment criterion of
+   :mod:`~mechmap.analysis.adjustment`, which contains Pearl's back-door criterion); a
+   smallest sufficient set is reported, ``P(y | do(x)) = Σ_z P(y | x, z) P(z)``;
 2. **front-door** (Pearl, Causality, 2nd ed. 2009, Definition 3.3.3): a set ``M`` of measured
    nodes that intercepts every directed path from X to Y, with no open back-door path from
    X to ``M`` and every back-door path from ``M`` to Y blocked by X. The search removes
@@ -31,8 +31,10 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from mechmap.analysis.adjustment import adjustment_sets
+from mechmap.analysis.adjustment import adjustment_problem, separation_graph
 from mechmap.analysis.dsep import open_path
+from mechmap.analysis.implications import minimum_separator
+from mechmap.analysis.separators import SOURCE, TARGET, contract
 
 BACK_DOOR, FRONT_DOOR, ID_ALGORITHM, NO_EFFECT = (
     "back-door",
@@ -126,14 +128,13 @@ def identify(
             "exposure leaves the outcome's distribution as it is.",
         )
 
-    found = adjustment_sets(graph, xs, ys, latent).sets
-    if found:
-        best = min(found, key=lambda s: (len(s), s))
-        others = f" ({len(found)} minimal sets; the smallest is shown)" if len(found) > 1 else ""
+    best = smallest_adjustment_set(graph, xs, ys, latent)
+    if best is not None:
         return answer(
             BACK_DOOR,
             _adjustment_formula(xs, ys, set(best)),
-            f"Adjust for {', '.join(best)}{others}."
+            f"Adjust for {', '.join(best)}: a smallest sufficient set (adjustment_sets lists "
+            "every minimal one)."
             if best
             else "No adjustment is needed: no back-door path is open.",
             adjustment_set=best,
@@ -198,6 +199,29 @@ def _check_question(graph: nx.DiGraph, xs: set[str], ys: set[str], latent: set[s
         )
     if not nx.is_directed_acyclic_graph(graph):
         raise ValueError("the graph has a cycle: identification needs a DAG")
+
+
+def smallest_adjustment_set(
+    graph: nx.DiGraph,
+    exposures: Iterable[str],
+    outcomes: Iterable[str],
+    latent: Collection[str] = (),
+) -> list[str] | None:
+    """A smallest sufficient adjustment set for the total effect (sorted), or ``None`` if
+    there is none: a minimum vertex cut of the graph whose minimal separators are the
+    minimal adjustment sets, so one maximum-flow computation instead of listing them all.
+
+    >>> g = nx.DiGraph([("a", "x"), ("a", "b"), ("c", "x"), ("c", "b"), ("b", "y"), ("x", "y")])
+    >>> smallest_adjustment_set(g, ["x"], ["y"])  # {a, c} is minimal too, but larger
+    ['b']
+    """
+    problem = adjustment_problem(graph, exposures, outcomes, latent)
+    separation = separation_graph(problem)
+    separation = contract(
+        contract(separation, set(problem.exposures), SOURCE), set(problem.outcomes), TARGET
+    )
+    found = minimum_separator(separation, SOURCE, TARGET)
+    return None if found is None else sorted(found)
 
 
 def front_door_set(
