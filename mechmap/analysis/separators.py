@@ -54,26 +54,43 @@ def contract(graph: Graph, group: set[str], name: str) -> Graph:
     return result
 
 
-def _component(graph: Graph, start: str, removed: set[str]) -> set[str]:
-    seen = {start}
-    stack = [start]
-    while stack:
-        v = stack.pop()
-        for n in graph[v]:
-            if n not in seen and n not in removed:
-                seen.add(n)
-                stack.append(n)
-    return seen
+def _component(adjacent: dict[int, int], start: int, removed: int) -> int:
+    """The vertices (a bitmask) connected to the ``start`` vertices avoiding ``removed``;
+    ``adjacent`` maps each vertex's bit to the mask of its neighbours."""
+    reach = frontier = start
+    allowed = ~removed
+    while frontier:
+        step = 0
+        while frontier:  # one OR per vertex of the frontier, lowest bit first
+            low = frontier & -frontier
+            step |= adjacent[low]
+            frontier ^= low
+        frontier = step & allowed & ~reach
+        reach |= frontier
+    return reach
 
 
-def _close_to(graph: Graph, side: set[str]) -> frozenset[str] | None:
+def _close_to(adjacent: dict[int, int], side: int, border: int, target: int) -> int | None:
     """The minimal separator closest to the connected vertex set ``side`` (which holds the
-    source), or ``None`` if ``side`` touches the target."""
-    border = set().union(*(graph[v] for v in side)) - side
-    if TARGET in border:
+    source), given ``border``, the neighbours of ``side``; ``None`` if that touches the
+    target."""
+    if border & target:
         return None
-    far = _component(graph, TARGET, side | border)
-    return frozenset(v for v in border if graph[v] & far)
+    far = _component(adjacent, target, side | border)
+    separator = 0
+    while border:
+        low = border & -border
+        if adjacent[low] & far:
+            separator |= low
+        border ^= low
+    return separator
+
+
+def _members(mask: int) -> Iterator[int]:
+    while mask:
+        low = mask & -mask
+        yield low
+        mask ^= low
 
 
 def minimal_separators(graph: Graph, source: set[str], target: set[str]) -> Iterator[frozenset]:
@@ -88,20 +105,30 @@ def minimal_separators(graph: Graph, source: set[str], target: set[str]) -> Iter
     if source & target:
         return
     graph = contract(contract(graph, source, SOURCE), target, TARGET)
-    if TARGET not in _component(graph, SOURCE, set()):
+    # Vertex sets as bitmasks over the vertices in a fixed order: a search step is one OR
+    # of neighbour masks per vertex reached.
+    bit = {v: 1 << i for i, v in enumerate(graph)}
+    name = {b: v for v, b in bit.items()}
+    adjacent = {bit[v]: sum(bit[n] for n in ns) for v, ns in graph.items()}
+    start, target_bit = bit[SOURCE], bit[TARGET]
+    if not _component(adjacent, start, 0) & target_bit:
         yield frozenset()
         return
-    first = _close_to(graph, {SOURCE})
+    first = _close_to(adjacent, start, adjacent[start], target_bit)
     if first is None:
         return
     seen = {first}
     queue = [first]
     while queue:
         separator = queue.pop()
-        yield separator
-        near = _component(graph, SOURCE, set(separator))
-        for v in separator:
-            moved = _close_to(graph, near | {v})
+        yield frozenset(name[b] for b in _members(separator))
+        near = _component(adjacent, start, separator)
+        for vertex in _members(separator):
+            # Moving the vertex to the source side: the side's neighbours are the rest of
+            # the separator and the vertex's neighbours outside the side (the source side of
+            # a minimal separator is a full component, so its neighbours are the separator).
+            border = (separator | adjacent[vertex]) & ~(near | vertex)
+            moved = _close_to(adjacent, near | vertex, border, target_bit)
             if moved is not None and moved not in seen:
                 seen.add(moved)
                 queue.append(moved)
