@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from mechmap.analysis.adjustment import TOTAL, adjustment_problem
+from mechmap.analysis.dsep import open_path
 from mechmap.analysis.separators import Graph, eliminate, moral_graph
 
 
@@ -119,10 +120,10 @@ def instruments(
     backdoor = problem.graph
     parents = {v: list(backdoor.predecessors(v)) for v in backdoor}
     above_forced = forced.union(*(nx.ancestors(backdoor, v) for v in forced))
+    above_outcome = above_forced | {outcome} | nx.ancestors(backdoor, outcome)
     found = []
     for candidate in sorted(set(graph) - not_in_w - forced - {outcome}):
-        relevant = above_forced | {candidate, outcome}
-        relevant |= nx.ancestors(backdoor, candidate) | nx.ancestors(backdoor, outcome)
+        relevant = above_outcome | {candidate} | nx.ancestors(backdoor, candidate)
         moral = moral_graph(parents, relevant)
         for v in forced:  # conditioned on: paths through it are blocked
             for n in moral.pop(v):
@@ -132,7 +133,9 @@ def instruments(
         if separator is None:
             continue
         given = separator | forced
-        if not nx.is_d_separator(graph, {candidate}, {exposure}, set(given)):
+        # the same question as nx.is_d_separator, but the search stops at the first open
+        # path, which most candidates have
+        if open_path(graph, [candidate], [exposure], given) is not None:
             found.append(Instrument(candidate, tuple(sorted(given))))
     return Instruments(exposure, outcome, found)
 
