@@ -231,7 +231,8 @@ def front_door_set(
     latent: Collection[str] = (),
 ) -> set[str] | None:
     """A set satisfying the front-door criterion for the effect of ``exposures`` on
-    ``outcomes`` (the largest one), or ``None`` if there is none.
+    ``outcomes``, or ``None`` if there is none. Among the mediators when some of them form
+    one; then only the members that come first on a directed path, when those suffice.
 
     >>> g = nx.DiGraph([("u", "x"), ("u", "y"), ("x", "m"), ("m", "y")])
     >>> front_door_set(g, ["x"], ["y"], ["u"])
@@ -240,14 +241,28 @@ def front_door_set(
     xs, ys = set(exposures), set(outcomes)
     if any(graph.has_edge(x, y) for x in xs for y in ys):
         return None  # a direct arrow cannot be intercepted
+    # (ii) no open back-door path from X to a member: given nothing, two nodes are
+    # d-connected iff they have a common ancestor, here in the graph without X's out-arrows
     without_x_out = graph.copy()
     without_x_out.remove_edges_from(list(graph.out_edges(xs)))
-    # (ii) no open back-door path from X to a member, given nothing
-    members = {
-        v
-        for v in graph
-        if v not in xs | ys and v not in latent and open_path(without_x_out, xs, [v]) is None
-    }
+    above_x = xs.union(*(nx.ancestors(without_x_out, x) for x in xs))
+    tied = above_x.union(*(nx.descendants(without_x_out, v) for v in above_x))
+    candidates = set(graph) - tied - ys - set(latent)
+    on_paths = set().union(*(nx.descendants(graph, x) for x in xs)) & set().union(
+        *(nx.ancestors(graph, y) for y in ys)
+    )
+    for pool in (candidates & on_paths, candidates):
+        members = _largest_front_door(graph, xs, ys, pool)
+        if members:
+            return _first_members(graph, xs, ys, members, on_paths)
+    return None
+
+
+def _largest_front_door(graph: nx.DiGraph, xs: set[str], ys: set[str], pool: set[str]):
+    """The largest subset of ``pool`` (whose members meet condition ii) that also meets
+    (iii), if it meets (i); else ``None``. No front-door set within ``pool`` ever loses a
+    member here, so this finds one whenever ``pool`` holds one."""
+    members = set(pool)
     # (iii) every back-door path from a member to Y blocked by X; dropping a member puts its
     # outgoing arrows back, so repeat until nothing changes
     while True:
@@ -259,17 +274,16 @@ def front_door_set(
         members -= leaving
     # (i) the members intercept every directed path from X to Y
     rest = graph.subgraph(set(graph) - members)
-    if not members or set().union(*(nx.descendants(rest, x) for x in xs)) & ys:
+    if set().union(*(nx.descendants(rest, x) for x in xs)) & ys:
         return None
-    return _first_members(graph, xs, ys, members)
+    return members
 
 
-def _first_members(graph: nx.DiGraph, xs: set[str], ys: set[str], members: set[str]) -> set[str]:
+def _first_members(
+    graph: nx.DiGraph, xs: set[str], ys: set[str], members: set[str], on_paths: set[str]
+) -> set[str]:
     """The members that come first on some directed path from X to Y: they still intercept
     every such path and make a shorter formula. ``members`` if they break (iii)."""
-    on_paths = set().union(*(nx.descendants(graph, x) for x in xs)) & set().union(
-        *(nx.ancestors(graph, y) for y in ys)
-    )
     first = set()
     for m in members & on_paths:
         avoiding = graph.subgraph((set(graph) - members) | {m})
