@@ -6,8 +6,11 @@
 - :mod:`~mechmap.analysis.adjustment`: minimal sufficient adjustment sets, and checks;
 - :mod:`~mechmap.analysis.implications`: testable conditional independencies;
 - :mod:`~mechmap.analysis.instruments`: instruments and conditional instruments;
-- :mod:`~mechmap.analysis.identify`: identification with latent nodes, through DoWhy.
+- :mod:`~mechmap.analysis.identify`: identification with latent nodes (back-door,
+  front-door, the ID algorithm), with the estimand as a formula;
+- :mod:`~mechmap.analysis.timing`: time-varying confounding around one requested effect.
 
-All of them take a networkx ``DiGraph`` (``Map.to_networkx()``) and node names, so they
-agree with DAGitty on any DAG, not only on maps.
+All of them but ``timing`` (which reads the map's waves) take a networkx ``DiGraph``
+(``Map.to_networkx()``) and node names, so they agree with DAGitty on any DAG, not only on
+maps.
 """
