@@ -161,8 +161,8 @@ def identify(
             ID_ALGORITHM,
             note="No adjustment set and no front-door set exist, and the ID algorithm (which "
             f"is complete) fails on a hedge: {', '.join(sorted(hedge.whole))} form one "
-            "confounded component (linked through latent common causes), and so do "
-            f"{', '.join(sorted(hedge.part))} once the "
+            "confounded component (linked through latent common causes), and so "
+            f"{'does' if len(hedge.part) == 1 else 'do'} {', '.join(sorted(hedge.part))} once the "
             "exposure is set. No method can compute the effect from the measured variables: "
             "measure a latent node, or bound the effect instead.",
         )
