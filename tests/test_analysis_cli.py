@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_mechmap
+from tests.conftest import ROOT, run_mechmap
 
 ALLIANCE = "maps/yakovchenko-2025-working-alliance.yaml"
 CONFOUNDED = """
@@ -117,3 +117,20 @@ def test_instruments_and_identify(confounded: Path) -> None:
     assert front_door["identifiable"] is True
     bow = _json("identify", str(confounded), "-x", "trust", "-y", "uptake")
     assert bow["identifiable"] is False
+
+
+def test_adjust_warns_about_time_varying_confounding_of_the_requested_effect() -> None:
+    args = [
+        "adjust",
+        "maps/kilbourne-2023-facilitation.yaml",
+        "-x",
+        "intensity@t2",
+        "-y",
+        "implementation",
+    ]
+    text = run_mechmap(*args)
+    assert text.returncode == 0
+    assert "warning: time-varying confounding" in text.stderr and "g-methods" in text.stderr
+    assert any("time-varying" in w for w in _json(*args)["warnings"])
+    quiet = run_mechmap("adjust", str(ROOT / ALLIANCE), "-x", "wai", "-y", "fidelity")
+    assert "time-varying" not in quiet.stderr

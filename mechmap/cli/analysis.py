@@ -60,12 +60,25 @@ def _load(file: Path, vignettes: Path | None) -> tuple[Map, nx.DiGraph]:
     return m, m.to_networkx()
 
 
-def _emit(result: dict[str, object], as_json: bool, lines: list[str]) -> None:
+def _emit(
+    result: dict[str, object], as_json: bool, lines: list[str], warnings: list[str] = ()
+) -> None:
     if as_json:
-        typer.echo(json.dumps(result, indent=2))
-    else:
-        for line in lines:
-            typer.echo(line)
+        typer.echo(
+            json.dumps({**result, "warnings": list(warnings)} if warnings else result, indent=2)
+        )
+        return
+    for line in lines:
+        typer.echo(line)
+    for text in warnings:
+        typer.secho(f"warning: {text}", fg="yellow", err=True)
+
+
+def _timing(m: Map, exposures: list[str], outcomes: list[str]) -> list[str]:
+    """Time-varying confounding around the requested effect (see analysis.timing)."""
+    from mechmap.analysis.timing import time_varying_warnings
+
+    return [w for x in exposures for y in outcomes for w in time_varying_warnings(m, x, y)]
 
 
 def _braces(names: list[str]) -> str:
@@ -114,7 +127,7 @@ def adjust(
         return
     found = adjustment_sets(graph, xs, ys, latent, effect)
     lines = [found.summary] + [f"  {_braces(s)}" for s in found.sets if s]
-    _emit(found.as_dict(), as_json, lines)
+    _emit(found.as_dict(), as_json, lines, _timing(m, xs, ys))
 
 
 @app.command(rich_help_panel=PANEL)
@@ -274,4 +287,4 @@ def identify(
     except ValueError as exc:
         raise usage_error(str(exc)) from None
     extra = [found.note] if found.note and found.note not in found.summary else []
-    _emit(found.as_dict(), as_json, [found.summary, *extra])
+    _emit(found.as_dict(), as_json, [found.summary, *extra], _timing(m, xs, ys))
