@@ -19,8 +19,8 @@ _EXPORTS = {
     "Diagnostic": "mechmap.diagnostics",
     "Location": "mechmap.diagnostics",
     "MapError": "mechmap.diagnostics",
-    "load": "mechmap.loader",
-    "loads": "mechmap.loader",
+    "load": "mechmap.mapfile.loader",
+    "loads": "mechmap.mapfile.loader",
     "Edge": "mechmap.model",
     "Hypothesis": "mechmap.model",
     "Link": "mechmap.model",
@@ -48,7 +48,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from mechmap.diagnostics import Diagnostic, Location, MapError
-    from mechmap.loader import load, loads
+    from mechmap.mapfile.loader import load, loads
     from mechmap.model import Edge, Hypothesis, Link, Map, Node, Source, Variable, Wave
 
 

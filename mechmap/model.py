@@ -250,7 +250,7 @@ class Map:
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         """Jupyter shows the map as its SVG; if it cannot be drawn, says why (never raises)."""
         try:
-            from mechmap.render import render
+            from mechmap.diagrams.render import render
 
             return {"image/svg+xml": render(self, "svg").decode("utf-8")}
         except Exception as exc:  # a notebook cell must not fail because of a picture
@@ -258,7 +258,7 @@ class Map:
 
     def to_pgmpy(self) -> pgmpy.base.DAG:
         """The unrolled DAG as a pgmpy ``DAG`` (latents, exposures and outcomes set)."""
-        from mechmap.exports import to_pgmpy
+        from mechmap.diagrams.exports import to_pgmpy
 
         return to_pgmpy(self)
 

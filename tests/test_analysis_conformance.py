@@ -1,6 +1,6 @@
 """The graph analyses against DAGitty 3.1's answers on the 12 conformance models
 (tests/data/dagitty/README.md): adjustment sets, testable implications, instruments and
-causal paths, each model imported through ``mechmap.dagitty.import_dagitty``."""
+causal paths, each model imported through ``mechmap.diagrams.dagitty.import_dagitty``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from mechmap.analysis.adjustment import adjustment_sets
 from mechmap.analysis.implications import all_implications, basis_implications
 from mechmap.analysis.instruments import instruments, is_instrument
 from mechmap.analysis.paths import causal_paths
-from mechmap.dagitty import import_dagitty
+from mechmap.diagrams.dagitty import import_dagitty
 from tests.conftest import DATA
 
 MODELS = sorted((DATA / "dagitty").glob("*.dagitty"))

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 import mechmap
-from mechmap.loader import loads
+from mechmap.mapfile.loader import loads
 
 EXAMPLE = """
 mechmap: 1
@@ -150,7 +150,7 @@ def test_default_teaching_order_is_arrow_number_order_then_the_rest() -> None:
 
 
 def test_teaching_sequence_is_resolved_and_round_trips() -> None:
-    from mechmap.dump import dumps
+    from mechmap.mapfile.dump import dumps
 
     text = TEACHING + (
         "teaching:\n  sequence:\n    - {edge: a -> c, caption: First the direct arrow.}\n"

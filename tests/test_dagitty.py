@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mechmap
-from mechmap.dagitty import import_dagitty, parse_dagitty, slug, tags, to_dagitty
+from mechmap.diagrams.dagitty import import_dagitty, parse_dagitty, slug, tags, to_dagitty
+from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
 from mechmap.model import Map
-from mechmap.schema import OUTCOME_ROLES, STRATEGY_ROLES
 from tests.conftest import DATA, ROOT, run_mechmap, validate_json
 
 MODELS = sorted((DATA / "dagitty").glob("*.dagitty"))

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import mechmap
-from mechmap.exports import (
+from mechmap.diagrams.exports import (
     FORMATS,
     export_text,
     mermaid_text,
@@ -174,7 +174,7 @@ def test_json_is_node_link_data_with_the_map_metadata() -> None:
 
 
 def test_dot_export_keeps_hostile_labels_as_text() -> None:
-    from mechmap.render import draw, run_engine
+    from mechmap.diagrams.render import draw, run_engine
 
     drawing = draw(hostile_map())
     laid_out = json.loads(run_engine(drawing.dot, "json"))

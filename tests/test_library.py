@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 import mechmap
-from mechmap.evidence import check_evidence, evidence_matrix
-from mechmap.validation import check_file
-from mechmap.vignettes import load_library
+from mechmap.mapfile.evidence import check_evidence, evidence_matrix
+from mechmap.mapfile.validation import check_file
+from mechmap.mapfile.vignettes import load_library
 from tests.conftest import ROOT, validate_json
 
 MAPS = sorted((ROOT / "maps").glob("*.yaml"))

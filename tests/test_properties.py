@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mechmap
-from mechmap.dump import dumps
-from mechmap.graphs import find_cycles, path_from_source, reachable, reaching_sources
-from mechmap.loader import parse_map
-from mechmap.schema import PROVENANCES, ROLES, SIGNS
+from mechmap.mapfile.dump import dumps
+from mechmap.mapfile.graphs import find_cycles, path_from_source, reachable, reaching_sources
+from mechmap.mapfile.loader import parse_map
+from mechmap.mapfile.schema import PROVENANCES, ROLES, SIGNS
 from tests.conftest import ROOT
 
 NAMES = [f"n{i}" for i in range(10)]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import mechmap
-from mechmap.render import DIMMED, HIGHLIGHT, draw, render
+from mechmap.diagrams.render import DIMMED, HIGHLIGHT, draw, render
 from tests.conftest import ROOT, run_mechmap
 
 MAPS = sorted((ROOT / "maps").glob("*.yaml"))
@@ -111,7 +111,7 @@ def test_labels_are_escaped_in_dot_and_svg() -> None:
 
 def test_highlight_colours_the_path_and_dims_the_rest() -> None:
     m = mechmap.load(ROOT / "maps/yakovchenko-2025-working-alliance.yaml")
-    path = mechmap.loader.resolve_path(m, "wai -> fidelity -> screening")
+    path = mechmap.mapfile.loader.resolve_path(m, "wai -> fidelity -> screening")
     drawing = draw(m, highlight=path)
     groups = _groups(render(m, "svg", highlight=path))
     for (a, b), edge_id in drawing.edge_ids.items():
@@ -181,7 +181,7 @@ def test_jupyter_shows_svg_and_never_raises(monkeypatch: pytest.MonkeyPatch) -> 
     m = mechmap.load(ROOT / "maps/facilitator-resilience.yaml")
     bundle = m._repr_mimebundle_()
     assert bundle["image/svg+xml"].lstrip().startswith(("<?xml", "<svg", "<!--"))
-    monkeypatch.setattr("mechmap.render.engines", lambda: [])
+    monkeypatch.setattr("mechmap.diagrams.render.engines", lambda: [])
     bundle = m._repr_mimebundle_()
     assert "cannot draw the map" in bundle["text/plain"]
     assert "apt-get install graphviz" in bundle["text/plain"]
@@ -194,6 +194,6 @@ def test_system_graphviz_is_preferred_when_present(
     fake_dot.write_text(f'#!/bin/sh\nexec {Path(sys.executable).with_name("graphviz-pure")} "$@"\n')
     fake_dot.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
-    from mechmap.render import engines
+    from mechmap.diagrams.render import engines
 
     assert [e.name for e in engines()] == ["Graphviz dot", "graphviz-pure"]

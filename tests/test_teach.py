@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import mechmap
-from mechmap import teach
-from mechmap.render import DIMMED, RendererMissing, draw
-from mechmap.validation import check_file
+from mechmap.diagrams import teach
+from mechmap.diagrams.render import DIMMED, RendererMissing, draw
+from mechmap.mapfile.validation import check_file
 from tests.conftest import ROOT, run_mechmap
 
 LESSON = ROOT / "tests" / "data" / "teaching" / "maps" / "lesson.yaml"
@@ -145,7 +145,7 @@ def test_a_drawing_failure_writes_nothing(tmp_path: Path, monkeypatch) -> None:
             raise RendererMissing("no layout engine")
         return b"drawn"
 
-    monkeypatch.setattr("mechmap.render.render", failing_render)
+    monkeypatch.setattr("mechmap.diagrams.render.render", failing_render)
     with pytest.raises(RendererMissing):
         teach.write_teaching(checked.map, checked.library, tmp_path / "slides")
     assert not (tmp_path / "slides").exists()

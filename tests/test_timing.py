@@ -6,7 +6,7 @@ import pytest
 
 import mechmap
 from mechmap.analysis.timing import time_varying_warnings
-from mechmap.checks import check_map
+from mechmap.mapfile.checks import check_map
 from tests.conftest import ROOT
 
 TITRATED = """

@@ -16,10 +16,10 @@ import networkx as nx
 import pytest
 
 import mechmap
-from mechmap.evidence import evidence_matrix
-from mechmap.render import draw
-from mechmap.teach import step_caption
-from mechmap.validation import check_file
+from mechmap.diagrams.render import draw
+from mechmap.diagrams.teach import step_caption
+from mechmap.mapfile.evidence import evidence_matrix
+from mechmap.mapfile.validation import check_file
 from tests.conftest import ROOT, run_mechmap
 
 playwright_api = pytest.importorskip("playwright.sync_api")

@@ -1,7 +1,7 @@
 """Time-varying confounding around one requested effect.
 
 The validator warns about every strategy at a later wave fed by mechanisms at an earlier
-wave (:func:`mechmap.checks.time_varying_feeds`). For an analysis, what matters is whether
+wave (:func:`mechmap.mapfile.checks.time_varying_feeds`). For an analysis, what matters is whether
 such a feed sits on or around the effect asked for:
 
 - the exposure is that later dose, and an earlier mechanism that sets it also affects the
@@ -13,15 +13,15 @@ such a feed sits on or around the effect asked for:
   the outcome: its total effect includes the later dose set in response to it, and holding
   that dose fixed (or estimating the sequence) needs g-methods.
 
-Plain reachability on the map's adjacency (:mod:`mechmap.graphs`); no networkx.
+Plain reachability on the map's adjacency (:mod:`mechmap.mapfile.graphs`); no networkx.
 """
 
 from __future__ import annotations
 
-from mechmap.checks import time_varying_feeds
-from mechmap.graphs import path_from_source, reachable, reaching_sources
+from mechmap.mapfile.checks import time_varying_feeds
+from mechmap.mapfile.graphs import path_from_source, reachable, reaching_sources
+from mechmap.mapfile.schema import STRATEGY_ROLES
 from mechmap.model import Map
-from mechmap.schema import STRATEGY_ROLES
 
 G_METHODS = "g-methods (Robins, Hernán & Brumback, Epidemiology 2000;11:550)"
 

@@ -12,7 +12,7 @@ import typer
 from mechmap.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
-    from mechmap.validation import Checked
+    from mechmap.mapfile.validation import Checked
 
 app = typer.Typer(
     name="mechmap",
@@ -107,7 +107,7 @@ def plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 def valid_map(file: Path, vignettes: Path | None) -> Checked:
-    from mechmap.validation import check_file
+    from mechmap.mapfile.validation import check_file
 
     checked = check_file(existing(file), vignettes)
     if checked.kind != "map":

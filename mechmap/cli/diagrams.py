@@ -51,9 +51,9 @@ def render(
 ) -> None:
     """Draw a map as SVG, PNG, PDF or DOT (format from the file name)."""
     from mechmap.diagnostics import MapError
-    from mechmap.loader import resolve_path
-    from mechmap.render import FORMATS, RendererMissing
-    from mechmap.render import render as render_map
+    from mechmap.diagrams.render import FORMATS, RendererMissing
+    from mechmap.diagrams.render import render as render_map
+    from mechmap.mapfile.loader import resolve_path
 
     fmt = output.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
@@ -89,8 +89,8 @@ def view(
     Click a node for its upstream and downstream paths, hover for details and evidence,
     step through the arrows in teaching order, filter by role and wave.
     """
-    from mechmap.render import RendererMissing
-    from mechmap.viewer import build_page
+    from mechmap.diagrams.render import RendererMissing
+    from mechmap.diagrams.viewer import build_page
 
     check_output(output)
     checked = valid_map(file, vignettes)
@@ -120,8 +120,8 @@ def teach(
     vignettes: VignettesOption = None,
 ) -> None:
     """Write one SVG and one PNG per teaching step (step-01.svg, ...) and outline.md."""
-    from mechmap.render import RendererMissing
-    from mechmap.teach import TeachError, write_teaching
+    from mechmap.diagrams.render import RendererMissing
+    from mechmap.diagrams.teach import TeachError, write_teaching
 
     checked = valid_map(file, vignettes)
     try:
@@ -169,7 +169,7 @@ def export(
 
     All describe the time-unrolled DAG unless --rolled-up (Mermaid and DOT only).
     """
-    from mechmap.exports import export_text
+    from mechmap.diagrams.exports import export_text
 
     m = valid_map(file, vignettes).map
     try:
@@ -198,8 +198,8 @@ def import_model(
     'a <-> b' becomes a latent confounder with arrows to both. Problems are reported as
     FILE:LINE:COL (exit 1); an existing file is kept unless --force.
     """
-    from mechmap.dagitty import import_dagitty
-    from mechmap.yamlsafe import read_text
+    from mechmap.diagrams.dagitty import import_dagitty
+    from mechmap.mapfile.yamlsafe import read_text
 
     if output is not None and output.exists() and not force:
         raise usage_error(f"{output} exists; add --force to overwrite it")

@@ -25,7 +25,7 @@ from mechmap.cli.app import (
 from mechmap.diagnostics import Severity
 
 if TYPE_CHECKING:
-    from mechmap.validation import Checked
+    from mechmap.mapfile.validation import Checked
 
 
 def _summary(checked: Checked) -> str:
@@ -59,7 +59,7 @@ def validate(
     Exit status: 0 when every file is valid (warnings allowed), 1 when any is invalid,
     2 for usage errors.
     """
-    from mechmap.validation import check_file
+    from mechmap.mapfile.validation import check_file
 
     results = [check_file(existing(f), vignettes) for f in files]
     if output is OutputFormat.json:
@@ -92,7 +92,7 @@ def show(
     vignettes: VignettesOption = None,
 ) -> None:
     """Print a map: nodes by role and wave, arrows, provenance, evidence, hypotheses."""
-    from mechmap.report import print_map
+    from mechmap.cli.report import print_map
 
     checked = valid_map(file, vignettes)
     print_problems(checked.problems, err=True)
@@ -106,8 +106,8 @@ def evidence(
     vignettes: VignettesOption = None,
 ) -> None:
     """Print the arrow x vignette evidence matrix and flag arrows with no evidence."""
-    from mechmap.evidence import evidence_matrix
-    from mechmap.report import matrix_as_dict, print_matrix
+    from mechmap.cli.report import matrix_as_dict, print_matrix
+    from mechmap.mapfile.evidence import evidence_matrix
 
     checked = valid_map(file, vignettes)
     matrix = evidence_matrix(checked.map, checked.library)
@@ -126,8 +126,8 @@ def new(
     title: Annotated[str, typer.Option(help="The map's title")] = "My mechanism map",
 ) -> None:
     """Write a commented starter map (never overwrites an existing file)."""
-    from mechmap.schema import IDENTIFIER_PATTERN
-    from mechmap.starter import STARTER_MAP
+    from mechmap.mapfile.schema import IDENTIFIER_PATTERN
+    from mechmap.mapfile.starter import STARTER_MAP
 
     map_id = file.stem if re.match(IDENTIFIER_PATTERN, file.stem) else "my-map"
     text = STARTER_MAP.format(file=file, map_id=map_id, title=json.dumps(title))
@@ -140,6 +140,6 @@ def schema(
     vignette: Annotated[bool, typer.Option("--vignette", help="Vignette schema instead")] = False,
 ) -> None:
     """Print the JSON Schema of map files (or vignette files) for editors and tools."""
-    from mechmap.schema import json_schema
+    from mechmap.mapfile.schema import json_schema
 
     typer.echo(json_schema("vignette" if vignette else "map"))

@@ -10,9 +10,9 @@ import itertools
 from dataclasses import dataclass
 
 from mechmap.diagnostics import Diagnostic, error, warning
-from mechmap.graphs import find_cycles, path_from_source, reachable, reaching_sources
+from mechmap.mapfile.graphs import find_cycles, path_from_source, reachable, reaching_sources
+from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
 from mechmap.model import Map
-from mechmap.schema import OUTCOME_ROLES, STRATEGY_ROLES
 
 
 def check_map(m: Map, warnings: bool = True) -> list[Diagnostic]:
@@ -112,7 +112,7 @@ class TimeVaryingFeed:
 
 def time_varying_feeds(m: Map) -> list[TimeVaryingFeed]:
     """Every strategy variable at a later wave that mechanisms at earlier waves reach (one
-    pass over the DAG with bitsets, see :func:`mechmap.graphs.reaching_sources`)."""
+    pass over the DAG with bitsets, see :func:`mechmap.mapfile.graphs.reaching_sources`)."""
     index = m.wave_index
     info = m.variable_info
     mechanisms = [v for v, i in info.items() if i.node.role == "mechanism" and i.wave is not None]

@@ -2,7 +2,7 @@
 
 These models are the single definition of which keys exist and what values they take: the
 loader validates against them and ``mechmap schema`` publishes them as JSON Schema. Meaning
-(which nodes exist, which waves an edge joins) is checked later, in :mod:`mechmap.loader`.
+(which nodes exist, which waves an edge joins) is checked later, in :mod:`mechmap.mapfile.loader`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Every export but Mermaid's rolled-up view is of the time-unrolled DAG (variables such as
 ``screening@impl``). Labels are user text: each format's own escaping keeps them text
 (Mermaid's ``#NN;`` codes, XML and JSON through their writers), so no label can add nodes,
-arrows or markup. DAGitty export lives in :mod:`mechmap.dagitty`, DOT in :mod:`mechmap.render`.
+arrows or markup. DAGitty export lives in :mod:`mechmap.diagrams.dagitty`, DOT in
+:mod:`mechmap.diagrams.render`.
 networkx and pgmpy are imported inside the functions that use them.
 """
 
@@ -13,8 +14,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
 from mechmap.model import Edge, Map
-from mechmap.schema import OUTCOME_ROLES, STRATEGY_ROLES
 
 if TYPE_CHECKING:
     from pgmpy.base import DAG
@@ -92,7 +93,7 @@ def to_mermaid(m: Map, rolled_up: bool = False) -> str:
       class n0,n1 other
     <BLANKLINE>
     """
-    from mechmap.render import ROLE_STYLE
+    from mechmap.diagrams.render import ROLE_STYLE
 
     vertices = _vertices(m, rolled_up)
     ids = {v: f"n{i}" for i, v in enumerate(vertices)}
@@ -203,11 +204,11 @@ def export_text(m: Map, fmt: str, rolled_up: bool = False) -> str:
     if fmt == "mermaid":
         return to_mermaid(m, rolled_up)
     if fmt == "dot":
-        from mechmap.render import to_dot
+        from mechmap.diagrams.render import to_dot
 
         return to_dot(m, rolled_up=rolled_up)
     if fmt == "dagitty":
-        from mechmap.dagitty import to_dagitty
+        from mechmap.diagrams.dagitty import to_dagitty
 
         return to_dagitty(m)
     if fmt == "graphml":

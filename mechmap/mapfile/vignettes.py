@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mechmap.diagnostics import Diagnostic, Location, error
-from mechmap.schema import VignetteSpec
-from mechmap.specs import validate_spec
-from mechmap.yamlsafe import parse, read_text
+from mechmap.mapfile.schema import VignetteSpec
+from mechmap.mapfile.specs import validate_spec
+from mechmap.mapfile.yamlsafe import parse, read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

@@ -33,8 +33,8 @@ from mechmap.diagnostics import (
     has_errors,
     warning,
 )
+from mechmap.mapfile.schema import IDENTIFIER_PATTERN, OUTCOME_ROLES, STRATEGY_ROLES
 from mechmap.model import Map, Variable
-from mechmap.schema import IDENTIFIER_PATTERN, OUTCOME_ROLES, STRATEGY_ROLES
 
 # DAGitty's node flags and the abbreviations its parser accepts for them.
 _FLAGS = {
@@ -434,8 +434,8 @@ def tags(description: str | None) -> set[str]:
 
 
 def parse_dagitty(text: str, file: str = "<string>") -> tuple[dict | None, list[Diagnostic]]:
-    """A DAGitty model as map data (the shape :func:`mechmap.dump.to_data` gives), or ``None``,
-    and every problem found (syntax: the first one; meaning: all).
+    """A DAGitty model as map data (the shape :func:`mechmap.mapfile.dump.to_data` gives), or
+    ``None``, and every problem found (syntax: the first one; meaning: all).
 
     >>> data, problems = parse_dagitty('dag { "my var" -> Y  Y <-> Z }', "m.dagitty")
     >>> data["nodes"]["my_var"], data["edges"]
@@ -457,7 +457,7 @@ def parse_dagitty(text: str, file: str = "<string>") -> tuple[dict | None, list[
 
 
 def _cycles(arcs: list[_Arc]) -> list[Diagnostic]:
-    from mechmap.graphs import find_cycles
+    from mechmap.mapfile.graphs import find_cycles
 
     successors: dict[str, list[str]] = {}
     where: dict[tuple[str, str], Location] = {}
@@ -549,7 +549,7 @@ def import_dagitty(text: str, file: str = "<string>") -> tuple[str | None, list[
     >>> mechmap.loads(text).variables
     ('a', 'b')
     """
-    from mechmap.loader import loads
+    from mechmap.mapfile.loader import loads
 
     data, problems = parse_dagitty(text, file)
     if data is None:
@@ -623,7 +623,7 @@ def _label(m: Map, info: Variable) -> str | None:
 def _layout(m: Map) -> dict[str, tuple[float, float]]:
     """Positions from the diagram layout, in inches with y pointing down as DAGitty has it;
     none when no layout engine runs."""
-    from mechmap.render import RendererMissing, layout_positions
+    from mechmap.diagrams.render import RendererMissing, layout_positions
 
     try:
         points = layout_positions(m)

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mechmap.diagnostics import Diagnostic, Location, did_you_mean, error, has_errors
-from mechmap.evidence import check_evidence
-from mechmap.loader import parse_map
-from mechmap.model import Map
-from mechmap.vignettes import (
+from mechmap.mapfile.evidence import check_evidence
+from mechmap.mapfile.loader import parse_map
+from mechmap.mapfile.vignettes import (
     Library,
     Vignette,
     find_folder,
@@ -23,6 +22,7 @@ from mechmap.vignettes import (
     parse_vignette,
     yaml_files,
 )
+from mechmap.model import Map
 
 _VIGNETTE_FILE = re.compile(rb"^vignette\s*:", re.MULTILINE)
 

@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from mechmap.evidence import CONTRADICTS, LISTED, SUPPORTS, EvidenceMatrix
+from mechmap.mapfile.evidence import CONTRADICTS, LISTED, SUPPORTS, EvidenceMatrix
+from mechmap.mapfile.schema import ROLES
 from mechmap.model import Map
-from mechmap.schema import ROLES
 
 _MARKS = {SUPPORTS: ("+", "green"), CONTRADICTS: ("−", "red"), LISTED: ("?", "yellow")}
 

@@ -14,7 +14,7 @@ from typing import Annotated, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from mechmap.diagnostics import Diagnostic, Location, did_you_mean, error
-from mechmap.yamlsafe import Document, Path
+from mechmap.mapfile.yamlsafe import Document, Path
 
 _UNION_TAGS = {"compact", "mapping"}
 _REPAIR_ROUNDS = 6

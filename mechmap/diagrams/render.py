@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mechmap.mapfile.schema import OUTCOME_ROLES, ROLES, STRATEGY_ROLES
 from mechmap.model import Map
-from mechmap.schema import OUTCOME_ROLES, ROLES, STRATEGY_ROLES
 
 FORMATS = ("svg", "png", "pdf", "dot")
 
@@ -222,7 +222,7 @@ def _concept(m: Map, vertex: str) -> str:
 
 
 def _focused(m, vertices, arrows, focus, rolled_up):
-    from mechmap.graphs import reachable
+    from mechmap.mapfile.graphs import reachable
 
     node = m.node_by_id.get(focus.partition("@")[0])
     if node is None:
@@ -283,7 +283,7 @@ def _gates(m, vertices, arrows, rolled_up, node_ids) -> list[str]:
     waves out left to right in time order. Timeless vertices go before the first wave (by
     role: context and strategies) or after the last (outcomes) when nothing ties them
     elsewhere."""
-    from mechmap.graphs import reachable
+    from mechmap.mapfile.graphs import reachable
 
     children = {v: [b for a, b in arrows if a == v] for v in vertices}
     parents = {v: [a for a, b in arrows if b == v] for v in vertices}

@@ -1,9 +1,9 @@
 """Reading a map file into a :class:`~mechmap.model.Map`, checking its meaning on the way.
 
-The steps: bytes -> UTF-8 text -> YAML with positions (:mod:`mechmap.yamlsafe`) -> the file's
-shape (:mod:`mechmap.specs`) -> references resolved and time-indexed nodes unrolled (here)
--> graph-level checks (:mod:`mechmap.checks`). Every problem is collected, with its line and
-column, so one run reports them all.
+The steps: bytes -> UTF-8 text -> YAML with positions (:mod:`mechmap.mapfile.yamlsafe`) ->
+the file's shape (:mod:`mechmap.mapfile.specs`) -> references resolved and time-indexed nodes
+unrolled (here) -> graph-level checks (:mod:`mechmap.mapfile.checks`). Every problem is
+collected, with its line and column, so one run reports them all.
 
 The rules for which copies an edge joins are written down in ``docs/map-format.md``.
 """
@@ -27,10 +27,10 @@ from mechmap.diagnostics import (
     error,
     has_errors,
 )
+from mechmap.mapfile.schema import IDENTIFIER_PATTERN, EdgeSpec, MapSpec
+from mechmap.mapfile.specs import validate_spec
+from mechmap.mapfile.yamlsafe import Document, Where, parse, read_text
 from mechmap.model import Edge, Hypothesis, Link, Map, Node, Source, TeachingStep, Wave
-from mechmap.schema import IDENTIFIER_PATTERN, EdgeSpec, MapSpec
-from mechmap.specs import validate_spec
-from mechmap.yamlsafe import Document, Where, parse, read_text
 
 _NAME = IDENTIFIER_PATTERN.strip("^$")
 _REFERENCE = re.compile(rf"^({_NAME})(?:@({_NAME}))?$")
@@ -574,7 +574,7 @@ def load_document(
     doc: Document, vignette_ids: set[str] | None = None
 ) -> tuple[Map | None, list[Diagnostic]]:
     """Build a map from a parsed document; ``None`` when it has errors."""
-    from mechmap.checks import check_map
+    from mechmap.mapfile.checks import check_map
 
     placeholders = {"mechmap": 1, "id": "map", "title": "untitled"}
     spec, problems = validate_spec(doc, MapSpec, placeholders)

@@ -1,6 +1,6 @@
 """The interactive viewer: one self-contained HTML file that works offline from disk.
 
-The page inlines the map's SVG (drawn by :mod:`mechmap.render`), the viewer's CSS and
+The page inlines the map's SVG (drawn by :mod:`mechmap.diagrams.render`), the viewer's CSS and
 JavaScript (``mechmap/viewer_assets``) and the map's data as JSON. It loads nothing from
 anywhere: no CDN, no web fonts, no images, and a Content-Security-Policy that allows only
 the viewer's own script (by hash) backs that up. Untrusted text (labels, notes, vignette
@@ -22,11 +22,11 @@ import re
 from collections.abc import Mapping
 from importlib import resources
 
+from mechmap.diagrams.render import draw, run_engine
+from mechmap.diagrams.teach import Said, evidence_by_edge, step_caption
+from mechmap.mapfile.schema import ROLES
+from mechmap.mapfile.vignettes import Library
 from mechmap.model import Edge, Map
-from mechmap.render import draw, run_engine
-from mechmap.schema import ROLES
-from mechmap.teach import Said, evidence_by_edge, step_caption
-from mechmap.vignettes import Library
 
 # The SVG's prologue (XML declaration, DOCTYPE, generator comments) is not HTML.
 _SVG_START = re.compile(r"<svg\b")
@@ -116,7 +116,7 @@ def inline_svg(svg: str) -> str:
 
 
 def _asset(name: str) -> str:
-    return resources.files("mechmap.viewer_assets").joinpath(name).read_text("utf-8")
+    return resources.files("mechmap.diagrams.viewer_assets").joinpath(name).read_text("utf-8")
 
 
 def build_page(m: Map, library: Library) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mechmap.diagnostics import Diagnostic, error, warning
+from mechmap.mapfile.vignettes import Cite, Library
 from mechmap.model import Edge, Map
-from mechmap.vignettes import Cite, Library
 
 SUPPORTS, CONTRADICTS, LISTED = "supports", "contradicts", "listed"
 
@@ -87,7 +87,7 @@ def evidence_matrix(m: Map, library: Library) -> EvidenceMatrix:
     """Every declared edge against every vignette that bears on it.
 
     >>> import mechmap
-    >>> from mechmap.vignettes import Library
+    >>> from mechmap.mapfile.vignettes import Library
     >>> m = mechmap.loads("mechmap: 1\\nid: m\\ntitle: M\\nnodes: {a: {}, b: {}}\\nedges: [a -> b]")
     >>> [edge.written for edge in evidence_matrix(m, Library()).without_evidence]
     ['a -> b']

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mechmap.evidence import CONTRADICTS, SUPPORTS, evidence_matrix
+from mechmap.mapfile.evidence import CONTRADICTS, SUPPORTS, evidence_matrix
+from mechmap.mapfile.vignettes import Library
 from mechmap.model import Edge, Map, TeachingStep
-from mechmap.vignettes import Library
 
 OUTLINE = "outline.md"
 # What an earlier run may have left: only these files are replaced or removed by --force.
@@ -108,8 +108,8 @@ def write_teaching(
     refused unless ``force``; then earlier ``step-*`` files that this run does not write are
     removed, so the folder never mixes two runs.
     """
+    from mechmap.diagrams.render import render
     from mechmap.files import write_atomically
-    from mechmap.render import render
 
     steps = m.teaching_steps()
     if not steps:

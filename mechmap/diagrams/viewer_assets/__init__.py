@@ -1,0 +1,1 @@
+"""The viewer page's template, stylesheet and script, inlined by :mod:`mechmap.diagrams.viewer`."""

@@ -1,1 +1,0 @@
-"""The viewer page's template, stylesheet and script, inlined by :mod:`mechmap.viewer`."""
