@@ -134,3 +134,28 @@ def test_adjust_warns_about_time_varying_confounding_of_the_requested_effect() -
     assert any("time-varying" in w for w in _json(*args)["warnings"])
     quiet = run_mechmap("adjust", str(ROOT / ALLIANCE), "-x", "wai", "-y", "fidelity")
     assert "time-varying" not in quiet.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["adjust", "-x", "dose", "-y", "dose"],
+        ["adjust", "-x", "culture", "-y", "uptake"],
+        ["instruments", "-x", "trust", "-y", "trust"],
+        ["identify", "-x", "dose", "-y", "culture"],
+        ["paths", "--from", "dose", "--to", "dose"],
+        ["implications", "--all", "--cap", "0"],
+    ],
+    ids=[
+        "same-node",
+        "latent-exposure",
+        "instrument-same",
+        "latent-outcome",
+        "path-to-itself",
+        "cap-zero",
+    ],
+)
+def test_senseless_questions_are_usage_errors(confounded: Path, args: list[str]) -> None:
+    result = run_mechmap(args[0], str(confounded), *args[1:])
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr

@@ -51,6 +51,22 @@ def variables(m: Map, text: str, option: str) -> list[str]:
     return result
 
 
+def effect_variables(m: Map, exposure: str, outcome: str) -> tuple[list[str], list[str]]:
+    """The exposure and outcome variables of an effect: measured, and not the same."""
+    xs, ys = variables(m, exposure, "--exposure"), variables(m, outcome, "--outcome")
+    if not xs or not ys:
+        raise usage_error("give an exposure and an outcome")
+    if set(xs) & set(ys):
+        raise usage_error(f"{', '.join(sorted(set(xs) & set(ys)))} is both exposure and outcome")
+    unmeasured = [v for v in xs + ys if m.variable_info[v].node.latent]
+    if unmeasured:
+        raise usage_error(
+            f"{', '.join(unmeasured)} is latent: an effect on or of an unmeasured "
+            "node cannot be estimated"
+        )
+    return xs, ys
+
+
 def latent_variables(m: Map) -> list[str]:
     return [v for v, info in m.variable_info.items() if info.node.latent]
 
@@ -111,7 +127,7 @@ def adjust(
     if effect not in (TOTAL, DIRECT):
         raise usage_error(f"--effect: '{effect}' is not 'total' or 'direct'")
     m, graph = _load(file, vignettes)
-    xs, ys = variables(m, exposure, "--exposure"), variables(m, outcome, "--outcome")
+    xs, ys = effect_variables(m, exposure, outcome)
     latent = latent_variables(m)
     if check is not None:
         given = variables(m, check, "--check")
@@ -180,7 +196,7 @@ def paths(
     every: Annotated[
         bool, typer.Option("--all", help="Every path, open or blocked, not only causal ones")
     ] = False,
-    cap: Annotated[int, typer.Option(help="Stop listing after this many paths")] = 1000,
+    cap: Annotated[int, typer.Option(min=1, help="Stop listing after this many paths")] = 1000,
     as_json: JsonOption = False,
     vignettes: VignettesOption = None,
 ) -> None:
@@ -197,6 +213,8 @@ def paths(
 
     m, graph = _load(file, vignettes)
     x, y = _single(m, source, "--from"), _single(m, target, "--to")
+    if x == y:
+        raise usage_error("--from and --to must name different nodes")
     zs = variables(m, given, "--given")
     try:
         if every:
@@ -232,7 +250,7 @@ def implications(
     every: Annotated[
         bool, typer.Option("--all", help="Every minimal separating set, not only a basis")
     ] = False,
-    cap: Annotated[int, typer.Option(help="With --all, stop after this many")] = 1000,
+    cap: Annotated[int, typer.Option(min=1, help="With --all, stop after this many")] = 1000,
     as_json: JsonOption = False,
     vignettes: VignettesOption = None,
 ) -> None:
@@ -259,7 +277,10 @@ def instruments(
     from mechmap.analysis.instruments import instruments as find_instruments
 
     m, graph = _load(file, vignettes)
-    x, y = _single(m, exposure, "--exposure"), _single(m, outcome, "--outcome")
+    xs, ys = effect_variables(m, exposure, outcome)
+    if len(xs) > 1 or len(ys) > 1:
+        raise usage_error("instruments are for one exposure and one outcome")
+    x, y = xs[0], ys[0]
     found = find_instruments(graph, x, y, latent_variables(m))
     lines = [found.summary] + [
         f"  {i.instrument}" + (f" given {_braces(list(i.given))}" if i.given else "")
@@ -281,7 +302,7 @@ def identify(
     from mechmap.analysis.identify import identify as identify_effect
 
     m, graph = _load(file, vignettes)
-    xs, ys = variables(m, exposure, "--exposure"), variables(m, outcome, "--outcome")
+    xs, ys = effect_variables(m, exposure, outcome)
     try:
         found = identify_effect(graph, xs, ys, latent_variables(m))
     except ValueError as exc:
