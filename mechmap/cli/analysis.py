@@ -239,8 +239,12 @@ def paths(
     }
     lines = [f"{len(causal)} causal path(s) from {x} to {y}."]
     lines += [f"  {path_text(graph, p)}" for p in causal]
-    if result["mediators"]:
-        lines.append(f"mediators: {', '.join(result['mediators'])}")
+    for key in ("mediators", "ancestors", "descendants"):
+        named = result[key]
+        lines.append(
+            f"{key}{'' if key == 'mediators' else ' of ' + x}: "
+            f"{', '.join(named) if named else 'none'}"
+        )
     _emit(result, as_json, lines)
 
 
