@@ -3,7 +3,6 @@ instruments, dsep, identify. Each prints for people, or JSON with ``--json``."""
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -101,14 +100,6 @@ def _braces(names: list[str]) -> str:
     return "{" + ", ".join(names) + "}" if names else "{} (the empty set)"
 
 
-def _arrows(graph: nx.DiGraph, path: list[str]) -> str:
-    """A path with its arrows the way they point: ``x <- c -> y``."""
-    parts = [path[0]]
-    for a, b in itertools.pairwise(path):
-        parts.append(f"-> {b}" if graph.has_edge(a, b) else f"<- {b}")
-    return " ".join(parts)
-
-
 @app.command(rich_help_panel=PANEL)
 def adjust(
     file: MapArgument,
@@ -123,6 +114,7 @@ def adjust(
 ) -> None:
     """Minimal sufficient adjustment sets for an effect (latent nodes never chosen)."""
     from mechmap.analysis.adjustment import DIRECT, TOTAL, adjustment_sets, check_adjustment
+    from mechmap.analysis.paths import path_text
 
     if effect not in (TOTAL, DIRECT):
         raise usage_error(f"--effect: '{effect}' is not 'total' or 'direct'")
@@ -138,7 +130,7 @@ def adjust(
         ]
         lines += [f"  {v} may not be adjusted for: {why}" for v, why in verdict.forbidden.items()]
         if verdict.open_path:
-            lines.append(f"  open biasing path: {_arrows(graph, verdict.open_path)}")
+            lines.append(f"  open biasing path: {path_text(graph, verdict.open_path)}")
         _emit(verdict.as_dict(), as_json, lines)
         return
     found = adjustment_sets(graph, xs, ys, latent, effect)
@@ -157,6 +149,7 @@ def dsep(
 ) -> None:
     """Are two sets of nodes d-separated given a third? If not, the open path."""
     from mechmap.analysis.dsep import open_path
+    from mechmap.analysis.paths import path_text
 
     m, graph = _load(file, vignettes)
     xs, ys = variables(m, first, "first"), variables(m, second, "second")
@@ -171,7 +164,7 @@ def dsep(
     else:
         lines = [
             f"{', '.join(xs)} and {', '.join(ys)} are d-connected{given_text}.",
-            f"  open path: {_arrows(graph, path)}",
+            f"  open path: {path_text(graph, path)}",
         ]
     _emit(
         {"x": xs, "y": ys, "given": zs, "d_separated": path is None, "open_path": path},
