@@ -221,6 +221,16 @@ def _concept(m: Map, vertex: str) -> str:
     return m.variable_info[vertex].node.id if vertex in m.variable_info else vertex
 
 
+def _adjacency(vertices, arrows) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Children and parents of each drawn vertex, from the drawn arrows."""
+    children: dict[str, list[str]] = {v: [] for v in vertices}
+    parents: dict[str, list[str]] = {v: [] for v in vertices}
+    for a, b in arrows:
+        children[a].append(b)
+        parents[b].append(a)
+    return children, parents
+
+
 def _focused(m, vertices, arrows, focus, rolled_up):
     from mechmap.mapfile.graphs import reachable
 
@@ -237,8 +247,7 @@ def _focused(m, vertices, arrows, focus, rolled_up):
         starts = [focus]
     else:
         starts = list(node.variables)
-    children = {v: [b for a, b in arrows if a == v] for v in vertices}
-    parents = {v: [a for a, b in arrows if b == v] for v in vertices}
+    children, parents = _adjacency(vertices, arrows)
     keep = reachable(children, starts) | reachable(parents, starts)
     return [v for v in vertices if v in keep], [
         (a, b) for a, b in arrows if a in keep and b in keep
@@ -285,8 +294,7 @@ def _gates(m, vertices, arrows, rolled_up, node_ids) -> list[str]:
     elsewhere."""
     from mechmap.mapfile.graphs import reachable
 
-    children = {v: [b for a, b in arrows if a == v] for v in vertices}
-    parents = {v: [a for a, b in arrows if b == v] for v in vertices}
+    children, parents = _adjacency(vertices, arrows)
     timed = {v for v in vertices if _wave_of(m, v, rolled_up) is not None}
     columns: list[list[str]] = [[]]
     for wave in m.waves:
