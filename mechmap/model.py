@@ -193,6 +193,11 @@ class Map:
         return MappingProxyType({w.id: i for i, w in enumerate(self.waves)})
 
     @cached_property
+    def edge_of(self) -> Mapping[tuple[str, str], Edge | None]:
+        """For each arrow of the unrolled DAG, the declared edge behind it (``None``: carry)."""
+        return MappingProxyType({(x.source, x.target): x.edge for x in self.links})
+
+    @cached_property
     def parents(self) -> Mapping[str, tuple[str, ...]]:
         return self._adjacency(reverse=True)
 

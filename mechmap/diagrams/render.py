@@ -350,7 +350,7 @@ def _edge_attributes(m: Map, arrow, edge_id, rolled_up, lit, emphasis, style) ->
     a, b = arrow
     edge = None
     if not rolled_up:
-        edge = next((x.edge for x in m.links if (x.source, x.target) == (a, b)), None)
+        edge = m.edge_of[(a, b)]
     label_parts = []
     if edge is not None and edge.arrow is not None:
         label_parts.append(f"#{edge.arrow}")

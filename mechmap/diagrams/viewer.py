@@ -42,7 +42,6 @@ def page_data(
     """Everything the viewer's script needs, keyed by the SVG ids of the drawing."""
     evidence = evidence_by_edge(m, library)
     edge_index = {edge: i for i, edge in enumerate(m.edges)}
-    link_edge = {(x.source, x.target): x.edge for x in m.links}
     nodes = {}
     for variable, svg_id in node_ids.items():
         info = m.variable_info[variable]
@@ -56,7 +55,7 @@ def page_data(
         }
     arrows = {}
     for (a, b), svg_id in edge_ids.items():
-        edge = link_edge[(a, b)]
+        edge = m.edge_of[(a, b)]
         arrows[svg_id] = {
             "source": node_ids[a],
             "target": node_ids[b],

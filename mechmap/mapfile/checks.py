@@ -31,9 +31,8 @@ def check_map(m: Map, warnings: bool = True) -> list[Diagnostic]:
 def check_acyclic(m: Map) -> list[Diagnostic]:
     """Each cycle, printed as the cycle, at the latest-declared arrow that closes it."""
     problems = []
-    declared_at = {(link.source, link.target): link.edge for link in m.links}
     for cycle in find_cycles(m.children):
-        arrows = [declared_at[pair] for pair in itertools.pairwise(cycle)]
+        arrows = [m.edge_of[pair] for pair in itertools.pairwise(cycle)]
         last = max((e for e in arrows if e is not None), key=lambda e: e.location)
         problems.append(
             error(
