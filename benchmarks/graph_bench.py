@@ -59,7 +59,7 @@ from mechmap.analysis.adjustment import (  # noqa: E402
 from mechmap.analysis.dsep import open_path  # noqa: E402
 from mechmap.analysis.identify import identify, smallest_adjustment_set  # noqa: E402
 from mechmap.analysis.implications import basis_implications  # noqa: E402
-from mechmap.analysis.instruments import instruments  # noqa: E402
+from mechmap.analysis.instrumental import instruments  # noqa: E402
 from mechmap.analysis.paths import causal_paths, path_status  # noqa: E402
 
 TARGET = 0.100  # seconds, for every analysis of the 200-node DAG

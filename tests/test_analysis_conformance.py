@@ -14,7 +14,7 @@ import pytest
 import mechmap
 from mechmap.analysis.adjustment import adjustment_sets
 from mechmap.analysis.implications import all_implications, basis_implications
-from mechmap.analysis.instruments import instruments, is_instrument
+from mechmap.analysis.instrumental import instruments, is_instrument
 from mechmap.analysis.paths import causal_paths
 from mechmap.diagrams.dagitty import import_dagitty
 from tests.conftest import DATA

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from mechmap.analysis.adjustment import DIRECT, TOTAL, adjustment_sets
 from mechmap.analysis.dsep import open_path
 from mechmap.analysis.implications import all_implications, basis_implications, minimum_separator
-from mechmap.analysis.instruments import instruments, is_instrument
+from mechmap.analysis.instrumental import instruments, is_instrument
 from mechmap.analysis.paths import all_paths, causal_paths, mediators, path_status
 from mechmap.analysis.separators import minimal_separators
 

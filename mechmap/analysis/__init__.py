@@ -5,7 +5,7 @@
 - :mod:`~mechmap.analysis.separators`: minimal vertex separators with polynomial delay;
 - :mod:`~mechmap.analysis.adjustment`: minimal sufficient adjustment sets, and checks;
 - :mod:`~mechmap.analysis.implications`: testable conditional independencies;
-- :mod:`~mechmap.analysis.instruments`: instruments and conditional instruments;
+- :mod:`~mechmap.analysis.instrumental`: instruments and conditional instruments;
 - :mod:`~mechmap.analysis.identify`: identification with latent nodes (back-door,
   front-door, the ID algorithm), with the estimand as a formula;
 - :mod:`~mechmap.analysis.timing`: time-varying confounding around one requested effect.

@@ -271,7 +271,7 @@ def instruments(
     vignettes: VignettesOption = None,
 ) -> None:
     """Instruments and conditional instruments for an effect."""
-    from mechmap.analysis.instruments import instruments as find_instruments
+    from mechmap.analysis.instrumental import instruments as find_instruments
 
     m, graph = _load(file, vignettes)
     xs, ys = effect_variables(m, exposure, outcome)
