@@ -111,6 +111,8 @@ def draw(
     theme: str = "print",
     revealed: int | None = None,
     legend: bool = True,
+    edge_colors: Mapping[tuple[str, str], str] | None = None,
+    edge_labels: Mapping[tuple[str, str], str] | None = None,
 ) -> Drawing:
     """The map as DOT, with waves as columns, role shapes, arrow numbers and a legend.
 
@@ -118,7 +120,11 @@ def draw(
     ``focus``: a node (or variable) whose ancestors and descendants alone are drawn;
     ``rolled_up``: one vertex per concept instead of one per time-indexed copy;
     ``revealed``: draw only the first ``revealed`` steps of the teaching sequence in colour
-    (the others faint), for step-by-step slides.
+    (the others faint), for step-by-step slides;
+    ``edge_colors``: a colour for some arrows (cause, effect), such as a tested path's arrows
+    coloured by their result; they are drawn thick in that colour and never dimmed;
+    ``edge_labels``: words added to those arrows' labels, because colour alone does not reach
+    every reader (colour-blind, greyscale print).
 
     >>> import mechmap
     >>> m = mechmap.loads("mechmap: 1\\nid: m\\ntitle: M\\nnodes: {a: {}, b: {}}\\nedges: [a -> b]")
@@ -127,11 +133,18 @@ def draw(
     """
     style = THEMES[theme]
     vertices, arrows = _graph(m, rolled_up)
+    edge_colors, edge_labels = edge_colors or {}, edge_labels or {}
+    strangers = (set(edge_colors) | set(edge_labels)) - set(arrows)
+    if strangers:
+        a, b = sorted(strangers)[0]
+        raise ValueError(f"cannot colour {a} -> {b}: the map draws no such arrow")
     if focus is not None:
         vertices, arrows = _focused(m, vertices, arrows, focus, rolled_up)
     node_ids = {v: f"n{i}" for i, v in enumerate(vertices)}
     edge_ids = {a: f"e{i}" for i, a in enumerate(arrows)}
     lit_vertices, lit_arrows = _lit(m, highlight, revealed, vertices, arrows)
+    lit_arrows |= set(edge_colors)
+    lit_vertices |= {v for arrow in edge_colors for v in arrow}
 
     lines = [
         f"digraph {quote(m.id)} {{",
@@ -194,7 +207,15 @@ def draw(
     for (a, b), edge_id in edge_ids.items():
         lit = (a, b) in lit_arrows
         attributes = _edge_attributes(
-            m, (a, b), edge_id, rolled_up, lit, lit and bool(highlight), style
+            m,
+            (a, b),
+            edge_id,
+            rolled_up,
+            lit,
+            (lit and bool(highlight)) or (a, b) in edge_colors,
+            style,
+            edge_colors.get((a, b)),
+            edge_labels.get((a, b)),
         )
         lines.append(f"  {quote(node_ids[a])} -> {quote(node_ids[b])} {attributes};")
     if legend:
@@ -346,7 +367,9 @@ def _node_attributes(
     )
 
 
-def _edge_attributes(m: Map, arrow, edge_id, rolled_up, lit, emphasis, style) -> str:
+def _edge_attributes(
+    m: Map, arrow, edge_id, rolled_up, lit, emphasis, style, colour=None, words=None
+) -> str:
     a, b = arrow
     edge = None
     if not rolled_up:
@@ -356,6 +379,8 @@ def _edge_attributes(m: Map, arrow, edge_id, rolled_up, lit, emphasis, style) ->
         label_parts.append(f"#{edge.arrow}")
     if edge is not None and edge.sign is not None:
         label_parts.append(edge.sign)
+    if words:
+        label_parts.append(words)
     carry = not rolled_up and edge is None
     moderator = edge is not None and edge.modifies is not None
     latent_cause = m.node_by_id[_concept(m, a)].latent
@@ -364,7 +389,8 @@ def _edge_attributes(m: Map, arrow, edge_id, rolled_up, lit, emphasis, style) ->
         label=" ".join(label_parts) or None,
         style=line_style,
         arrowhead="odiamond" if moderator else None,
-        color=HIGHLIGHT if emphasis else ("#999999" if carry else "black") if lit else DIMMED,
+        color=colour
+        or (HIGHLIGHT if emphasis else ("#999999" if carry else "black") if lit else DIMMED),
         fontcolor="black" if lit else DIMMED,
         penwidth=str(float(style["penwidth"]) * 2.5) if emphasis else None,
         id=edge_id,
