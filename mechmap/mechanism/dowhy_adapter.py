@@ -320,14 +320,15 @@ def dowhy_refuters(
     n_simulations: int = 100,
     seed: int = 0,
     subset_fraction: float = 0.8,
+    subset_simulations: int | None = None,
     confounder_strength: float = 0.5,
 ) -> list[dict[str, Any]]:
-    """DoWhy's four refuters of ``effect``, each over ``n_simulations`` simulated data sets:
-    a permuted placebo treatment, a random common cause, random subsets of
-    ``subset_fraction`` of the rows, and one simulated unobserved confounder acting linearly
-    on treatment and outcome with coefficients ``confounder_strength`` times their standard
-    deviations. Returns ``[{"name", "original", "new", "p_value"}]`` with the names mechmap's
-    refutations use.
+    """DoWhy's four refuters of ``effect``: a permuted placebo treatment and a random common
+    cause, each over ``n_simulations`` simulated data sets; ``subset_simulations`` (default
+    ``n_simulations``) random subsets of ``subset_fraction`` of the rows; and one simulated
+    unobserved confounder acting linearly on treatment and outcome with coefficients
+    ``confounder_strength`` times their standard deviations. Returns
+    ``[{"name", "original", "new", "p_value"}]`` with the names mechmap's refutations use.
     """
     import numpy as np
 
@@ -345,7 +346,10 @@ def dowhy_refuters(
         (
             "data subset",
             "data_subset_refuter",
-            {"subset_fraction": subset_fraction, "num_simulations": n_simulations},
+            {
+                "subset_fraction": subset_fraction,
+                "num_simulations": subset_simulations or n_simulations,
+            },
         ),
         (
             "unobserved confounder",
