@@ -126,6 +126,92 @@ class TeachingStep:
     caption: str | None = None
 
 
+def value_label(value: object) -> str:
+    """How a value in a data table or a measures file is written when values are compared:
+    site ids, wave values and ``where`` values match when their labels do, so a site read as
+    ``12`` from one file and ``12.0`` from another (a column with a gap) is the same site.
+
+    >>> [value_label(v) for v in (12, 12.0, 2.5, True, " CF ")]
+    ['12', '12', '2.5', 'true', 'CF']
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+@dataclass(frozen=True)
+class ValueType:
+    """What the values of a measure are, so they can be range-checked and scored.
+
+    ``kind`` is ``continuous`` (any finite number), ``likert`` (between ``low`` and ``high``),
+    ``proportion`` (0 to 1), ``count`` (whole numbers >= 0) or ``category`` (labels scored
+    1..k in the order of ``categories``).
+    """
+
+    kind: str = "continuous"
+    low: float | None = None
+    high: float | None = None
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Score:
+    """A measure scored from survey items (e.g. the WAI-S Goal subscale from ``wai_1..12``)."""
+
+    instrument: str
+    subscale: str
+    items: str = "wai_{n}"
+    dropped: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How one variable of the map is read from data.
+
+    ``column`` names the column (``None``: the default column, see
+    :func:`mechmap.data.measures.resolve`) unless ``score`` scores it from items; ``level`` is
+    ``site``, ``respondent`` or ``None`` (inferred); ``where`` keeps rows whose columns have
+    these values; ``wave`` is the value of the wave column that selects this copy in long data.
+    """
+
+    variable: str
+    column: str | None = None
+    score: Score | None = None
+    level: str | None = None
+    aggregate: str = "mean"
+    where: tuple[tuple[str, str], ...] = ()
+    wave: str | None = None
+    type: ValueType = ValueType()
+    location: Location = field(default=_NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The binding of a map to data: the key columns and a measure per bound variable."""
+
+    site: str = "site"
+    wave: str | None = None
+    respondent_type: str | None = None
+    synthetic: bool = False
+    nodes: tuple[Measure, ...] = ()
+    file: str | None = field(default=None, compare=False)
+    location: Location = field(default=_NOWHERE, compare=False, repr=False)
+
+    @cached_property
+    def by_variable(self) -> Mapping[str, Measure]:
+        return MappingProxyType({measure.variable: measure for measure in self.nodes})
+
+
+@dataclass(frozen=True)
+class Design:
+    """How the study was run: which nodes were randomized (the others are observational)."""
+
+    randomized: tuple[str, ...] = ()
+    note: str | None = None
+
+
 @dataclass(frozen=True)
 class Variable:
     """A vertex of the unrolled DAG: a node, at a wave when it is time-indexed."""
@@ -163,6 +249,8 @@ class Map:
     sources: tuple[Source, ...] = ()
     hypotheses: tuple[Hypothesis, ...] = ()
     teaching: tuple[TeachingStep, ...] = ()
+    measures: Measures | None = None
+    design: Design | None = None
     description: str | None = None
     version: int = 1
     file: str | None = field(default=None, compare=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import yaml
 
-from mechmap.model import Edge, Map, Node
+from mechmap.model import Design, Edge, Map, Measure, Measures, Node, ValueType
 
 
 def _node(node: Node) -> dict[str, object]:
@@ -47,6 +47,66 @@ def _edge(edge: Edge) -> str | dict[str, object]:
     if not present:
         return edge.written
     return {"from": edge.source, "to": edge.target, **present}
+
+
+def _number(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
+
+
+def _value_type(value_type: ValueType) -> str | dict[str, object]:
+    if value_type.kind == "likert":
+        return {"likert": [_number(value_type.low), _number(value_type.high)]}
+    if value_type.kind == "category":
+        return {"category": list(value_type.categories)}
+    return value_type.kind
+
+
+def _measure(measure: Measure) -> dict[str, object]:
+    fields: dict[str, object] = {}
+    if measure.column is not None:
+        fields["column"] = measure.column
+    if measure.score is not None:
+        score = measure.score
+        fields["score"] = {"instrument": score.instrument, "subscale": score.subscale}
+        if score.items != "wai_{n}":
+            fields["score"]["items"] = score.items
+        if score.dropped:
+            fields["score"]["dropped"] = list(score.dropped)
+    if measure.level is not None:
+        fields["level"] = measure.level
+    if measure.aggregate != "mean":
+        fields["aggregate"] = measure.aggregate
+    if measure.where:
+        fields["where"] = dict(measure.where)
+    if measure.wave is not None:
+        fields["wave"] = measure.wave
+    if measure.type != ValueType():
+        fields["type"] = _value_type(measure.type)
+    return fields
+
+
+def measures_data(measures: Measures) -> dict[str, object]:
+    """A measures block as plain data (the value of the ``measures`` key)."""
+    data: dict[str, object] = {}
+    if measures.site != "site":
+        data["site"] = measures.site
+    for key in ("wave", "respondent_type"):
+        if getattr(measures, key) is not None:
+            data[key] = getattr(measures, key)
+    if measures.synthetic:
+        data["synthetic"] = True
+    if measures.nodes:
+        data["nodes"] = {x.variable: _measure(x) for x in measures.nodes}
+    return data
+
+
+def _design(design: Design) -> dict[str, object]:
+    data: dict[str, object] = {}
+    if design.randomized:
+        data["randomized"] = list(design.randomized)
+    if design.note is not None:
+        data["note"] = design.note
+    return data
 
 
 def to_data(m: Map) -> dict[str, object]:
@@ -89,6 +149,10 @@ def to_data(m: Map) -> dict[str, object]:
                 for s in m.teaching
             ]
         }
+    if m.measures is not None:
+        data["measures"] = measures_data(m.measures)
+    if m.design is not None:
+        data["design"] = _design(m.design)
     return data
 
 

@@ -27,10 +27,36 @@ from mechmap.diagnostics import (
     error,
     has_errors,
 )
-from mechmap.mapfile.schema import IDENTIFIER_PATTERN, EdgeSpec, MapSpec
+from mechmap.instruments.wai import ITEMS as WAI_ITEMS
+from mechmap.instruments.wai import subscale_items
+from mechmap.mapfile.schema import (
+    IDENTIFIER_PATTERN,
+    PLAIN_TYPES,
+    DesignSpec,
+    EdgeSpec,
+    MapSpec,
+    MeasuresFileSpec,
+    MeasureSpec,
+    MeasuresSpec,
+    TypeSpec,
+)
 from mechmap.mapfile.specs import validate_spec
 from mechmap.mapfile.yamlsafe import Document, Where, parse, read_text
-from mechmap.model import Edge, Hypothesis, Link, Map, Node, Source, TeachingStep, Wave
+from mechmap.model import (
+    Design,
+    Edge,
+    Hypothesis,
+    Link,
+    Map,
+    Measure,
+    Measures,
+    Node,
+    Score,
+    Source,
+    TeachingStep,
+    ValueType,
+    Wave,
+)
 
 _NAME = IDENTIFIER_PATTERN.strip("^$")
 _REFERENCE = re.compile(rf"^({_NAME})(?:@({_NAME}))?$")
@@ -566,6 +592,182 @@ class _Builder(_Names):
         return result
 
 
+def build_measures(
+    spec: MeasuresSpec, doc: Document, names: _Names, top: tuple[str, ...] = ("measures",)
+) -> Measures:
+    """The measures block at ``top`` of ``doc``, its keys resolved against the map's nodes
+    and waves; problems go to ``names.problems``."""
+    measures: list[Measure] = []
+    seen: dict[str, Location] = {}
+    for key, entry in spec.nodes.items():
+        path = (*top, "nodes", key)
+        location = doc.locate_key(path)
+        if not _REFERENCE.match(key.strip()):
+            names.fail(location, f"'{key}' is not a node reference: write node_id or node_id@wave")
+            continue
+        end = names.resolve(Token(key.strip(), location))
+        if end is None:
+            continue
+        if end.node.latent:
+            names.fail(
+                location,
+                f"node '{end.node.id}' is latent (not measured): remove its measure, "
+                "or remove 'latent: true' from the node",
+            )
+            continue
+        if entry.wave is not None and spec.wave is None:
+            names.fail(
+                doc.locate_key((*path, "wave")),
+                f"'{key}': 'wave' selects rows by the wave column; name that column at the top "
+                "of measures ('wave: COLUMN')",
+            )
+        variables = _measured_copies(end, key, entry, spec, doc, path, names)
+        measure = _measure(entry, doc, path, names)
+        for variable in variables:
+            if variable in seen:
+                names.fail(
+                    location,
+                    f"{variable} is bound twice (first at line {seen[variable].line}); "
+                    "keep one measure",
+                )
+                continue
+            seen[variable] = location
+            measures.append(dataclasses.replace(measure, variable=variable, location=location))
+    return Measures(
+        site=spec.site,
+        wave=spec.wave,
+        respondent_type=spec.respondent_type,
+        synthetic=spec.synthetic,
+        nodes=tuple(measures),
+        file=doc.file,
+        location=doc.locate_key(top) if top else doc.locate(()),
+    )
+
+
+def _measured_copies(end: Endpoint, key, entry, spec, doc, path, names) -> tuple[str, ...]:
+    """The variables a measure key binds: one, or every copy of a node in long data."""
+    if not end.every:
+        return (end.variable,)
+    copies = ", ".join(end.node.waves)
+    if entry.wave is not None:
+        names.fail(
+            doc.locate_key((*path, "wave")),
+            f"'{key}' stands for every copy ({copies}) but 'wave' selects one: "
+            f"write the key as {end.node.id}@WAVE",
+        )
+        return ()
+    if spec.wave is None:
+        names.fail(
+            doc.locate_key(path),
+            f"node '{end.node.id}' has a copy at each of {copies}: bind each copy "
+            f"({end.node.id}@{end.node.waves[0]}: ...), or name the wave column of long data "
+            "('wave: COLUMN' at the top of measures)",
+        )
+        return ()
+    return end.node.variables
+
+
+def _measure(entry: MeasureSpec, doc: Document, path, names: _Names) -> Measure:
+    """A measure (its variable filled in by the caller) from a validated entry."""
+    score = None
+    if entry.score is not None:
+        if entry.column is not None:
+            names.fail(
+                doc.locate_key((*path, "score")),
+                "a measure has either 'column' or 'score', not both; keep one",
+            )
+        score = _score(entry, doc, (*path, "score"), names)
+    value_type = ValueType()
+    if entry.type is not None:
+        if entry.score is not None:
+            names.fail(
+                doc.locate_key((*path, "type")),
+                "a score's type comes from its instrument; remove 'type'",
+            )
+        else:
+            value_type = _value_type(entry.type, doc.locate((*path, "type")), names)
+    return Measure(
+        variable="",
+        column=entry.column,
+        score=score,
+        level=entry.level,
+        aggregate=entry.aggregate,
+        where=tuple(entry.where.items()),
+        wave=entry.wave,
+        type=value_type,
+    )
+
+
+def _score(entry: MeasureSpec, doc: Document, path, names: _Names) -> Score | None:
+    spec = entry.score
+    if "{n}" not in spec.items:
+        names.fail(
+            doc.locate((*path, "items")),
+            f"items: '{spec.items}' must contain {{n}}, which stands for the item number "
+            "(e.g. wai_{n} for wai_1 ... wai_12)",
+        )
+    for i, item in enumerate(spec.dropped):
+        if item not in WAI_ITEMS:
+            names.fail(
+                doc.locate((*path, "dropped", i)),
+                f"dropped: there is no item {item}; the WAI short forms have items 1-12",
+            )
+        elif item in spec.dropped[:i]:
+            names.fail(doc.locate((*path, "dropped", i)), f"dropped: item {item} is listed twice")
+    if not subscale_items(spec.subscale, spec.dropped):
+        names.fail(
+            doc.locate((*path, "dropped")),
+            f"every item of the {spec.subscale} subscale is dropped: nothing is left to score",
+        )
+    return Score(spec.instrument, spec.subscale, spec.items, tuple(spec.dropped))
+
+
+def _value_type(spec: str | TypeSpec, location: Location, names: _Names) -> ValueType:
+    if isinstance(spec, str):
+        if spec in PLAIN_TYPES:
+            return ValueType(spec)
+        if spec in ("likert", "category"):
+            example = "{likert: [1, 7]}" if spec == "likert" else "{category: [low, medium, high]}"
+            names.fail(
+                location,
+                f"type {spec} needs its {'range' if spec == 'likert' else 'labels'}: "
+                f"write type: {example}",
+            )
+        else:
+            names.fail(
+                location,
+                f"unknown type '{spec}'{did_you_mean(spec, ('likert', 'category', *PLAIN_TYPES))};"
+                " choose continuous, proportion, count, {likert: [low, high]} or "
+                "{category: [label, ...]}",
+            )
+        return ValueType()
+    if (spec.likert is None) == (spec.category is None):
+        names.fail(location, "a type mapping has one key: likert or category")
+        return ValueType()
+    if spec.likert is not None:
+        low, high = spec.likert
+        if low >= high:
+            names.fail(location, f"likert: [{low:g}, {high:g}] must go from low to high")
+            return ValueType()
+        return ValueType("likert", low=low, high=high)
+    duplicated = [c for i, c in enumerate(spec.category) if c in spec.category[:i]]
+    if duplicated:
+        names.fail(location, f"category: '{duplicated[0]}' is listed twice")
+        return ValueType()
+    return ValueType("category", categories=tuple(spec.category))
+
+
+def build_design(spec: DesignSpec, doc: Document, names: _Names) -> Design:
+    """The design block, its randomized nodes checked against the map."""
+    for i, node_id in enumerate(spec.randomized):
+        if node_id not in names.nodes:
+            names.fail(
+                doc.locate(("design", "randomized", i)),
+                f"design: unknown node '{node_id}'{did_you_mean(node_id, names.nodes)}",
+            )
+    return Design(tuple(dict.fromkeys(spec.randomized)), spec.note)
+
+
 def _normalized_chain(text: str | None) -> str | None:
     return None if text is None else " -> ".join(p.strip() for p in text.split("->"))
 
@@ -593,6 +795,8 @@ def load_document(
         waves=builder.waves,
         sources=tuple(builder.sources()),
         hypotheses=tuple(hypotheses),
+        measures=None if spec.measures is None else build_measures(spec.measures, doc, builder),
+        design=None if spec.design is None else build_design(spec.design, doc, builder),
         version=spec.mechmap,
         file=doc.file,
     )
@@ -649,6 +853,25 @@ def resolve_path(m: Map, text: str, origin: str = "<path>") -> tuple[str, ...]:
     if variables is None:
         raise MapError(names.problems)
     return variables
+
+
+def load_measures(path: str | Path, m: Map) -> Measures:
+    """A measures file (top-level key ``measures``) for the map ``m``; raises
+    :class:`MapError` listing every error, located in that file."""
+    path = Path(path)
+    text, problems = read_text(path.read_bytes(), str(path))
+    if text is not None:
+        doc, problems = parse(text, str(path))
+        if doc.data is not None:
+            spec, more = validate_spec(doc, MeasuresFileSpec, {})
+            problems += more
+            if spec is not None:
+                names = _Names(m.wave_index, m.node_by_id)
+                measures = build_measures(spec.measures, doc, names)
+                problems += names.problems
+                if not has_errors(problems):
+                    return measures
+    raise MapError(sorted(problems, key=lambda d: d.location))
 
 
 def loads(text: str, file: str = "<string>", vignette_ids: set[str] | None = None) -> Map:

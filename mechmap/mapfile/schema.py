@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -20,6 +21,9 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+
+from mechmap.instruments.wai import FORMS, SUBSCALES
+from mechmap.model import value_label
 
 ROLES = (
     "strategy",
@@ -145,6 +149,103 @@ class TeachingSpec(_Spec):
     sequence: list[TeachingStepSpec] = Field(default_factory=list)
 
 
+def _label(value: object) -> object:
+    return value_label(value) if isinstance(value, bool | int | float) else value
+
+
+Label = Annotated[Text, BeforeValidator(_label)]
+PLAIN_TYPES = ("continuous", "proportion", "count")  # the types written as one word
+INSTRUMENTS = tuple(FORMS)
+
+
+class ScoreSpec(_Spec):
+    """A value scored from the items of a survey instrument."""
+
+    instrument: Literal[INSTRUMENTS]  # type: ignore[valid-type]
+    subscale: Literal[tuple(SUBSCALES)]  # type: ignore[valid-type]
+    items: Text = Field("wai_{n}", description="Item column names, {n} = item number 1..12")
+    dropped: list[int] = Field(default_factory=list, description="Item numbers not asked")
+
+
+class TypeSpec(_Spec):
+    """The mapping form of a value type: ``{likert: [1, 7]}`` or ``{category: [low, high]}``."""
+
+    likert: list[float] | None = Field(
+        None, min_length=2, max_length=2, description="[lowest, highest] answer"
+    )
+    category: list[Label] | None = Field(
+        None, min_length=1, description="Labels in order, scored 1..k"
+    )
+
+
+def _type_form(value: object) -> str | None:
+    if isinstance(value, str):
+        return "compact"
+    if isinstance(value, dict | TypeSpec):
+        return "mapping"
+    return None
+
+
+TypeEntry = Annotated[
+    Annotated[
+        Annotated[Text, Field(json_schema_extra={"enum": list(PLAIN_TYPES)})],
+        Tag("compact"),
+    ]
+    | Annotated[TypeSpec, Tag("mapping")],
+    Discriminator(
+        _type_form,
+        custom_error_type="type_form",
+        custom_error_message="a type is continuous, proportion, count, {likert: [low, high]} "
+        "or {category: [label, ...]}",
+    ),
+]
+
+
+class MeasureSpec(_Spec):
+    """How one node (or one copy, ``node@wave``) is read from data."""
+
+    column: Text | None = Field(None, description="Column holding the value")
+    score: ScoreSpec | None = Field(None, description="Score the value from survey items")
+    level: Literal["site", "respondent"] | None = Field(
+        None, description="Default: respondent when a site has several rows"
+    )
+    aggregate: Literal["mean", "median", "proportion"] = Field(
+        "mean", description="Respondents to site"
+    )
+    where: dict[Text, Label] = Field(
+        default_factory=dict, description="Keep rows with these values"
+    )
+    wave: Label | None = Field(None, description="Value of the wave column for this copy")
+    type: TypeEntry | None = Field(None, description="Default: continuous")
+
+
+class MeasuresSpec(_Spec):
+    """Where each node's values are in the data tables."""
+
+    site: Text = Field("site", description="The site column of every table")
+    wave: Text | None = Field(None, description="The wave column of long tables")
+    respondent_type: Text | None = Field(None, description="The rater or respondent type column")
+    synthetic: bool = Field(False, description="The data are simulated")
+    nodes: dict[Text, MeasureSpec] = Field(
+        default_factory=dict, description="node or node@wave -> measure"
+    )
+
+
+class MeasuresFileSpec(_Spec):
+    """A measures file: the ``measures`` block of a map, kept in a file of its own."""
+
+    model_config = ConfigDict(title="mechmap measures")
+
+    measures: MeasuresSpec
+
+
+class DesignSpec(_Spec):
+    """How the study was run."""
+
+    randomized: list[Identifier] = Field(default_factory=list, description="Randomized node ids")
+    note: str | None = None
+
+
 class MapSpec(_Spec):
     """A mechanism map file, format version 1."""
 
@@ -162,6 +263,8 @@ class MapSpec(_Spec):
     edges: list[EdgeEntry] = Field(default_factory=list)
     hypotheses: list[HypothesisSpec] = Field(default_factory=list)
     teaching: TeachingSpec | None = None
+    measures: MeasuresSpec | None = Field(None, description="How nodes are read from data")
+    design: DesignSpec | None = None
 
 
 class ArrowCite(_Spec):
