@@ -59,9 +59,12 @@ _RESERVED = frozenset({"placebo", "w_random"})
 
 
 def column_names(variables: Iterable[str]) -> dict[str, str]:
-    """A safe, distinct column name for each map variable (``"screening@impl"`` becomes
-    ``"screening_impl"``). DoWhy writes names into formulas and sympy symbols, where ``@`` does
-    not belong. Invert the mapping to go back.
+    """A distinct column name for each map variable, for DoWhy: a Python identifier
+    (``"screening@impl"`` becomes ``"screening_impl"``, the column name mechmap's data binding
+    also looks for) and never one of the columns DoWhy's refuters add to the data (``placebo``,
+    ``w_random``), which they would silently overwrite. DoWhy 0.14 copes with ``@`` in the
+    calls made here; identifiers stay safe where it writes names into DOT graphs and sympy
+    symbols. Invert the mapping to go back.
 
     >>> column_names(["screening@impl", "placebo", "2nd"])
     {'screening@impl': 'screening_impl', 'placebo': 'placebo_2', '2nd': 'v_2nd'}
@@ -111,6 +114,7 @@ def causal_model(m: Map, frame: pd.DataFrame, treatment: str, outcome: str) -> C
     import networkx as nx
     from dowhy import CausalModel
 
+    _check_measured(m, frame, [treatment, outcome])
     names = column_names(m.variables)
     graph = nx.DiGraph()
     graph.add_nodes_from(names.values())
