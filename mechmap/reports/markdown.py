@@ -1,0 +1,92 @@
+"""The report as Markdown (CommonMark with GitHub's tables), figures as ``data:`` images.
+
+Markdown renderers pass raw HTML through and turn ``[text](url)``, ``*``, ``_`` and ``$``
+into markup, so every text from the map or the result is backslash-escaped
+(:func:`escape`): a label can neither inject HTML or a link, nor break a table with a ``|``
+or a line break.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import mechmap
+from mechmap.reports.content import (
+    Block,
+    Figure,
+    Heading,
+    Items,
+    Paragraph,
+    Report,
+    Table,
+)
+
+# CommonMark lets a backslash escape any ASCII punctuation; these are the ones that can
+# start markup inside a line (a line's start is always ours, never a label's).
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~$!#])")
+_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+
+
+def escape(text: str) -> str:
+    """``text`` shown literally in Markdown, on one line (tables allow no line breaks).
+
+    >>> print(escape("a|b <script> [x](y)\\nnext"))
+    a\\|b \\<script\\> \\[x\\](y) next
+    """
+    return _SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", text))
+
+
+def _paragraph(block: Paragraph) -> str:
+    lead = f"**{escape(block.lead)}** " if block.lead else ""
+    text = f"{lead}{escape(block.text)}"
+    return f"> {text}" if block.kind == "verdict" else text
+
+
+def _table(block: Table) -> str:
+    rule = ("---:" if i in block.numeric else "---" for i in range(len(block.header)))
+    lines = [
+        f"*{escape(block.caption)}*",
+        "",
+        "| " + " | ".join(escape(h) for h in block.header) + " |",
+        "| " + " | ".join(rule) + " |",
+    ]
+    lines += ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in block.rows]
+    return "\n".join(lines)
+
+
+def _figure(block: Figure) -> str:
+    caption = f"*{escape(block.caption)}*"
+    if block.svg is None:
+        return caption
+    data = base64.b64encode(block.svg.encode("utf-8")).decode("ascii")
+    return f"![{escape(block.caption)}](data:image/svg+xml;base64,{data})\n\n{caption}"
+
+
+def _block(block: Block) -> str:
+    if isinstance(block, Heading):
+        return f"{'#' * block.level} {escape(block.text)}"
+    if isinstance(block, Paragraph):
+        return _paragraph(block)
+    if isinstance(block, Items):
+        return "\n".join(f"- {escape(item)}" for item in block.items)
+    if isinstance(block, Table):
+        return _table(block)
+    if isinstance(block, Figure):
+        return _figure(block)
+    return (
+        "Arrow colours: "
+        + "; ".join(f"{escape(name)}: {escape(meaning)}" for _, name, meaning in block.entries)
+        + "."
+    )
+
+
+def to_markdown(report: Report) -> str:
+    """The report as Markdown text."""
+    parts = []
+    if report.banner:
+        parts.append(f"> **{escape(report.banner)}**")
+    parts.append(f"# {escape(report.title)}")
+    parts += [_block(b) for b in report.blocks]
+    parts.append(f"Made by mechmap {escape(mechmap.__version__)}.")
+    return "\n\n".join(parts) + "\n"
