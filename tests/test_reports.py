@@ -293,7 +293,7 @@ def test_the_forest_plot_shows_identifiable_effects_and_names_the_others(name, p
             assert label in labels
         else:
             assert label not in labels
-            assert f"{label}: not identifiable ({effect['reason']})" in listed
+            assert f"{label}: {effect['reason']}" in listed
 
 
 def test_the_map_colours_and_labels_each_path_arrow_by_its_verdict(alliance, pages) -> None:

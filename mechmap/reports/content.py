@@ -249,15 +249,20 @@ def _data(c: _Context) -> list[Block]:
         blocks.append(
             Table(
                 f"Respondent answers averaged to sites ({c.n}). ICC(1): share of the variance "
-                "that lies between sites; ICC(2): reliability of a site's mean (Bliese 2000)",
+                "that lies between sites; ICC(2): reliability of a site's mean (Bliese 2000)"
+                + (
+                    "; — where it cannot be computed (one respondent per site)"
+                    if any(a["icc1"] is None or a["icc2"] is None for a in aggregation)
+                    else ""
+                ),
                 ("variable", "respondents per site (min / median / max)", "ICC(1)", "ICC(2)"),
                 tuple(
                     (
                         a["variable"],
                         f"{a['respondents_min']} / {number(a['respondents_median'])} / "
                         f"{a['respondents_max']}",
-                        f"{a['icc1']:.2f}",
-                        f"{a['icc2']:.2f}",
+                        number(a["icc1"]),
+                        number(a["icc2"]),
                     )
                     for a in aggregation
                 ),
@@ -351,7 +356,7 @@ def _links(c: _Context) -> list[Block]:
         (
             f"{x['from']}{ARROW}{x['to']}",
             ", ".join(x["adjustment_set"]) or "nothing",
-            x["estimand"] if x["identifiable"] else f"not identifiable: {x['reason']}",
+            x["estimand"] if x["identifiable"] else x["reason"],
         )
         for x in links
     )
@@ -380,7 +385,7 @@ def _links(c: _Context) -> list[Block]:
         ),
         Table(
             f"How each link is identified ({c.n_level})",
-            ("link", "adjusted for", "estimand"),
+            ("link", "adjusted for", "estimand, or why there is none"),
             identification,
         ),
     ]
@@ -405,7 +410,7 @@ def _scatters(c: _Context) -> list[Block]:
         else:
             how = "Raw values."
         if slope is None:
-            line = f"No line: the link is not identifiable ({x['reason']})."
+            line = f"No line, because {x['reason']}."
         else:
             line = (
                 f"Line: slope {number(slope)} (the estimated coefficient, 95% CI "
@@ -481,7 +486,7 @@ def _effects(c: _Context) -> list[Block]:
     ]
     for name, effect, verdict in candidates:
         if not effect["identifiable"]:
-            not_plotted.append(f"{name}: not identifiable ({effect['reason']})")
+            not_plotted.append(f"{name}: {effect['reason'] or 'not identifiable'}")
         elif effect["standardized"] is None:
             not_plotted.append(f"{name}: no standardized estimate")
         else:
@@ -510,7 +515,15 @@ def _effects(c: _Context) -> list[Block]:
             f"The path's effects ({c.n_level}). Indirect: the product of the link "
             "coefficients along each chain, summed over chains; direct: the exposure's "
             "coefficient with the mediators held fixed; total: their sum where identifiable",
-            ("effect", "estimate", "standardized", "95% CI", "95% CI (BCa)", "identifiable"),
+            (
+                "effect",
+                "estimate",
+                "standardized",
+                "95% CI",
+                "95% CI (BCa)",
+                "identifiable",
+                "why not",
+            ),
             tuple(
                 (
                     name,
@@ -518,7 +531,8 @@ def _effects(c: _Context) -> list[Block]:
                     number(e["standardized"]),
                     interval(e["ci"]),
                     interval(e["ci_bca"]),
-                    "yes" if e["identifiable"] else f"no: {e['reason']}",
+                    "yes" if e["identifiable"] else "no",
+                    e["reason"] or "—",
                 )
                 for name, e in _path_effects(c)
             ),
