@@ -4,6 +4,11 @@ All text here is plain and unescaped: each writer escapes it for its own format.
 follow the ``mechmap test --json`` result (``TestResult.as_dict()``) section by section, and
 every table and figure states its n and level of analysis, because at 11 or 12 sites the n is
 half of the story. Synthetic results say so in a banner and in every figure title and caption.
+
+References: Kazdin AE (2007), Mediators and mechanisms of change in psychotherapy research,
+Annu Rev Clin Psychol 3:1-27 (the checklist's criteria); Bliese PD (2000), Within-group
+agreement, non-independence, and reliability (ICC(1), ICC(2)); Okabe M & Ito K (2008), Color
+Universal Design (the verdict colours).
 """
 
 from __future__ import annotations
