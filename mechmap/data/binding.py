@@ -215,7 +215,7 @@ class _Reader:
                     error(
                         b.location,
                         f"{b.variable}: no row of {table.name} has {column} = {wanted}"
-                        f"{did_you_mean(wanted, values)}; values there: "
+                        f"{_label_hint(wanted, values)}; values there: "
                         f"{', '.join(values[:8])}{' ...' if len(values) > 8 else ''}",
                     )
                 )
@@ -289,7 +289,7 @@ class _Reader:
             more = f"; {len(duplicated) - 1} more site(s) have several rows" * (len(duplicated) > 1)
             self.problems.append(
                 error(
-                    b.table.location(int(rows[positions[1]]), b.columns[0]),
+                    b.table.location(int(rows[positions[1]]), self.measures.site),
                     f"site {site} has {len(positions)} rows in {b.table.name} (lines "
                     f"{', '.join(map(str, lines[:5]))}) for site-level {b.variable}{more}; "
                     "remove the duplicates, or set 'level: respondent' to aggregate them",
@@ -431,10 +431,10 @@ def _numbers(values, blank: np.ndarray) -> np.ndarray:
     """Numbers as floats (True = 1); NaN where a value is blank or not a number."""
     import pandas as pd
 
-    if values.dtype == bool or pd.api.types.is_numeric_dtype(values.dtype):
-        return values.to_numpy(dtype=float, na_value=np.nan).copy()
-    text = values.astype(str).str.strip().where(~blank)
-    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if not (values.dtype == bool or pd.api.types.is_numeric_dtype(values.dtype)):
+        values = pd.to_numeric(values.astype(str).str.strip().where(~blank), errors="coerce")
+    # A copy: pandas may hand out a read-only view, and gaps are written into it.
+    return np.array(values.to_numpy(dtype=float, na_value=np.nan), dtype=float)
 
 
 class _Assembly:
@@ -478,11 +478,15 @@ class _Assembly:
                     first = min(
                         (g for g in row_gaps.values() if g.site == site), key=lambda g: g.location
                     )
-                    site_gaps[site] = _Gap(
-                        first.location, site, "no respondent with every value", None
-                    )
-        gaps = [*site_gaps.values(), *row_gaps.values(), *self.reader.orphans.values()]
-        dropped_sites = {g.site for g in site_gaps.values()}
+                    site_gaps[site] = [
+                        _Gap(first.location, site, "no respondent with every value", None)
+                    ]
+        gaps = [
+            *(g for found in site_gaps.values() for g in found),
+            *row_gaps.values(),
+            *self.reader.orphans.values(),
+        ]
+        dropped_sites = set(site_gaps)
         kept = [s for s in self.universe if s not in dropped_sites]
         dropped_rows = self._rows_lost(row_gaps, dropped_sites)
         if gaps and self.missing == "error":
@@ -518,10 +522,10 @@ class _Assembly:
         )
 
     # -- what is missing -----------------------------------------------------------------
-    def _gaps(self) -> tuple[dict[str, _Gap], dict[tuple[str, int], _Gap]]:
-        """Gaps that take out a whole site (first one per site), and respondent rows with a
-        gap in some variable (first one per row)."""
-        site_gaps: dict[str, _Gap] = {}
+    def _gaps(self) -> tuple[dict[str, list[_Gap]], dict[tuple[str, int], _Gap]]:
+        """Gaps that take out a whole site (per site, in variable order), and respondent rows
+        with a gap in some variable (the first one per row)."""
+        site_gaps: dict[str, list[_Gap]] = defaultdict(list)
         row_gaps: dict[tuple[str, int], _Gap] = {}
         for s in self.series:
             for gap in s.row_gaps.values():
@@ -530,9 +534,8 @@ class _Assembly:
             for s in self.series:
                 gap = self._site_gap(s, site)
                 if gap is not None:
-                    site_gaps.setdefault(site, gap)
-                    break
-        return site_gaps, row_gaps
+                    site_gaps[site].append(gap)
+        return dict(site_gaps), row_gaps
 
     def _site_gap(self, s: _Series, site: str) -> _Gap | None:
         b = s.binding
@@ -559,7 +562,7 @@ class _Assembly:
             return _Gap(
                 location,
                 site,
-                f"site {site} has no row in {b.table.name}{did_you_mean(site, others)}",
+                f"site {site} has no row in {b.table.name}{_label_hint(site, others)}",
                 b.variable,
             )
         return _Gap(b.location, site, f"no row of {b.table.name} has {_filters(b)}", b.variable)
@@ -642,7 +645,10 @@ class _Assembly:
         return error(first.location, message)
 
     def _dropped(self, site_gaps, row_gaps, dropped_sites) -> tuple[Dropped, ...]:
-        dropped = [Dropped(f"site {site}", _reason(gap)) for site, gap in site_gaps.items()]
+        dropped = [
+            Dropped(f"site {site}", "; ".join(_reason(g) for g in found))
+            for site, found in site_gaps.items()
+        ]
         affected: dict[tuple[str, int], list[str]] = defaultdict(list)
         if self.level == "site":
             for s in self.series:
@@ -734,11 +740,23 @@ def _counts(clusters: np.ndarray, sites: Sequence[str]) -> np.ndarray:
 
 
 def _positions_by_site(row_sites: np.ndarray) -> dict[str, np.ndarray]:
+    if not len(row_sites):
+        return {}
     order = np.argsort(row_sites.astype(str), kind="stable")
     ordered = row_sites[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(order) else []
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     ends = [*starts[1:], len(order)]
     return {str(ordered[a]): order[a:b] for a, b in zip(starts, ends, strict=True)}
+
+
+def _label_hint(label: str, others: Sequence[str]) -> str:
+    """A "did you mean" for a label (a site id, a ``where`` value) that the data write
+    differently: in another case or spacing (``Site 1``, ``site_1``), or misspelt."""
+    folded = {"".join(ch for ch in o.casefold() if ch.isalnum()): o for o in others}
+    same = folded.get("".join(ch for ch in label.casefold() if ch.isalnum()))
+    if same is not None:
+        return f" (did you mean '{same}'? labels must match exactly)"
+    return did_you_mean(label, others)
 
 
 def _filters(b: Binding) -> str:

@@ -141,12 +141,11 @@ def _read_csv(path: Path) -> Table:
     if not lines:
         raise fail(Location(name), "file is empty: a table starts with a header line")
     header = next(csv.reader([text.split("\n")[lines[0] - 1]]))
-    duplicated = [c for i, c in enumerate(header) if c in header[:i]]
-    if duplicated:
-        col = _field_start(text.split("\n")[lines[0] - 1], header.index(duplicated[0], 1))
-        raise fail(
-            Location(name, lines[0], col), f"column '{duplicated[0]}' appears twice in the header"
-        )
+    repeated = [i for i, c in enumerate(header) if c in header[:i]]
+    if repeated:
+        column = header[repeated[0]]
+        col = _field_start(text.split("\n")[lines[0] - 1], repeated[0])
+        raise fail(Location(name, lines[0], col), f"column '{column}' appears twice in the header")
     try:
         frame = pd.read_csv(io.StringIO(text))
     except pd.errors.ParserError as exc:
