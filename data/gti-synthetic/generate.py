@@ -342,6 +342,9 @@ PUBLISHED: dict[str, tuple[float | None, float | None, str]] = {
 }
 
 
+_SPREAD = (("mean", np.mean), ("sd", lambda v: np.std(v, ddof=1)))
+
+
 def aggregates(study: Study) -> dict[str, float]:
     """The published aggregates, computed from what the files hold (site 12 has no outcome)."""
     s = study.sites
@@ -403,9 +406,6 @@ def aggregates(study: Study) -> dict[str, float]:
         "r_efbond_sustchange": r(rated["EF"]["bond"][outcome], change),
     }
     return {name: out[name] for name in PUBLISHED}
-
-
-_SPREAD = (("mean", np.mean), ("sd", lambda v: np.std(v, ddof=1)))
 
 
 def calibrate(rng: np.random.Generator, studies: int) -> dict[str, tuple[float, float, float]]:
