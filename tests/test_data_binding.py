@@ -661,3 +661,35 @@ def test_bad_arguments() -> None:
         bind(m, None, [], ["hours"], missing="ignore")
     with pytest.raises(DataError, match="no variable 'nope'"):
         bind(m, None, [], ["nope"])
+
+
+def test_a_where_that_leaves_a_site_without_rows(gti, measures, tmp_path) -> None:
+    wai = edited(tmp_path, "wai.csv", "D,CF,", "D,EF,")
+    tables = read_tables([FIXTURES / "sites.csv", wai])
+    with pytest.raises(DataError) as exc:
+        bind(gti, measures, tables, ["alliance_cf", "hours"])
+    assert problems(exc) == [
+        f"{FIXTURES / 'measures.yaml'}:9:5: error: no row of {wai} has rater = CF (site D) for "
+        "node alliance_cf; fix it, or pass --missing drop to drop the site (1 of 4)"
+    ]
+    data = bind(gti, measures, tables, ["alliance_cf", "hours"], missing="drop")
+    assert data.site_ids == ("A", "B", "C")
+
+
+def test_proportion_aggregates_zero_one_answers(gti, tmp_path) -> None:
+    path = tmp_path / "patients.parquet"
+    pd.DataFrame({"site": list("AABBB"), "done": [1, 0, 1, 1, 0]}).to_parquet(path)
+    m = mechmap.loads(
+        (FIXTURES / "map.yaml").read_text()
+        + "measures:\n  nodes:\n    fidelity: {column: done, aggregate: proportion}\n"
+    )
+    data = bind(m, m.measures, read_tables([path]), ["fidelity"])
+    assert data.values.ravel().tolist() == [0.5, 2 / 3]
+    by_sql = read_tables([path], query="SELECT site, 2 * done AS done FROM patients")
+    with pytest.raises(DataError) as exc:
+        bind(m, m.measures, by_sql, ["fidelity"])
+    assert problems(exc) == [
+        "query:1:2: error: 2 is not 0 or 1, but fidelity aggregates by 'proportion' (the share "
+        "of respondents with 1) (site A); 2 more in this column (lines 3, 4); code the column "
+        "0/1, or aggregate by mean"
+    ]

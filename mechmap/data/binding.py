@@ -616,9 +616,8 @@ class _Assembly:
         return types
 
     def _rows_lost(self, row_gaps, dropped_sites) -> int:
-        return sum(1 for g in row_gaps.values() if g.site not in dropped_sites) + len(
-            self.reader.orphans
-        )
+        """Respondent rows dropping would leave out of the sites that stay."""
+        return sum(1 for g in row_gaps.values() if g.site not in dropped_sites)
 
     def _gaps_error(self, gaps: list[_Gap], n_sites: int, n_rows: int) -> Diagnostic:
         gaps = sorted(gaps, key=lambda g: g.location)
@@ -640,7 +639,13 @@ class _Assembly:
             plan.append(f"{what} ({n_sites} of {len(self.universe)})")
         if n_rows:
             plan.append(f"{n_rows} respondent row{'s' * (n_rows > 1)}")
-        fix = "fill it" if len(gaps) == 1 else "fill or fix them"
+        if self.reader.orphans:
+            n = len(self.reader.orphans)
+            plan.append(f"{n} row{'s' * (n > 1)} without a site id")
+        if len(gaps) > 1:
+            fix = "fill or fix them"
+        else:
+            fix = "fill it" if first.text.startswith("missing") else "fix it"
         message += f"; {fix}, or pass --missing drop to drop {' and '.join(plan)}"
         return error(first.location, message)
 

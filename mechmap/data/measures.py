@@ -22,8 +22,9 @@ class Binding:
     """Where one variable's values are.
 
     ``columns`` is the value column, or a score's item columns (``items`` their numbers);
-    ``filters`` are (column, value label) pairs a row must match (``where``, then the wave);
-    ``location`` is where the binding was written: the measure, else the map's node.
+    ``filters`` are (column, value label) pairs a row must match (``where``, then the wave;
+    ``by_wave`` says whether the wave is among them); ``location`` is where the binding was
+    written: the measure, else the map's node.
     """
 
     variable: str

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import yaml
 
-from mechmap.model import Design, Edge, Map, Measure, Measures, Node, ValueType
+from mechmap.model import Design, Edge, Map, Measure, Measures, Node, Score, ValueType
 
 
 def _node(node: Node) -> dict[str, object]:
@@ -68,13 +68,13 @@ def _measure(measure: Measure) -> dict[str, object]:
     if measure.score is not None:
         score = measure.score
         fields["score"] = {"instrument": score.instrument, "subscale": score.subscale}
-        if score.items != "wai_{n}":
+        if score.items != Score.items:
             fields["score"]["items"] = score.items
         if score.dropped:
             fields["score"]["dropped"] = list(score.dropped)
     if measure.level is not None:
         fields["level"] = measure.level
-    if measure.aggregate != "mean":
+    if measure.aggregate != Measure.aggregate:
         fields["aggregate"] = measure.aggregate
     if measure.where:
         fields["where"] = dict(measure.where)
@@ -88,7 +88,7 @@ def _measure(measure: Measure) -> dict[str, object]:
 def measures_data(measures: Measures) -> dict[str, object]:
     """A measures block as plain data (the value of the ``measures`` key)."""
     data: dict[str, object] = {}
-    if measures.site != "site":
+    if measures.site != Measures.site:
         data["site"] = measures.site
     for key in ("wave", "respondent_type"):
         if getattr(measures, key) is not None:

@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from mechmap.instruments.wai import FORMS, SUBSCALES
-from mechmap.model import value_label
+from mechmap.model import Score, value_label
 
 ROLES = (
     "strategy",
@@ -163,7 +163,7 @@ class ScoreSpec(_Spec):
 
     instrument: Literal[INSTRUMENTS]  # type: ignore[valid-type]
     subscale: Literal[tuple(SUBSCALES)]  # type: ignore[valid-type]
-    items: Text = Field("wai_{n}", description="Item column names, {n} = item number 1..12")
+    items: Text = Field(Score.items, description="Item column names, {n} = item number 1..12")
     dropped: list[int] = Field(default_factory=list, description="Item numbers not asked")
 
 
