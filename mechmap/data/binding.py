@@ -197,9 +197,7 @@ class _Reader:
             location_key = (table.name, int(row))
             self.orphans.setdefault(
                 location_key,
-                _Gap(
-                    location, None, f"missing site id in column '{site}'", None, (table.name, row)
-                ),
+                _Gap(location, None, f"missing site id in column '{site}'", None, location_key),
             )
         return labels
 
@@ -221,7 +219,7 @@ class _Reader:
                 )
             mask &= present == wanted
         rows = np.flatnonzero(mask)
-        values, gaps = self._values(b, rows, sites)
+        values, gaps = self._values(b, rows)
         row_sites = sites[rows]
         level = self._level(b, rows, row_sites)
         series = _Series(b, level)
@@ -234,7 +232,7 @@ class _Reader:
                 if text is not None
             }
             if b.measure.aggregate == "proportion":
-                self._zero_one(b, rows, values, row_sites)
+                self._zero_one(b, rows, values)
         else:
             self._one_per_site(series, rows, row_sites, values, gaps)
         return series
@@ -296,17 +294,17 @@ class _Reader:
                 )
             )
 
-    def _values(self, b: Binding, rows: np.ndarray, sites: np.ndarray):
+    def _values(self, b: Binding, rows: np.ndarray):
         """The binding's values on ``rows`` (NaN where a gap is) and per row ``(location,
         gap text)`` (text ``None`` where the value is fine)."""
         if b.measure.score is None:
-            return self._column(b, b.columns[0], b.measure.type, rows, sites)
+            return self._column(b, b.columns[0], b.measure.type, rows)
         form = FORMS[b.measure.score.instrument]
         scale = ValueType("likert", form.low, form.high)
         matrix = np.empty((len(rows), len(b.columns)))
         gaps: list[tuple[Location | None, str | None]] = [(None, None)] * len(rows)
         for j, column in enumerate(b.columns):
-            matrix[:, j], item_gaps = self._column(b, column, scale, rows, sites)
+            matrix[:, j], item_gaps = self._column(b, column, scale, rows)
             gaps = [g if g[1] is not None else h for g, h in zip(gaps, item_gaps, strict=True)]
         values = np.full(len(rows), np.nan)
         ok = np.array([text is None for _, text in gaps], dtype=bool)
@@ -314,18 +312,18 @@ class _Reader:
             values[ok] = score_items(matrix[ok], b.items, b.measure.score.instrument)
         return values, gaps
 
-    def _column(self, b: Binding, column: str, value_type: ValueType, rows, sites):
+    def _column(self, b: Binding, column: str, value_type: ValueType, rows):
         table = b.table
         raw = table.frame[column].iloc[rows]
         blank = _blank(raw)
         if value_type.kind == "category":
-            values, bad = self._categories(b, column, value_type, rows, sites, blank)
+            values, bad = self._categories(b, column, value_type, rows, blank)
             unreadable = np.zeros(len(rows), dtype=bool)
         else:
             values = _numbers(raw, blank)
             unreadable = ~blank & ~np.isfinite(values)
             values[unreadable] = np.nan
-            bad = self._out_of_range(b, column, value_type, rows, sites, values)
+            bad = self._out_of_range(b, column, value_type, rows, values)
         values[bad] = np.nan
         gaps: list[tuple[Location | None, str | None]] = []
         shown = raw.to_numpy(dtype=object)
@@ -344,7 +342,7 @@ class _Reader:
                 gaps.append((None, None))
         return values, gaps
 
-    def _categories(self, b, column, value_type, rows, sites, blank):
+    def _categories(self, b, column, value_type, rows, blank):
         labels = self.labels(b.table, column)[rows]
         score = {label: float(k) for k, label in enumerate(value_type.categories, start=1)}
         values = np.array([score.get(v, np.nan) if v is not None else np.nan for v in labels])
@@ -355,7 +353,6 @@ class _Reader:
                 b,
                 column,
                 rows[bad],
-                sites,
                 f"'{first}' is not a category of {b.variable}"
                 f"{did_you_mean(first, value_type.categories)}",
                 f"fix the value, or list it under the measure's category "
@@ -363,7 +360,7 @@ class _Reader:
             )
         return values, bad
 
-    def _out_of_range(self, b, column, value_type, rows, sites, values) -> np.ndarray:
+    def _out_of_range(self, b, column, value_type, rows, values) -> np.ndarray:
         ok = np.isfinite(values)
         kind = value_type.kind
         if kind == "likert":
@@ -383,25 +380,22 @@ class _Reader:
             return np.zeros(len(values), dtype=bool)
         if bad.any():
             first = values[bad][0]
-            self._cells_error(
-                b, column, rows[bad], sites, f"{first:g} is {what} for {b.variable}", fix
-            )
+            self._cells_error(b, column, rows[bad], f"{first:g} is {what} for {b.variable}", fix)
         return bad
 
-    def _zero_one(self, b: Binding, rows, values, row_sites) -> None:
+    def _zero_one(self, b: Binding, rows, values) -> None:
         bad = np.isfinite(values) & (values != 0) & (values != 1)
         if bad.any():
             self._cells_error(
                 b,
                 b.columns[0],
                 rows[bad],
-                None,
                 f"{values[bad][0]:g} is not 0 or 1, but {b.variable} aggregates by "
                 "'proportion' (the share of respondents with 1)",
                 "code the column 0/1, or aggregate by mean",
             )
 
-    def _cells_error(self, b, column, bad_rows, sites, what: str, fix: str) -> None:
+    def _cells_error(self, b, column, bad_rows, what: str, fix: str) -> None:
         """One error for every bad cell of a column: the first located, the rest counted."""
         table = b.table
         first = int(bad_rows[0])
