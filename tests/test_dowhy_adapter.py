@@ -221,3 +221,30 @@ def test_default_placebo_of_a_continuous_treatment_is_all_zeros():
             num_simulations=3,
         )
     assert refutation.new_effect == 0.0
+
+
+def test_dowhys_robustness_value_is_mechmaps():
+    """DoWhy's linear sensitivity analysis gives Cinelli & Hazlett's robustness values, as
+    mechmap's refute step does. Pitfall: it raises unless the strength fraction is a list and
+    at least one observed covariate is named as a benchmark."""
+    from mechmap.stats.power import robustness_value
+
+    frame = simple_frame(40)
+    effect = link_effect(SIMPLE, frame, "f", "y", ["a", "c"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        analysis = effect.model.refute_estimate(
+            effect.estimand,
+            effect.estimate(),
+            method_name="add_unobserved_common_cause",
+            simulation_method="linear-partial-R2",
+            benchmark_common_causes=["c"],
+            effect_fraction_on_treatment=[1.0],
+            plot_estimate=False,
+        )
+    fit = sm.OLS(frame["y"], sm.add_constant(frame[["f", "a", "c"]])).fit()
+    t, df = float(fit.tvalues["f"]), int(fit.df_resid)
+    assert analysis.stats["robustness_value"] == pytest.approx(robustness_value(t, df), abs=1e-9)
+    assert analysis.stats["robustness_value_alpha"] == pytest.approx(
+        robustness_value(t, df, alpha=0.05), abs=1e-9
+    )

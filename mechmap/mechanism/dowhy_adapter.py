@@ -27,8 +27,10 @@ Each function works around a DoWhy 0.14 defect measured on a linear model (DOMAI
   the default placebo for a continuous treatment is a column of zeros (a normal draw with
   standard deviation 0), whose effect is 0 whatever the data; ``data_subset_refuter`` with an
   integer seed draws the same subset in every simulation; ``add_unobserved_common_cause``
-  with its defaults fits a classifier to the treatment and raises on a continuous one.
-  :func:`dowhy_refuters` passes the arguments that avoid the last three; the first is DoWhy's
+  with its defaults fits a classifier to the treatment and raises on a continuous one, and
+  its linear partial-R² analysis raises unless the strength fraction is a list and a
+  benchmark covariate is named. :func:`dowhy_refuters` passes arguments that avoid the
+  zero placebo, the repeated subset and the classifier; the indirect-effect defect is DoWhy's
   and stays visible in its output.
 - *Warnings*: every bootstrap resample and refuter fit re-runs statsmodels' summary, which
   warns at small n (12,000 warnings for 2,000 resamples); they are silenced inside these
