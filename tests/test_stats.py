@@ -34,7 +34,7 @@ from mechmap.stats.significance import (
 COLUMNS = ["a", "b", "c", "y"]
 
 
-def nested_data(rng: np.random.Generator, n_sites: int = 15, offset: float = 0.0):
+def nested_data(rng: np.random.Generator, n_sites: int = 15):
     """Respondents (1-7 per site, unequal) with regressors on very different scales."""
     sizes = rng.integers(1, 8, size=n_sites)
     clusters = np.repeat(np.arange(n_sites), sizes)
@@ -42,7 +42,7 @@ def nested_data(rng: np.random.Generator, n_sites: int = 15, offset: float = 0.0
     site = rng.normal(size=(n_sites, 3))[clusters]
     x = (site + rng.normal(size=(n, 3))) * [1.0, 250.0, 0.01] + [4.0, 3000.0, 0.5]
     y = x @ [0.7, -0.002, 40.0] + rng.normal(size=n) + rng.normal(size=n_sites)[clusters]
-    return np.column_stack([x, y]) + offset, clusters
+    return np.column_stack([x, y]), clusters
 
 
 def expand(values: np.ndarray, clusters: np.ndarray, weights: np.ndarray) -> np.ndarray:
