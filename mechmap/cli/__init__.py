@@ -10,6 +10,7 @@ module level, so that ``--help``, ``validate``, ``show`` and ``render`` start fa
 from mechmap.cli import maps  # noqa: F401
 from mechmap.cli import diagrams  # noqa: F401
 from mechmap.cli import analysis  # noqa: F401
+from mechmap.cli import testing  # noqa: F401
 
 # isort: on
 from mechmap.cli.app import app, main

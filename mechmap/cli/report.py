@@ -18,7 +18,16 @@ _MARKS = {SUPPORTS: ("+", "green"), CONTRADICTS: ("−", "red"), LISTED: ("?", "
 
 
 # Names must survive copy and paste (and grep): only free text may wrap.
-_WRAPPING_COLUMNS = {"label", "note", "description", "from → to", "path"}
+_WRAPPING_COLUMNS = {
+    "label",
+    "note",
+    "description",
+    "from → to",
+    "path",
+    "p (method)",
+    "adjusted for",
+    "independence",
+}
 
 
 def _console() -> Console:
@@ -147,3 +156,147 @@ def matrix_as_dict(matrix: EvidenceMatrix) -> dict[str, object]:
         ],
         "without_evidence": [e.name for e in matrix.without_evidence],
     }
+
+
+def _number(value: object, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}g}"
+
+
+def _interval(ci: object) -> str:
+    return "—" if not ci else f"[{ci[0]:.3g}, {ci[1]:.3g}]"
+
+
+def print_test(result: dict) -> None:
+    """A path test (the ``--json`` dictionary) as tables for the terminal."""
+    console = _console()
+    data, path = result["data"], result["path"]
+    if result["synthetic"]:
+        console.print(Text("SYNTHETIC DATA: simulated, not study results", style="bold red"))
+    where = f"n = {data['n_sites']} sites" + (
+        f", {data['n_rows']} respondents (analysed at respondent level)"
+        if data["level"] == "respondent"
+        else " (analysed at site level)"
+    )
+    chains = " ; ".join(" -> ".join(c) for c in path["chains"])
+    name = f"hypothesis {path['hypothesis']}: " if path["hypothesis"] else ""
+    console.print(Text(f"{name}{chains}", style="bold"))
+    console.print(Text(f"{where}; data: {', '.join(data['sources'])}"))
+    for d in data["dropped"]:
+        console.print(Text(f"  dropped {d['label']}: {d['reason']}", style="yellow"))
+    for a in data["aggregation"]:
+        if a["icc1"] is None:
+            agreement = "ICC not computable (one respondent per site)"
+        else:
+            agreement = f"ICC(1) = {a['icc1']:.2f}, ICC(2) = {a['icc2']:.2f}"
+        console.print(
+            Text(
+                f"  {a['variable']}: site mean of {a['respondents_min']} to "
+                f"{a['respondents_max']} respondents per site, {agreement}"
+            )
+        )
+
+    links = _table(
+        "Links",
+        "from → to",
+        "estimate",
+        "std.",
+        "95% CI",
+        "p (method)",
+        "Kendall τ (p)",
+        "adjusted for",
+        "verdict",
+    )
+    for x in result["links"]:
+        if x["identifiable"]:
+            estimate = (_number(x["estimate"]), _number(x["standardized"], 2))
+            p = f"{x['p_value']:.3g} ({x['method']})"
+        else:
+            estimate, p = ("—", "—"), x["reason"]
+        tau = x["kendall_tau"]
+        links.add_row(
+            Text(f"{x['from']} → {x['to']}"),
+            *estimate,
+            _interval(x["ci"]),
+            Text(p),
+            f"{tau['statistic']:.2f} ({tau['p_value']:.3g})",
+            Text(", ".join(x["adjustment_set"]) or "nothing"),
+            x["verdict"],
+        )
+    console.print(links)
+
+    effects = _table("Path effects", "effect", "estimate", "std.", "95% CI", "95% BCa CI", "note")
+    for key in ("indirect_effect", "direct_effect", "total_effect"):
+        e = path[key]
+        effects.add_row(
+            key.replace("_", " "),
+            _number(e["estimate"]),
+            _number(e["standardized"], 2),
+            _interval(e["ci"]),
+            _interval(e["ci_bca"]),
+            Text(e["reason"] or ""),
+        )
+    for e in path.get("specific_indirect_effects", []):
+        effects.add_row(
+            Text("via " + " -> ".join(e["chain"][1:-1])),
+            _number(e["estimate"]),
+            _number(e["standardized"], 2),
+            _interval(e["ci"]),
+            _interval(e["ci_bca"]),
+            Text(e["reason"] or ""),
+        )
+    console.print(effects)
+    console.print(Text(f"verdict: {path['verdict']}. {path['note']}", style="bold"))
+
+    if result["refutations"]:
+        refutations = _table("Refutations", "check", "target", "original", "new", "passed", "note")
+        for r in result["refutations"]:
+            passed = {True: "yes", False: "NO", None: "—"}[r["passed"]]
+            refutations.add_row(
+                r["name"],
+                Text(r["target"]),
+                _number(r["original"]),
+                _number(r["new"]),
+                passed,
+                Text(r["detail"]),
+            )
+        console.print(refutations)
+
+    falsification = result["falsification"]
+    if falsification is not None:
+        tests = _table(
+            "Implied independencies (site level, Holm-corrected)",
+            "independence",
+            "partial r",
+            "p",
+            "p (Holm)",
+            "violated",
+        )
+        for t in falsification["tests"]:
+            given = f" | {', '.join(t['given'])}" if t["given"] else ""
+            tests.add_row(
+                Text(f"{t['x']} ⊥ {t['y']}{given}"),
+                f"{t['partial_r']:.2f}",
+                f"{t['p_value']:.3g}",
+                f"{t['p_holm']:.3g}",
+                "YES" if t["violated"] else "no",
+            )
+        console.print(tests)
+        console.print(Text(falsification["summary"]))
+        for t in falsification["tests"]:
+            if t["violated"]:
+                console.print(
+                    Text(f"  {t['x']} ⊥ {t['y']} fails: " + "; or ".join(t["explanations"]))
+                )
+
+    checks = _table("Mechanism-evidence checklist (Kazdin 2007)", "criterion", "status", "note")
+    colours = {"met": "green", "partly met": "yellow", "not met": "red"}
+    for c in result["checklist"]:
+        checks.add_row(
+            c["criterion"],
+            Text(c["status"], style=colours.get(c["status"], "")),
+            Text(c["reason"]),
+        )
+    console.print(checks)
+    console.print(Text(result["power"]["note"]))
+    for w in result["warnings"]:
+        console.print(Text(f"warning: {w}", style="yellow"))

@@ -1,0 +1,438 @@
+"""Estimate step: link coefficients, the path's indirect, direct and total effects, intervals.
+
+Every fit comes from per-site cross-product matrices (:class:`mechmap.stats.moments.Moments`)
+combined under a weight matrix: ones for the point estimate, multinomial site counts for the
+bootstrap and ``1 - e_site`` for the jackknife. Resampling whole sites is the cluster
+bootstrap when rows are respondents, and the indirect effect of each resample is the product
+of that resample's link coefficients, so 2,000 resamples cost a handful of matrix products
+rather than 2,000 model fits (MacKinnon, Lockwood & Williams 2004 on the product-of-
+coefficients bootstrap; Field & Welsh 2007 on resampling clusters).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mechmap.data import AnalysisData
+from mechmap.mechanism.plan import EffectPlan, PathPlan
+from mechmap.stats.moments import Moments, ols
+from mechmap.stats.power import minimum_detectable_r
+from mechmap.stats.resampling import (
+    bca_interval,
+    cluster_bootstrap_weights,
+    leave_one_out_weights,
+    percentile_interval,
+)
+from mechmap.stats.significance import (
+    RankTest,
+    coefficient_permutation_p,
+    kendall_tau,
+    spearman_rho,
+)
+
+SUPPORTED, CONTRADICTED, INCONCLUSIVE, UNIDENTIFIED = (
+    "supported",
+    "contradicted",
+    "inconclusive",
+    "not identifiable",
+)
+_REDRAWS = 50  # rounds of redrawing resamples whose regressions are singular
+
+
+@dataclass(frozen=True)
+class Draws:
+    """One quantity under the point weights, every bootstrap resample and every jackknife
+    (leave-one-site-out) weighting."""
+
+    point: float
+    boot: np.ndarray
+    jackknife: np.ndarray
+
+    def __mul__(self, other: Draws) -> Draws:
+        return Draws(
+            self.point * other.point, self.boot * other.boot, self.jackknife * other.jackknife
+        )
+
+    def __add__(self, other: Draws) -> Draws:
+        return Draws(
+            self.point + other.point, self.boot + other.boot, self.jackknife + other.jackknife
+        )
+
+    def __sub__(self, other: Draws) -> Draws:
+        return Draws(
+            self.point - other.point, self.boot - other.boot, self.jackknife - other.jackknife
+        )
+
+
+@dataclass(frozen=True)
+class Effect:
+    """An effect with its intervals; ``estimate is None`` when it is not identifiable."""
+
+    estimate: float | None
+    standardized: float | None = None
+    ci: tuple[float, float] | None = None
+    ci_bca: tuple[float, float] | None = None
+    reason: str | None = None
+    draws: Draws | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def identifiable(self) -> bool:
+        return self.estimate is not None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "estimate": self.estimate,
+            "standardized": self.standardized,
+            "ci": list(self.ci) if self.ci else None,
+            "ci_bca": list(self.ci_bca) if self.ci_bca else None,
+            "identifiable": self.identifiable,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class LinkEstimate:
+    """One arrow of the path: its coefficient, rank associations and verdict."""
+
+    plan: EffectPlan
+    effect: Effect
+    p_value: float | None
+    method: str
+    n: int
+    level: str
+    kendall: RankTest
+    spearman: RankTest
+    minimum_detectable_r: float
+    verdict: str
+    points: dict[str, object]
+
+    def as_dict(self) -> dict[str, object]:
+        e = self.effect
+        return {
+            "from": self.plan.cause,
+            "to": self.plan.effect,
+            "estimate": e.estimate,
+            "standardized": e.standardized,
+            "ci": list(e.ci) if e.ci else None,
+            "ci_bca": list(e.ci_bca) if e.ci_bca else None,
+            "p_value": self.p_value,
+            "method": self.method,
+            "n": self.n,
+            "level": self.level,
+            "adjustment_set": list(self.plan.covariates),
+            "estimand": self.plan.estimand,
+            "identifiable": e.identifiable,
+            "reason": e.reason,
+            "kendall_tau": _rank_dict(self.kendall),
+            "spearman_rho": _rank_dict(self.spearman),
+            "minimum_detectable_r": self.minimum_detectable_r,
+            "verdict": self.verdict,
+            "points": self.points,
+        }
+
+
+@dataclass(frozen=True)
+class PathEstimate:
+    """The path's effects, built from the same resamples as its links."""
+
+    indirect: Effect
+    direct: Effect
+    total: Effect
+    specific: tuple[tuple[tuple[str, ...], Effect], ...]  # one per chain (parallel mediators)
+    verdict: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Estimates:
+    plan: PathPlan
+    links: tuple[LinkEstimate, ...]
+    path: PathEstimate
+    n_resamples: int
+    redrawn: int  # resamples drawn again because a regression in them was singular
+    dropped_covariates: tuple[str, ...]  # precision covariates left out for lack of sites
+    engine: Engine = field(repr=False, compare=False)
+
+
+class Engine:
+    """The moments of one data set under point, bootstrap and jackknife weights."""
+
+    def __init__(
+        self,
+        data: AnalysisData,
+        fits: list[tuple[str, tuple[str, ...]]],
+        n_resamples: int,
+        rng: np.random.Generator,
+    ):
+        self.data = data
+        self.moments = Moments.from_data(data.values, data.clusters, data.n_sites, data.columns)
+        sites = data.n_sites
+        self.point = self.moments.combine(np.ones((1, sites)))
+        self.jackknife = self.moments.combine(leave_one_out_weights(sites))
+        weights = cluster_bootstrap_weights(sites, n_resamples, rng)
+        self.redrawn = 0
+        for _ in range(_REDRAWS):
+            gram = self.moments.combine(weights)
+            singular = np.zeros(len(weights), dtype=bool)
+            for outcome, regressors in fits:
+                singular |= ~ols(self.moments, gram, outcome, regressors).full_rank
+            if not singular.any():
+                break
+            self.redrawn += int(singular.sum())
+            weights[singular] = cluster_bootstrap_weights(sites, int(singular.sum()), rng)
+        else:
+            raise ValueError(
+                "too few distinct sites: bootstrap resamples keep making a regression singular"
+            )
+        self.weights = weights
+        self.boot = gram
+
+    def coefficient(self, outcome: str, regressors: tuple[str, ...]) -> tuple[Draws, float]:
+        """The first regressor's coefficient under every weighting, and its standardized
+        point value."""
+        point = ols(self.moments, self.point, outcome, regressors)
+        boot = ols(self.moments, self.boot, outcome, regressors).coef[:, 0]
+        jack = ols(self.moments, self.jackknife, outcome, regressors).coef[:, 0]
+        return Draws(float(point.coef[0, 0]), boot, jack), float(point.std_coef[0, 0])
+
+    def standardized(self, outcome: str, regressors: tuple[str, ...]) -> float:
+        return float(ols(self.moments, self.point, outcome, regressors).std_coef[0, 0])
+
+
+def estimate(
+    plan: PathPlan, data: AnalysisData, n_resamples: int = 2000, seed: int = 0
+) -> Estimates:
+    """Estimate every identifiable link and the path's effects on ``data``.
+
+    Precision covariates (see :mod:`mechmap.mechanism.plan`) are kept only while each
+    regression leaves at least 5 residual degrees of freedom at this number of rows.
+    """
+    rng = np.random.default_rng(seed)
+    dropped: list[str] = []
+    plans = []
+    for p in (*plan.links, plan.total):
+        if p.identifiable and data.n_rows - 2 - len(p.covariates) < 5 and p.precision:
+            dropped += p.precision
+            p = EffectPlan(p.cause, p.effect, p.kind, p.adjustment_set, (), p.reason)
+        plans.append(p)
+    *link_plans, total_plan = plans
+    fits = [(p.effect, (p.cause, *p.covariates)) for p in plans if p.identifiable]
+    engine = Engine(data, fits, n_resamples, rng)
+    links = tuple(_link(plan, p, engine, rng) for p in link_plans)
+    path = _path(plan, links, total_plan, engine)
+    return Estimates(
+        plan, links, path, n_resamples, engine.redrawn, tuple(dict.fromkeys(dropped)), engine
+    )
+
+
+def _effect(draws: Draws, standardized: float) -> Effect:
+    return Effect(
+        draws.point,
+        standardized,
+        percentile_interval(draws.boot),
+        bca_interval(draws.boot, draws.point, draws.jackknife),
+        draws=draws,
+    )
+
+
+def _link(plan: PathPlan, p: EffectPlan, engine: Engine, rng: np.random.Generator) -> LinkEstimate:
+    data = engine.data
+    site_values = site_means(data)
+    column = {name: i for i, name in enumerate(data.columns)}
+    # Rank associations are descriptive and bivariate; at respondent level they would treat
+    # respondents of one site as independent, so they are always computed over sites.
+    x, y = site_values[:, column[p.cause]], site_values[:, column[p.effect]]
+    kendall, spearman = kendall_tau(x, y, rng), spearman_rho(x, y, rng)
+    n = data.n_rows
+    detectable = minimum_detectable_r(
+        n if data.level == "site" else data.n_sites, len(p.covariates)
+    )
+    if not p.identifiable:
+        return LinkEstimate(
+            p,
+            Effect(None, reason=p.reason),
+            None,
+            "not estimated",
+            n,
+            data.level,
+            kendall,
+            spearman,
+            detectable,
+            UNIDENTIFIED,
+            _points(data, site_values, p, ()),
+        )
+    regressors = (p.cause, *p.covariates)
+    draws, standardized = engine.coefficient(p.effect, regressors)
+    effect = _effect(draws, standardized)
+    if data.level == "site":
+        covariates = data.values[:, [column[c] for c in p.covariates]]
+        p_value = coefficient_permutation_p(
+            data.values[:, column[p.effect]], data.values[:, column[p.cause]], covariates, rng
+        )
+        method = "OLS; Freedman-Lane permutation p (9,999 permutations)"
+    else:
+        p_value = bootstrap_p(draws.boot)
+        method = f"OLS over respondents; p from the cluster bootstrap ({data.n_sites} sites)"
+    edge = plan.map.edge_of.get((p.cause, p.effect))
+    verdict = _verdict(effect.ci, edge.sign if edge is not None else None)
+    return LinkEstimate(
+        p,
+        effect,
+        p_value,
+        method,
+        n,
+        data.level,
+        kendall,
+        spearman,
+        detectable,
+        verdict,
+        _points(data, site_values, p, p.covariates),
+    )
+
+
+def _path(
+    plan: PathPlan, links: tuple[LinkEstimate, ...], total_plan: EffectPlan, engine: Engine
+) -> PathEstimate:
+    by_arrow = {(x.plan.cause, x.plan.effect): x for x in links}
+    specific: list[tuple[tuple[str, ...], Effect]] = []
+    for chain in plan.chains:
+        parts = [by_arrow[(u, v)] for u, v in itertools.pairwise(chain)]
+        missing = [x for x in parts if not x.effect.identifiable]
+        if missing:
+            names = ", ".join(f"{x.plan.cause} -> {x.plan.effect}" for x in missing)
+            specific.append((chain, Effect(None, reason=f"{names} not identifiable")))
+            continue
+        draws = parts[0].effect.draws
+        standardized = parts[0].effect.standardized
+        for x in parts[1:]:
+            draws = draws * x.effect.draws
+            standardized *= x.effect.standardized
+        specific.append((chain, _effect(draws, standardized)))
+    if all(e.identifiable for _, e in specific):
+        draws, standardized = specific[0][1].draws, specific[0][1].standardized
+        for _, e in specific[1:]:
+            draws, standardized = draws + e.draws, standardized + e.standardized
+        indirect = _effect(draws, standardized)
+    else:
+        reasons = "; ".join(e.reason for _, e in specific if not e.identifiable)
+        indirect = Effect(None, reason=reasons)
+    if total_plan.identifiable:
+        regressors = (total_plan.cause, *total_plan.covariates)
+        total_draws, total_std = engine.coefficient(total_plan.effect, regressors)
+        total = _effect(total_draws, total_std)
+    else:
+        total = Effect(None, reason=total_plan.reason)
+    if total.identifiable and indirect.identifiable:
+        direct = _effect(total.draws - indirect.draws, total.standardized - indirect.standardized)
+    else:
+        direct = Effect(
+            None,
+            reason="needs both the total and the indirect effect, and "
+            + (
+                "the total effect is not identifiable"
+                if not total.identifiable
+                else "the indirect effect is not identifiable"
+            ),
+        )
+    expect = plan.expect or _chain_sign(plan)
+    if not indirect.identifiable:
+        verdict = UNIDENTIFIED
+        note = (
+            f"The indirect effect cannot be estimated from this map and data ({indirect.reason})."
+        )
+    else:
+        verdict = _verdict(indirect.ci, expect)
+        note = _path_note(verdict, links, engine.data)
+    return PathEstimate(indirect, direct, total, tuple(specific), verdict, note)
+
+
+def _verdict(ci: tuple[float, float] | None, expect: str | None) -> str:
+    if ci is None:
+        return UNIDENTIFIED
+    lo, hi = ci
+    if lo <= 0 <= hi:
+        return INCONCLUSIVE
+    positive = lo > 0
+    if expect in ("+", "-") and positive != (expect == "+"):
+        return CONTRADICTED
+    return SUPPORTED
+
+
+def _chain_sign(plan: PathPlan) -> str | None:
+    """The sign the arrows' own signs imply for the path (``None`` if any is unsigned)."""
+    signs = []
+    for chain in plan.chains:
+        sign = 1
+        for arrow in itertools.pairwise(chain):
+            edge = plan.map.edge_of.get(arrow)
+            if edge is None or edge.sign not in ("+", "-"):
+                return None
+            sign *= 1 if edge.sign == "+" else -1
+        signs.append(sign)
+    return ("+" if signs[0] > 0 else "-") if len(set(signs)) == 1 else None
+
+
+def _path_note(verdict: str, links: tuple[LinkEstimate, ...], data: AnalysisData) -> str:
+    n = f"n = {data.n_sites} sites" + (
+        f" ({data.n_rows} respondents)" if data.level == "respondent" else ""
+    )
+    if verdict == INCONCLUSIVE:
+        weakest = max(x.minimum_detectable_r for x in links)
+        return (
+            f"Inconclusive at {n}: the interval includes 0. This is not evidence of no effect: "
+            f"each link would need |r| of about {weakest:.2f} to be detected with 80% power."
+        )
+    if verdict == CONTRADICTED:
+        return f"The interval excludes 0 with the sign opposite to the one expected ({n})."
+    return f"The interval excludes 0 with the expected sign ({n})."
+
+
+def bootstrap_p(boot: np.ndarray) -> float:
+    """Two-sided p from a bootstrap distribution: twice the smaller share on either side of
+    zero (test inversion of the percentile interval), never below 1/(B+1)."""
+    below = (np.count_nonzero(boot <= 0) + 1) / (len(boot) + 1)
+    above = (np.count_nonzero(boot >= 0) + 1) / (len(boot) + 1)
+    return float(min(1.0, 2 * min(below, above)))
+
+
+def site_means(data: AnalysisData) -> np.ndarray:
+    """One row per site: the data themselves at site level, site means of respondents else."""
+    if data.level == "site":
+        return data.values
+    sums = np.zeros((data.n_sites, data.values.shape[1]))
+    np.add.at(sums, data.clusters, data.values)
+    counts = np.bincount(data.clusters, minlength=data.n_sites)
+    return sums / counts[:, None]
+
+
+def residualize(values: np.ndarray, covariates: np.ndarray) -> np.ndarray:
+    """Residuals of each column of ``values`` after OLS on ``covariates`` and an intercept."""
+    design = np.column_stack([np.ones(len(values)), covariates])
+    coef, *_ = np.linalg.lstsq(design, values, rcond=None)
+    return values - design @ coef
+
+
+def _points(
+    data: AnalysisData, site_values: np.ndarray, p: EffectPlan, covariates: tuple[str, ...]
+) -> dict[str, object]:
+    """Site points for a scatter plot: raw values, or added-variable residuals when the link
+    is adjusted, so the plotted slope is the estimated one."""
+    column = {name: i for i, name in enumerate(data.columns)}
+    xy = site_values[:, [column[p.cause], column[p.effect]]]
+    kind = "raw"
+    if covariates:
+        xy = residualize(xy, site_values[:, [column[c] for c in covariates]])
+        kind = "adjusted"
+    return {
+        "x": [float(v) for v in xy[:, 0]],
+        "y": [float(v) for v in xy[:, 1]],
+        "labels": list(data.site_ids),
+        "kind": kind,
+    }
+
+
+def _rank_dict(test: RankTest) -> dict[str, object]:
+    return {"statistic": test.statistic, "p_value": test.p_value, "method": test.method}

@@ -1,0 +1,95 @@
+"""The outcome of one path test, as one object and as the ``--json`` dictionary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mechmap.data import AnalysisData
+from mechmap.mechanism.checklist import Criterion
+from mechmap.mechanism.estimate import Estimates
+from mechmap.mechanism.falsify import Falsification
+from mechmap.mechanism.refute import Refutation
+from mechmap.stats.power import minimum_detectable_r
+
+
+@dataclass(frozen=True)
+class PathResult:
+    """Estimates, refutations, map falsification and the mechanism checklist of one path."""
+
+    estimates: Estimates
+    refutations: tuple[Refutation, ...]
+    falsification: Falsification | None
+    checklist: tuple[Criterion, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def data(self) -> AnalysisData:
+        return self.estimates.engine.data
+
+    def power(self) -> dict[str, object]:
+        data = self.data
+        n = data.n_sites
+        detectable = minimum_detectable_r(n)
+        return {
+            "n": n,
+            "minimum_detectable_r": detectable,
+            "note": (
+                f"With {n} sites a correlation must reach about |r| = {detectable:.2f} to be "
+                "detected with 80% power (two-sided, alpha 0.05); an indirect effect needs "
+                "every link to clear that bar, so a non-significant result here is "
+                "inconclusive, not evidence of no effect."
+            ),
+        }
+
+    def as_dict(self) -> dict[str, object]:
+        """The result as plain data (the ``mechmap test --json`` output)."""
+        plan, path, data = self.estimates.plan, self.estimates.path, self.data
+        path_dict: dict[str, object] = {
+            "hypothesis": plan.hypothesis,
+            "expect": plan.expect,
+            "chains": [list(c) for c in plan.chains],
+            "exposure": plan.exposure,
+            "outcome": plan.outcome,
+            "n": data.n_rows,
+            "level": data.level,
+            "indirect_effect": path.indirect.as_dict(),
+            "direct_effect": path.direct.as_dict(),
+            "total_effect": path.total.as_dict(),
+            "verdict": path.verdict,
+            "note": path.note,
+        }
+        if len(plan.chains) > 1:
+            path_dict["specific_indirect_effects"] = [
+                {"chain": list(chain), **effect.as_dict()} for chain, effect in path.specific
+            ]
+        return {
+            "map": plan.map.id,
+            "title": plan.map.title,
+            "synthetic": data.synthetic,
+            "data": {
+                "sources": list(data.sources),
+                "level": data.level,
+                "n_sites": data.n_sites,
+                "n_rows": data.n_rows,
+                "dropped": [{"label": d.label, "reason": d.reason} for d in data.dropped],
+                "aggregation": [
+                    {
+                        "variable": a.variable,
+                        "respondents_min": a.respondents_min,
+                        "respondents_median": a.respondents_median,
+                        "respondents_max": a.respondents_max,
+                        "icc1": a.icc1,
+                        "icc2": a.icc2,
+                    }
+                    for a in data.aggregation
+                ],
+                "n_resamples": self.estimates.n_resamples,
+            },
+            "path": path_dict,
+            "links": [x.as_dict() for x in self.estimates.links],
+            "refutations": [r.as_dict() for r in self.refutations],
+            "falsification": self.falsification.as_dict() if self.falsification else None,
+            "checklist": [c.as_dict() for c in self.checklist],
+            "power": self.power(),
+            "warnings": list(self.warnings),
+        }
