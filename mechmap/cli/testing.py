@@ -91,7 +91,7 @@ def test(
             m, chains, expect, hypothesis, data, measures, query, level, missing, resamples, seed
         )
     except MapError as exc:
-        print_problems(exc.problems, err=True)
+        print_problems(exc.diagnostics, err=True)
         raise typer.Exit(EXIT_INVALID) from None
     as_dict = result.as_dict()
     if as_json:
@@ -132,7 +132,7 @@ def _chains(m, hypothesis: str | None, paths: list[str] | None):
     try:
         chains = parse_chains(m, paths)
     except MapError as exc:
-        print_problems(exc.problems, err=True)
+        print_problems(exc.diagnostics, err=True)
         raise typer.Exit(2) from None
     if len({(c[0], c[-1]) for c in chains}) > 1:
         raise usage_error("parallel --path chains must share their first and last node")
@@ -156,7 +156,17 @@ def _run(m, chains, expect, hypothesis, data, measures, query, level, missing, r
             f"no data for {', '.join(dict.fromkeys(missing_path))}: add a column of that name "
             "or a measure binding it (see docs/map-format.md, 'measures')"
         )
-    variables = [v for v in m.variables if v in plan.measured]
-    analysis_data = bind(m, bound, tables, variables, level=level.value, missing=missing.value)
+    analysis_data = bind(m, bound, tables, plan.variables, level=level.value, missing=missing.value)
+    # The map's implications involve every measured variable, so they are tested on the
+    # sites complete for all of them (reported), whatever the path's own sample is.
+    everything = [v for v in m.variables if v in plan.measured]
+    falsification_data = bind(m, bound, tables, everything, level="site", missing="drop")
     warnings = tuple(time_varying_warnings(m, plan.exposure, plan.outcome))
-    return run_test(plan, analysis_data, n_resamples=resamples, seed=seed, warnings=warnings)
+    return run_test(
+        plan,
+        analysis_data,
+        n_resamples=resamples,
+        seed=seed,
+        warnings=warnings,
+        falsification_data=falsification_data,
+    )

@@ -30,11 +30,16 @@ def run_test(
     refutations: bool = True,
     falsification: bool = True,
     warnings: tuple[str, ...] = (),
+    falsification_data: AnalysisData | None = None,
 ) -> PathResult:
-    """Estimate, refute and judge one path; ``data`` must hold the plan's variables."""
+    """Estimate, refute and judge one path; ``data`` must hold the plan's variables.
+
+    The map's implied independencies are tested on ``falsification_data`` (default:
+    ``data``), which should hold every measured variable of the map.
+    """
     estimates = estimate(plan, data, n_resamples, seed)
     refuted = refute(estimates, seed=seed + 1) if refutations else []
-    tested = falsify(plan.map, data, seed=seed + 2) if falsification else None
+    tested = falsify(plan.map, falsification_data or data, seed=seed + 2) if falsification else None
     notes = list(warnings)
     if estimates.dropped_covariates:
         notes.append(

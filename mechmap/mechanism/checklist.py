@@ -128,12 +128,13 @@ def _manipulation(estimates: Estimates) -> Criterion:
     plan, m = estimates.plan, estimates.plan.map
     randomized = set(m.design.randomized) if m.design is not None else set()
     variables = {v for v in m.variables if m.variable_info[v].node.id in randomized}
+    note = f" ({m.design.note})" if m.design is not None and m.design.note else ""
     if not variables:
         return Criterion(
             "experimental manipulation",
             NOT_MET,
-            "the map's design names no randomized node (add design: {randomized: [...]} "
-            "if the study randomized something)",
+            "the map's design names no randomized node of the map"
+            + (note or " (add design: {randomized: [...]} if the study randomized something)"),
         )
     if plan.exposure in variables:
         return Criterion(

@@ -15,6 +15,7 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.stats import t as t_distribution
 
 from mechmap.data import AnalysisData
 from mechmap.mechanism.plan import EffectPlan, PathPlan
@@ -27,6 +28,7 @@ from mechmap.stats.resampling import (
     percentile_interval,
 )
 from mechmap.stats.significance import (
+    PERMUTATION_MAX_N,
     RankTest,
     coefficient_permutation_p,
     kendall_tau,
@@ -267,7 +269,11 @@ def _link(plan: PathPlan, p: EffectPlan, engine: Engine, rng: np.random.Generato
     regressors = (p.cause, *p.covariates)
     draws, standardized = engine.coefficient(p.effect, regressors)
     effect = _effect(draws, standardized)
-    if data.level == "site":
+    if data.level == "site" and n > PERMUTATION_MAX_N:
+        fit = ols(engine.moments, engine.point, p.effect, regressors)
+        p_value = float(2 * t_distribution.sf(abs(fit.t[0, 0]), fit.df[0]))
+        method = "OLS; t-test"
+    elif data.level == "site":
         covariates = data.values[:, [column[c] for c in p.covariates]]
         p_value = coefficient_permutation_p(
             data.values[:, column[p.effect]], data.values[:, column[p.cause]], covariates, rng

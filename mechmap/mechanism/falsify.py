@@ -52,6 +52,8 @@ class IndependenceTest:
 @dataclass(frozen=True)
 class Falsification:
     alpha: float
+    n_sites: int
+    dropped: tuple[str, ...]  # sites left out because a variable is missing there
     tests: tuple[IndependenceTest, ...]
     untestable: tuple[tuple[str, str], ...]  # unjoined pairs that latent nodes tie together
     too_large: tuple[tuple[str, str], ...]  # pairs whose separating set needs too many sites
@@ -60,9 +62,11 @@ class Falsification:
     def summary(self) -> str:
         violated = [t for t in self.tests if t.violated]
         text = (
-            f"{len(self.tests)} implied independence(s) tested, {len(violated)} violated "
-            f"after Holm correction at {self.alpha}."
+            f"{len(self.tests)} implied independence(s) tested over {self.n_sites} sites, "
+            f"{len(violated)} violated after Holm correction at {self.alpha}."
         )
+        if self.dropped:
+            text += f" Left out for missing values: {', '.join(self.dropped)}."
         if not violated and self.tests:
             text += " The data do not contradict the map (which is not proof that it is right)."
         if self.too_large:
@@ -77,6 +81,7 @@ class Falsification:
     def as_dict(self) -> dict[str, object]:
         return {
             "alpha": self.alpha,
+            "n_sites": self.n_sites,
             "tests": [t.as_dict() for t in self.tests],
             "summary": self.summary,
         }
@@ -118,7 +123,14 @@ def falsify(m: Map, data: AnalysisData, alpha: float = 0.05, seed: int = 2) -> F
         )
         for (imp, r), p_holm in zip(raw, adjusted, strict=True)
     )
-    return Falsification(alpha, tests, tuple(found.untestable_pairs), tuple(found.skipped_pairs))
+    return Falsification(
+        alpha,
+        n,
+        tuple(d.label for d in data.dropped),
+        tests,
+        tuple(found.untestable_pairs),
+        tuple(found.skipped_pairs),
+    )
 
 
 def _explanations(m: Map, imp: Implication) -> tuple[str, ...]:

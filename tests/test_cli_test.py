@@ -1,0 +1,167 @@
+"""``mechmap test`` end to end on the bundled synthetic GTI data, as an analyst runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_mechmap
+
+MAP = "maps/yakovchenko-2025-working-alliance.yaml"
+GTI = ROOT / "data" / "gti-synthetic"
+SITES = str(GTI / "gti-synthetic-sites.csv")
+WAI = str(GTI / "gti-synthetic-wai-s.csv")
+MEASURES = str(GTI / "gti-synthetic-measures.yaml")
+BASE = ("test", MAP, "--measures", MEASURES, "--data", SITES, "--data", WAI, "--resamples", "500")
+
+
+def run_json(*args: str) -> dict:
+    result = run_mechmap(*BASE, *args, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def sustained() -> dict:
+    return run_json("--hypothesis", "alliance-screening-sustained", "--missing", "drop")
+
+
+def test_json_follows_the_documented_shape(sustained: dict) -> None:
+    assert sustained["synthetic"] is True
+    assert sustained["data"]["n_sites"] == 11 and sustained["data"]["level"] == "site"
+    assert [d["label"] for d in sustained["data"]["dropped"]] == ["site 12"]
+    first, second = sustained["links"]
+    assert (first["from"], first["to"]) == ("wai", "goal")
+    assert {"estimate", "ci", "p_value", "method", "n", "level"} <= set(first)
+    assert first["n"] == 11 and first["level"] == "site"
+    assert first["ci"][0] < first["estimate"] < first["ci"][1]
+    # The latent site context confounds goal -> screening@sust: one line says why.
+    assert second["identifiable"] is False and second["estimate"] is None
+    assert "site_context" in second["reason"] and "fidelity" in second["reason"]
+    for key in ("indirect_effect", "direct_effect", "total_effect"):
+        assert {"estimate", "ci"} <= set(sustained["path"][key])
+    assert len(sustained["checklist"]) == 7
+    assert sustained["falsification"]["tests"]
+
+
+def test_an_identifiable_hypothesis_gets_estimates_and_refutations() -> None:
+    result = run_json("--hypothesis", "dose-alliance")
+    (link,) = result["links"]
+    assert link["identifiable"] and link["adjustment_set"][0] == "site_initiated_share"
+    assert result["path"]["indirect_effect"]["estimate"] == pytest.approx(link["estimate"])
+    names = {r["name"] for r in result["refutations"]}
+    assert names == {
+        "placebo treatment",
+        "random common cause",
+        "leave one site out",
+        "unobserved confounder",
+    }
+    assert result["data"]["n_sites"] == 12  # no screening variable, so no site is dropped
+
+
+def test_respondent_level_resamples_sites() -> None:
+    result = run_json("--path", "wai -> goal", "--level", "respondent", "--missing", "drop")
+    (link,) = result["links"]
+    assert link["level"] == "respondent" and link["n"] == 37  # respondents of 11 sites
+    assert "cluster bootstrap" in link["method"]
+    assert result["data"]["n_sites"] == 11
+
+
+def test_missing_values_stop_with_a_located_error() -> None:
+    result = run_mechmap(*BASE, "--hypothesis", "alliance-screening-sustained")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "gti-synthetic-sites.csv:13:" in result.stderr
+    assert "site 12" in result.stderr and "--missing drop" in result.stderr
+
+
+def test_non_numeric_values_name_row_and_column(tmp_path: Path) -> None:
+    broken = tmp_path / "sites.csv"
+    lines = Path(SITES).read_text().splitlines()
+    cells = lines[3].split(",")
+    cells[1] = "about 20"
+    lines[3] = ",".join(cells)
+    broken.write_text("\n".join(lines) + "\n")
+    result = run_mechmap(
+        "test",
+        MAP,
+        "--measures",
+        MEASURES,
+        "--data",
+        str(broken),
+        "--data",
+        WAI,
+        "--hypothesis",
+        "dose-alliance",
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "sites.csv:4:" in result.stderr and "facilitation_hours" in result.stderr
+
+
+def test_report_is_written_once_unless_forced(tmp_path: Path) -> None:
+    report = tmp_path / "gti.html"
+    args = (*BASE, "--hypothesis", "dose-alliance", "--report", str(report))
+    assert run_mechmap(*args).returncode == 0
+    html = report.read_text()
+    assert "SYNTHETIC" in html and "<svg" in html
+    report.write_text("mine")
+    again = run_mechmap(*args)
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert report.read_text() == "mine"
+    assert run_mechmap(*args, "--force").returncode == 0
+    assert "SYNTHETIC" in report.read_text()
+    markdown = tmp_path / "gti.md"
+    assert (
+        run_mechmap(*BASE, "--hypothesis", "dose-alliance", "--report", str(markdown)).returncode
+        == 0
+    )
+    assert markdown.read_text().count("|") > 20
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--hypothesis", "no-such"), "unknown hypothesis 'no-such'"),
+        (("--path", "goal -> wai"), "not a directed path"),
+        (("--hypothesis", "dose-alliance", "--path", "wai -> goal"), "either --hypothesis"),
+        (("--path", "leadership_support -> screening@impl"), "no data for leadership_support"),
+        (("--hypothesis", "dose-alliance", "--report", "x.pdf"), ".html or .md"),
+    ],
+)
+def test_usage_errors_are_one_line(args: tuple[str, ...], message: str) -> None:
+    result = run_mechmap(*BASE, *args)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sql_over_patient_rows_gives_site_rates(tmp_path: Path) -> None:
+    """Patient-level rows aggregated by DuckDB into site rates feed the test directly."""
+    shutil.copy(GTI / "gti-synthetic-patients.csv", tmp_path / "patients.csv")
+    shutil.copy(SITES, tmp_path / "sites.csv")
+    query = (
+        "SELECT s.site, s.facilitation_hours, s.site_initiated_share, "
+        "avg(p.screened) FILTER (WHERE p.wave = 'base') AS screening_base, "
+        "avg(p.screened) FILTER (WHERE p.wave = 'impl') AS screening_impl "
+        "FROM sites s JOIN patients p USING (site) GROUP BY ALL ORDER BY s.site"
+    )
+    result = run_mechmap(
+        "test",
+        MAP,
+        "--data",
+        str(tmp_path / "patients.csv"),
+        "--data",
+        str(tmp_path / "sites.csv"),
+        "--query",
+        query,
+        "--path",
+        "screening@base -> screening@impl",
+        "--json",
+        "--resamples",
+        "500",
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["data"]["n_sites"] == 11  # site 12 has no patient rows
+    assert out["links"][0]["from"] == "screening@base"
