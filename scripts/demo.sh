@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the bundled maps and vignettes: validate every file, show each map with the
-# evidence behind its arrows, draw the maps, and analyse the working-alliance hypothesis
-# (alliance -> fidelity -> screening) from the map alone. Sets itself up first.
+# evidence behind its arrows, draw the maps, analyse the working-alliance hypothesis
+# (alliance -> fidelity -> screening) from the map alone, then test two hypotheses against the
+# bundled SYNTHETIC GTI-shaped data and write their reports. Sets itself up first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -22,5 +23,13 @@ echo
 "$mechmap" adjust "$alliance" -x wai -y fidelity
 "$mechmap" identify "$alliance" -x fidelity -y screening@impl
 "$mechmap" implications "$alliance"
+gti=data/gti-synthetic
+for hypothesis in alliance-screening-sustained dose-alliance; do
+  echo
+  "$mechmap" test "$alliance" --measures "$gti/gti-synthetic-measures.yaml" \
+    --data "$gti/gti-synthetic-sites.csv" --data "$gti/gti-synthetic-wai-s.csv" \
+    --hypothesis "$hypothesis" --missing drop \
+    --report "$out/gti-synthetic-$hypothesis.html" --force
+done
 echo
-echo "diagrams and viewers are in $out/"
+echo "diagrams, viewers and the (synthetic-data) test reports are in $out/"
