@@ -64,23 +64,23 @@ def refute(estimates: Estimates, n_simulations: int = 200, seed: int = 1) -> lis
     targets = _targets(estimates)
     if not targets:
         return []
+    moments = estimates.engine.moments
     results: list[Refutation] = []
     for name, (causes, original) in targets.items():
-        placebo = np.array(
-            [
-                _point_estimates(estimates, _permuted(data, causes, rng), data.columns)[name]
-                for _ in range(n_simulations)
-            ]
-        )
+        permuted = _permuted(data, causes, n_simulations, rng)
+        placebo = _point_estimates(estimates, moments, moments.gram(permuted))[name]
         results.append(_placebo(name, original, placebo))
+    noise = rng.standard_normal((n_simulations, data.n_sites))[:, data.clusters]
+    with_noise = np.concatenate(
+        [np.broadcast_to(data.values, (n_simulations, *data.values.shape)), noise[:, :, None]],
+        axis=2,
+    )
+    noisy_moments = Moments.from_data(
+        with_noise[0], data.clusters, data.n_sites, (*data.columns, _RANDOM)
+    )
+    common = _point_estimates(estimates, noisy_moments, noisy_moments.gram(with_noise))
     for name, (_, original) in targets.items():
-        random_cause = np.array(
-            [
-                _point_estimates(estimates, *_with_random_cause(data, rng))[name]
-                for _ in range(n_simulations)
-            ]
-        )
-        results.append(_random_common_cause(name, original, random_cause, estimates))
+        results.append(_random_common_cause(name, original, common[name], estimates))
     results += [_leave_one_out(estimates, name) for name in targets]
     results += _robustness(estimates)
     return results
@@ -103,50 +103,45 @@ def _arrow(p: EffectPlan) -> str:
 
 
 def _point_estimates(
-    estimates: Estimates, values: np.ndarray, columns: tuple[str, ...]
-) -> dict[str, float]:
-    """Every target's point estimate on altered data (the same fits as the estimate step)."""
-    data = estimates.engine.data
-    moments = Moments.from_data(values, data.clusters, data.n_sites, columns)
-    gram = moments.combine(np.ones((1, data.n_sites)))
-    extra = (_RANDOM,) if _RANDOM in columns else ()
-    coefs: dict[tuple[str, str], float] = {}
+    estimates: Estimates, moments: Moments, gram: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Every target's estimate on each of a batch of altered data sets (``gram``, in the
+    coordinates of ``moments``), by the same fits as the estimate step."""
+    extra = (_RANDOM,) if _RANDOM in moments.columns else ()
+    coefs: dict[tuple[str, str], np.ndarray] = {}
     for x in estimates.links:
         if x.effect.identifiable:
             p = x.plan
             fit = ols(moments, gram, p.effect, (p.cause, *p.covariates, *extra))
-            coefs[(p.cause, p.effect)] = float(fit.coef[0, 0])
+            coefs[(p.cause, p.effect)] = fit.coef[:, 0]
     result = {f"{u} -> {v}": c for (u, v), c in coefs.items()}
     if estimates.path.indirect.identifiable:
         result["indirect effect"] = sum(
-            float(np.prod([coefs[arrow] for arrow in itertools.pairwise(chain)]))
+            np.prod([coefs[arrow] for arrow in itertools.pairwise(chain)], axis=0)
             for chain in estimates.plan.chains
         )
     return result
 
 
-def _permuted(data: AnalysisData, causes: set[str], rng: np.random.Generator) -> np.ndarray:
-    """The data with each cause's values shuffled across sites (whole sites' values, so a
-    site-level cause stays constant within its site)."""
-    values = data.values.copy()
-    order = rng.permutation(data.n_sites)
+def _permuted(
+    data: AnalysisData, causes: set[str], n_simulations: int, rng: np.random.Generator
+) -> np.ndarray:
+    """``n_simulations`` copies of the data with each cause's values shuffled across sites
+    (whole sites' values, so a site-level cause stays constant within its site; a cause
+    that varies within sites is shuffled over all rows)."""
+    values = np.broadcast_to(data.values, (n_simulations, *data.values.shape)).copy()
+    rows = len(data.values)
     for name in causes:
         j = data.columns.index(name)
         per_site = np.zeros(data.n_sites)
-        per_site[data.clusters] = values[:, j]
-        constant = np.allclose(per_site[data.clusters], values[:, j])
-        if constant:
-            values[:, j] = per_site[order][data.clusters]
+        per_site[data.clusters] = data.values[:, j]
+        if np.allclose(per_site[data.clusters], data.values[:, j]):
+            orders = rng.permuted(np.tile(np.arange(data.n_sites), (n_simulations, 1)), axis=1)
+            values[:, :, j] = per_site[orders][:, data.clusters]
         else:
-            values[:, j] = rng.permutation(values[:, j])
+            orders = rng.permuted(np.tile(np.arange(rows), (n_simulations, 1)), axis=1)
+            values[:, :, j] = data.values[orders, j]
     return values
-
-
-def _with_random_cause(
-    data: AnalysisData, rng: np.random.Generator
-) -> tuple[np.ndarray, tuple[str, ...]]:
-    noise = rng.standard_normal(data.n_sites)[data.clusters]
-    return np.column_stack([data.values, noise]), (*data.columns, _RANDOM)
 
 
 def _placebo(name: str, original: float, placebo: np.ndarray) -> Refutation:

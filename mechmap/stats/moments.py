@@ -121,6 +121,26 @@ class Moments:
             raise ValueError("weights must be finite and non-negative")
         return (weights @ self.per_cluster.reshape(c, k * k)).reshape(len(weights), k, k)
 
+    def gram(self, values: np.ndarray) -> np.ndarray:
+        """Cross-products of whole data sets in these moments' coordinates:
+        ``values`` (R, rows, p) -> (R, p+1, p+1), each summed over all its rows.
+
+        For fits on altered copies of the data (a permuted or an added column) in one batch;
+        OLS with an intercept does not depend on where each column is centred or how it is
+        scaled, so a column whose mean or spread differs from ``center``/``scale`` is fine.
+
+        >>> import numpy as np
+        >>> m = Moments.from_data(np.array([[1.0], [3.0], [5.0]]), np.arange(3), 3, ["x"])
+        >>> bool(np.allclose(m.gram(np.array([[[1.0], [3.0], [5.0]]])), m.combine(np.ones((1, 3)))))
+        True
+        """
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 3 or values.shape[2] != len(self.columns):
+            raise ValueError(f"values must have shape (R, rows, {len(self.columns)})")
+        z = (values - self.center) / self.scale
+        z = np.concatenate([np.ones((*z.shape[:2], 1)), z], axis=2)
+        return np.einsum("rni,rnj->rij", z, z)
+
     def index(self, name: str) -> int:
         """Position of column ``name`` in ``columns``."""
         try:
