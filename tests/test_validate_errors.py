@@ -89,6 +89,8 @@ def test_every_error_class_has_a_file() -> None:
         "moderator",
         "hypothesis",
         "evidence",
+        "measures",
+        "design",
     } <= names
 
 
@@ -159,3 +161,16 @@ def test_warnings_do_not_fail_validation() -> None:
     assert result.returncode == 0
     assert result.stdout.count(": warning: ") == 4
     assert "valid map 'warnings'" in result.stdout
+
+
+def test_an_invalid_required_value_is_reported_once(tmp_path: Path) -> None:
+    """Dropping the bad value to go on checking must not add a 'missing key' error."""
+    bad = tmp_path / "bad-id.yaml"
+    bad.write_text(
+        "mechmap: 1\nid: m\ntitle: M\nnodes: {a: {}, b: {}}\nedges: [a -> b]\n"
+        "hypotheses:\n  - {id: 'bad id!', path: a -> b}\n"
+    )
+    result = run_mechmap("validate", str(bad))
+    assert result.returncode == 1
+    errors = [line for line in result.stdout.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and ":7:10: " in errors[0], result.stdout

@@ -37,6 +37,7 @@ def validate_spec(
         return None, [error(doc.locate(()), f"expected a mapping of keys at the top, got {kind}")]
     data = _deep_copy(doc.data)
     problems: list[Diagnostic] = []
+    removed: set[Path] = set()  # values dropped as invalid: "missing" later is our doing
     for _ in range(_REPAIR_ROUNDS):
         try:
             return model.model_validate(data), problems
@@ -45,7 +46,8 @@ def validate_spec(
             removals: list[Path] = []
             for err in exc.errors():
                 path = tuple(p for p in err["loc"] if p not in _UNION_TAGS)
-                if not any(path[:n] in doc.refused for n in range(len(path) + 1)):
+                ours = err["type"] == "missing" and path in removed
+                if not ours and not any(path[:n] in doc.refused for n in range(len(path) + 1)):
                     problems.append(_diagnostic(err, path, doc, model))
                 key_error = bool(path) and path[-1] == "[key]"
                 path = path[:-1] if key_error else path
@@ -62,6 +64,7 @@ def validate_spec(
             if fatal:
                 return None, problems
             _remove(data, removals)
+            removed.update(removals)
     return None, problems
 
 
