@@ -68,6 +68,9 @@ def test_respondent_level_resamples_sites() -> None:
     assert link["level"] == "respondent" and link["n"] == 37  # respondents of 11 sites
     assert "cluster bootstrap" in link["method"]
     assert result["data"]["n_sites"] == 11
+    consistency = next(c for c in result["checklist"] if c["criterion"] == "consistency")
+    for kind in ("CF ", "EF ", "site "):  # the slope within each respondent type
+        assert kind in consistency["reason"].split("within respondent types")[1]
 
 
 def test_missing_values_stop_with_a_located_error() -> None:

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import networkx as nx
+import numpy as np
 
 from mechmap.mechanism.estimate import Estimates
 from mechmap.mechanism.refute import Refutation
+from mechmap.stats.moments import Moments, ols
 
 MET, PARTLY, NOT_MET, NOT_ASSESSABLE = "met", "partly met", "not met", "not assessable"
 
@@ -106,6 +108,8 @@ def _specificity(estimates: Estimates) -> Criterion:
 
 
 def _consistency(estimates: Estimates, refutations: list[Refutation]) -> Criterion:
+    """Leave-one-site-out stability, and at respondent level the sign of each link within
+    each respondent type (e.g. facilitators vs site members)."""
     loo = [r for r in refutations if r.name == "leave one site out"]
     if not loo:
         return Criterion(
@@ -114,14 +118,57 @@ def _consistency(estimates: Estimates, refutations: list[Refutation]) -> Criteri
             "nothing identifiable to re-estimate without each site",
         )
     stable = [r for r in loo if r.passed]
-    status = MET if len(stable) == len(loo) else PARTLY if stable else NOT_MET
+    agreeing, by_type = _by_respondent_type(estimates)
+    checks = len(loo) + len(by_type)
+    good = len(stable) + len(agreeing)
+    status = MET if good == checks else PARTLY if good else NOT_MET
     details = "; ".join(f"{r.target}: {r.detail}" for r in loo)
-    return Criterion(
-        "consistency",
-        status,
+    reason = (
         f"leaving out each site in turn, {len(stable)} of {len(loo)} estimate(s) keep their "
-        f"sign ({details})",
+        f"sign ({details})"
     )
+    if by_type:
+        reason += (
+            f"; within respondent types, {len(agreeing)} of {len(by_type)} link(s) have the "
+            f"same sign in every type ({'; '.join(by_type)})"
+        )
+    return Criterion("consistency", status, reason)
+
+
+def _by_respondent_type(estimates: Estimates) -> tuple[list[str], list[str]]:
+    """Links whose slope has one sign across respondent types, and a note per link."""
+    data = estimates.engine.data
+    if data.level != "respondent" or not data.respondent_types:
+        return [], []
+    types = np.array(data.respondent_types)
+    agreeing, notes = [], []
+    for x in estimates.links:
+        if not x.effect.identifiable:
+            continue
+        p = x.plan
+        signs = {}
+        for kind in sorted(set(types)):
+            rows = types == kind
+            sites, clusters = np.unique(data.clusters[rows], return_inverse=True)
+            if len(sites) < len(p.covariates) + 4:
+                continue  # too few sites of this type to fit the link
+            moments = Moments.from_data(data.values[rows], clusters, len(sites), data.columns)
+            fit = ols(
+                moments,
+                moments.combine(np.ones((1, len(sites)))),
+                p.effect,
+                (p.cause, *p.covariates),
+            )
+            if fit.full_rank[0]:
+                signs[kind] = float(fit.coef[0, 0])
+        if len(signs) < 2:
+            continue
+        arrow = f"{p.cause} -> {p.effect}"
+        slopes = ", ".join(f"{k} {v:.3g}" for k, v in signs.items())
+        notes.append(f"{arrow}: {slopes}")
+        if len({np.sign(v) for v in signs.values()}) == 1:
+            agreeing.append(arrow)
+    return agreeing, notes
 
 
 def _manipulation(estimates: Estimates) -> Criterion:

@@ -93,7 +93,9 @@ def _targets(estimates: Estimates) -> dict[str, tuple[set[str], float]]:
         for x in estimates.links
         if x.effect.identifiable
     }
-    if estimates.path.indirect.identifiable:
+    # A one-arrow path's "indirect effect" is that arrow's coefficient: refute it once.
+    single_arrow = len(estimates.links) == 1
+    if estimates.path.indirect.identifiable and not single_arrow:
         targets["indirect effect"] = ({estimates.plan.exposure}, estimates.path.indirect.estimate)
     return targets
 
