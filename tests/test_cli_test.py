@@ -168,3 +168,24 @@ def test_sql_over_patient_rows_gives_site_rates(tmp_path: Path) -> None:
     out = json.loads(result.stdout)
     assert out["data"]["n_sites"] == 11  # site 12 has no patient rows
     assert out["links"][0]["from"] == "screening@base"
+
+
+def test_too_few_sites_is_a_clear_error(tmp_path: Path) -> None:
+    sites = tmp_path / "sites.csv"
+    sites.write_text("\n".join(Path(SITES).read_text().splitlines()[:5]) + "\n")  # 4 sites
+    result = run_mechmap(
+        "test",
+        MAP,
+        "--measures",
+        MEASURES,
+        "--data",
+        str(sites),
+        "--data",
+        WAI,
+        "--hypothesis",
+        "dose-alliance",
+        "--missing",
+        "drop",
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "4 sites are too few" in result.stderr

@@ -200,9 +200,6 @@ class Engine:
         jack = ols(self.moments, self.jackknife, outcome, regressors).coef[:, 0]
         return Draws(float(point.coef[0, 0]), boot, jack), float(point.std_coef[0, 0])
 
-    def standardized(self, outcome: str, regressors: tuple[str, ...]) -> float:
-        return float(ols(self.moments, self.point, outcome, regressors).std_coef[0, 0])
-
 
 def estimate(
     plan: PathPlan, data: AnalysisData, n_resamples: int = 2000, seed: int = 0
@@ -222,12 +219,30 @@ def estimate(
         plans.append(p)
     *link_plans, total_plan = plans
     fits = [(p.effect, (p.cause, *p.covariates)) for p in plans if p.identifiable]
+    _require_sites(data, fits)
     engine = Engine(data, fits, n_resamples, rng)
     links = tuple(_link(plan, p, engine, rng) for p in link_plans)
     path = _path(plan, links, total_plan, engine)
     return Estimates(
         plan, links, path, n_resamples, engine.redrawn, tuple(dict.fromkeys(dropped)), engine
     )
+
+
+class TooFewSites(ValueError):
+    """The data have too few sites for a regression the path needs."""
+
+
+def _require_sites(data: AnalysisData, fits: list[tuple[str, tuple[str, ...]]]) -> None:
+    """Every regression needs more sites than terms, with room for a residual and for the
+    bootstrap to find resamples of full rank: at least 4 sites beyond its regressors."""
+    for outcome, regressors in fits:
+        needed = len(regressors) + 4
+        if data.n_sites < needed:
+            given = f" and {len(regressors) - 1} covariate(s)" if len(regressors) > 1 else ""
+            raise TooFewSites(
+                f"{data.n_sites} sites are too few: the regression of {outcome} on "
+                f"{regressors[0]}{given} needs at least {needed}"
+            )
 
 
 def _effect(draws: Draws, standardized: float) -> Effect:
