@@ -234,3 +234,33 @@ def test_point_estimates_equal_dowhys_with_the_same_adjustment_sets(mediation_ma
     path = result.estimates.path
     assert path.indirect.estimate == pytest.approx(theirs["natural_indirect_effect"], abs=1e-9)
     assert path.direct.estimate == pytest.approx(theirs["natural_direct_effect"], abs=1e-9)
+
+
+def test_a_variable_without_variation_is_a_clear_error(mediation_map, tmp_path):
+    from mechmap.mechanism.estimate import NotEstimable
+
+    columns = simulate(20, np.random.default_rng(8))
+    columns["c"] = np.full(20, 3.0)
+    data = analysis_data(mediation_map, columns, tmp_path)
+    plan = plan_test(mediation_map, [["a", "f", "y"]], set(data.columns))
+    with pytest.raises(NotEstimable, match="c has the same value"):
+        run_test(plan, data, n_resamples=200)
+
+
+def test_an_implication_fixed_by_its_conditioning_set_is_reported_not_tested(tmp_path):
+    """A total computed from its parts leaves nothing to test given the parts."""
+    from mechmap.mechanism.falsify import falsify
+
+    m = mechmap.loads(
+        "mechmap: 1\nid: s\ntitle: S\nnodes: {a: {}, b: {}, s: {}, y: {}}\n"
+        "edges: [a -> s, b -> s, s -> y]\n"
+    )
+    rng = np.random.default_rng(9)
+    a, b = rng.standard_normal(30), rng.standard_normal(30)
+    columns = {"site": np.arange(30), "a": a, "b": b, "s": a + b, "y": a + b}
+    tables = read_tables([write_csv(columns, tmp_path / "data.csv")])
+    data = bind(m, None, tables, ["a", "b", "s", "y"])
+    result = falsify(m, data)
+    assert {("a", "y"), ("b", "y")} <= set(result.determined)
+    assert "fixed by the conditioning set" in result.summary
+    assert [(t.implication.x, t.implication.y) for t in result.tests] == [("a", "b")]

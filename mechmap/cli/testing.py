@@ -81,7 +81,7 @@ def test(
     exact and permutation p-values, refutations, the map's implied independencies and
     Kazdin's mechanism-evidence checklist."""
     from mechmap.diagnostics import MapError
-    from mechmap.mechanism.estimate import TooFewSites
+    from mechmap.mechanism.estimate import NotEstimable
 
     m = valid_map(file, vignettes).map
     if report is not None:
@@ -94,7 +94,7 @@ def test(
     except MapError as exc:
         print_problems(exc.diagnostics, err=True)
         raise typer.Exit(EXIT_INVALID) from None
-    except TooFewSites as exc:
+    except NotEstimable as exc:
         typer.echo(f"mechmap: {exc}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
     as_dict = result.as_dict()

@@ -228,18 +228,26 @@ def estimate(
     )
 
 
-class TooFewSites(ValueError):
-    """The data have too few sites for a regression the path needs."""
+class NotEstimable(ValueError):
+    """The data cannot support a regression the path needs (too few sites, no variation)."""
 
 
 def _require_sites(data: AnalysisData, fits: list[tuple[str, tuple[str, ...]]]) -> None:
-    """Every regression needs more sites than terms, with room for a residual and for the
-    bootstrap to find resamples of full rank: at least 4 sites beyond its regressors."""
+    """Every variable must vary between sites, and every regression needs more sites than
+    terms, with room for a residual and for the bootstrap to find resamples of full rank:
+    at least 4 sites beyond its regressors."""
+    site_values = site_means(data)
+    for name, column in zip(data.columns, site_values.T, strict=True):
+        if np.ptp(column) == 0:
+            raise NotEstimable(
+                f"{name} has the same value ({column[0]:g}) at every site: nothing about it "
+                "can be estimated from these data"
+            )
     for outcome, regressors in fits:
         needed = len(regressors) + 4
         if data.n_sites < needed:
             given = f" and {len(regressors) - 1} covariate(s)" if len(regressors) > 1 else ""
-            raise TooFewSites(
+            raise NotEstimable(
                 f"{data.n_sites} sites are too few: the regression of {outcome} on "
                 f"{regressors[0]}{given} needs at least {needed}"
             )

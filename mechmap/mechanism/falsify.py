@@ -57,6 +57,7 @@ class Falsification:
     tests: tuple[IndependenceTest, ...]
     untestable: tuple[tuple[str, str], ...]  # unjoined pairs that latent nodes tie together
     too_large: tuple[tuple[str, str], ...]  # pairs whose separating set needs too many sites
+    determined: tuple[tuple[str, str], ...] = ()  # constant, or fixed by the conditioning set
 
     @property
     def summary(self) -> str:
@@ -73,6 +74,12 @@ class Falsification:
             text += (
                 f" {len(self.too_large)} implication(s) not tested: their conditioning sets "
                 "leave too few degrees of freedom at this number of sites."
+            )
+        if self.determined:
+            pairs = ", ".join(f"{x} ⊥ {y}" for x, y in self.determined)
+            text += (
+                f" Not testable because a variable is constant or fixed by the conditioning "
+                f"set: {pairs}."
             )
         if self.untestable:
             text += f" {len(self.untestable)} unjoined pair(s) imply nothing testable."
@@ -100,14 +107,20 @@ def falsify(m: Map, data: AnalysisData, alpha: float = 0.05, seed: int = 2) -> F
     n = len(values)
     found = basis_implications(graph, latent, max_given=max(0, n - 5))
     column = {name: i for i, name in enumerate(data.columns)}
-    raw = []
+    raw, determined = [], []
     for imp in found.implications:
-        result = partial_correlation_test(
-            values[:, column[imp.x]],
-            values[:, column[imp.y]],
-            values[:, [column[g] for g in imp.given]],
-            rng,
-        )
+        try:
+            result = partial_correlation_test(
+                values[:, column[imp.x]],
+                values[:, column[imp.y]],
+                values[:, [column[g] for g in imp.given]],
+                rng,
+            )
+        except ValueError:
+            # A variable constant over sites, or computed from the conditioning set (a total
+            # score given its subscales): the data hold nothing to test it with.
+            determined.append((imp.x, imp.y))
+            continue
         raw.append((imp, result))
     adjusted = holm([r.p_value for _, r in raw])
     tests = tuple(
@@ -130,6 +143,7 @@ def falsify(m: Map, data: AnalysisData, alpha: float = 0.05, seed: int = 2) -> F
         tests,
         tuple(found.untestable_pairs),
         tuple(found.skipped_pairs),
+        tuple(determined),
     )
 
 
