@@ -107,15 +107,23 @@ class Link:
 
 @dataclass(frozen=True)
 class Hypothesis:
+    """A path to test; ``parallel`` holds further paths with the same ends (parallel
+    mediators), tested together with ``path``."""
+
     id: str
     path: tuple[str, ...]
     expect: str | None = None
     description: str | None = None
     location: Location = field(default=_NOWHERE, compare=False, repr=False)
+    parallel: tuple[tuple[str, ...], ...] = ()
 
     @property
     def written(self) -> str:
         return " -> ".join(self.path)
+
+    @property
+    def chains(self) -> tuple[tuple[str, ...], ...]:
+        return (self.path, *self.parallel)
 
 
 @dataclass(frozen=True)

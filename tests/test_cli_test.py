@@ -189,3 +189,19 @@ def test_too_few_sites_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "4 sites are too few" in result.stderr
+
+
+def test_parallel_mediators_give_specific_and_joint_indirect_effects() -> None:
+    result = run_json("--hypothesis", "alliance-subscales-fidelity", "--missing", "drop")
+    path = result["path"]
+    chains = [tuple(e["chain"]) for e in path["specific_indirect_effects"]]
+    assert chains == [
+        ("wai", "goal", "fidelity"),
+        ("wai", "task", "fidelity"),
+        ("wai", "bond", "fidelity"),
+    ]
+    joint = sum(e["estimate"] for e in path["specific_indirect_effects"])
+    assert path["indirect_effect"]["estimate"] == pytest.approx(joint)
+    # The total score is a linear combination of the subscales: the collinear precision
+    # covariates are left out and the run says so.
+    assert any("exact linear combination" in w for w in result["warnings"])

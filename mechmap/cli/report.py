@@ -105,7 +105,7 @@ def print_map(m: Map) -> None:
         for h in m.hypotheses:
             hypotheses.add_row(
                 Text(h.id),
-                Text(" → ".join(h.path)),
+                Text("\n".join(" → ".join(chain) for chain in h.chains)),
                 Text(h.expect or ""),
                 Text(h.description or ""),
             )

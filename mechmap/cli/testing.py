@@ -132,7 +132,7 @@ def _chains(m, hypothesis: str | None, paths: list[str] | None):
                 f"unknown hypothesis '{hypothesis}'{did_you_mean(hypothesis, found)}; "
                 f"hypotheses: {known}"
             )
-        return (found[hypothesis].path,), found[hypothesis].expect
+        return found[hypothesis].chains, found[hypothesis].expect
     try:
         chains = parse_chains(m, paths)
     except MapError as exc:

@@ -128,6 +128,7 @@ def to_data(m: Map) -> dict[str, object]:
                 for k, v in (
                     ("id", h.id),
                     ("path", h.written),
+                    ("parallel", [" -> ".join(c) for c in h.parallel] or None),
                     ("expect", h.expect),
                     ("description", h.description),
                 )

@@ -553,9 +553,30 @@ class _Builder(_Names):
                 continue
             seen[spec.id] = location
             variables = self.directed_path(spec.path, self.doc.where((*path, "path")), arrows)
+            parallel = []
+            for j, text in enumerate(spec.parallel):
+                where = self.doc.where((*path, "parallel", j))
+                chain = self.directed_path(text, where, arrows)
+                if chain is None or variables is None:
+                    continue
+                if (chain[0], chain[-1]) != (variables[0], variables[-1]):
+                    self.fail(
+                        where.location,
+                        f"a parallel path must run from {variables[0]} to {variables[-1]} "
+                        f"like the hypothesis's path, not from {chain[0]} to {chain[-1]}",
+                    )
+                    continue
+                parallel.append(chain)
             if variables is not None:
                 result.append(
-                    Hypothesis(spec.id, variables, spec.expect, spec.description, location)
+                    Hypothesis(
+                        spec.id,
+                        variables,
+                        spec.expect,
+                        spec.description,
+                        location,
+                        tuple(parallel),
+                    )
                 )
         return result
 

@@ -131,6 +131,11 @@ class HypothesisSpec(_Spec):
 
     id: Identifier
     path: Text = Field(description="A directed path of the map: 'a -> b -> c'")
+    parallel: list[Text] = Field(
+        default_factory=list,
+        description="More paths with the same ends, through parallel mediators: tested "
+        "together (specific and joint indirect effects)",
+    )
     expect: Sign | None = Field(None, description="Expected sign of the effect along the path")
     description: str | None = None
 

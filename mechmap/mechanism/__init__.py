@@ -43,7 +43,8 @@ def run_test(
     notes = list(warnings)
     if estimates.dropped_covariates:
         notes.append(
-            "precision covariates left out for lack of sites: "
+            "precision covariates left out (too few sites for them, or one is an exact linear "
+            "combination of the other regressors): "
             + ", ".join(estimates.dropped_covariates)
         )
     if estimates.redrawn:

@@ -186,8 +186,9 @@ class Engine:
             self.redrawn += int(singular.sum())
             weights[singular] = cluster_bootstrap_weights(sites, int(singular.sum()), rng)
         else:
-            raise ValueError(
-                "too few distinct sites: bootstrap resamples keep making a regression singular"
+            raise NotEstimable(
+                f"{sites} sites vary too little: bootstrap resamples keep making a regression "
+                "singular"
             )
         self.weights = weights
         self.boot = gram
@@ -210,12 +211,25 @@ def estimate(
     regression leaves at least 5 residual degrees of freedom at this number of rows.
     """
     rng = np.random.default_rng(seed)
+    _require_variation(data)
+    moments = Moments.from_data(data.values, data.clusters, data.n_sites, data.columns)
+    point = moments.combine(np.ones((1, data.n_sites)))
     dropped: list[str] = []
     plans = []
     for p in (*plan.links, plan.total):
-        if p.identifiable and data.n_rows - 2 - len(p.covariates) < 5 and p.precision:
+        if p.identifiable and p.precision and (
+            data.n_rows - 2 - len(p.covariates) < 5 or not _full_rank(moments, point, p)
+        ):
+            # Too few rows for the extra covariates, or one of them is an exact linear
+            # combination of the others (a total score next to its subscales).
             dropped += p.precision
             p = EffectPlan(p.cause, p.effect, p.kind, p.adjustment_set, (), p.reason)
+        if p.identifiable and not _full_rank(moments, point, p):
+            raise NotEstimable(
+                f"the regression of {p.effect} on {', '.join((p.cause, *p.covariates))} is "
+                "singular: a variable is constant or an exact linear combination of the others "
+                "(e.g. a total score and its subscales)"
+            )
         plans.append(p)
     *link_plans, total_plan = plans
     fits = [(p.effect, (p.cause, *p.covariates)) for p in plans if p.identifiable]
@@ -232,17 +246,23 @@ class NotEstimable(ValueError):
     """The data cannot support a regression the path needs (too few sites, no variation)."""
 
 
-def _require_sites(data: AnalysisData, fits: list[tuple[str, tuple[str, ...]]]) -> None:
-    """Every variable must vary between sites, and every regression needs more sites than
-    terms, with room for a residual and for the bootstrap to find resamples of full rank:
-    at least 4 sites beyond its regressors."""
-    site_values = site_means(data)
-    for name, column in zip(data.columns, site_values.T, strict=True):
+def _full_rank(moments: Moments, point: np.ndarray, p: EffectPlan) -> bool:
+    return bool(ols(moments, point, p.effect, (p.cause, *p.covariates)).full_rank[0])
+
+
+def _require_variation(data: AnalysisData) -> None:
+    """Every variable must vary between sites."""
+    for name, column in zip(data.columns, site_means(data).T, strict=True):
         if np.ptp(column) == 0:
             raise NotEstimable(
                 f"{name} has the same value ({column[0]:g}) at every site: nothing about it "
                 "can be estimated from these data"
             )
+
+
+def _require_sites(data: AnalysisData, fits: list[tuple[str, tuple[str, ...]]]) -> None:
+    """Every regression needs more sites than terms, with room for a residual and for the
+    bootstrap to find resamples of full rank: at least 4 sites beyond its regressors."""
     for outcome, regressors in fits:
         needed = len(regressors) + 4
         if data.n_sites < needed:
