@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the bundled maps and vignettes: validate every file, show each map with the
 # evidence behind its arrows, draw the maps, analyse the working-alliance hypothesis
-# (alliance -> fidelity -> screening) from the map alone, then test two hypotheses against the
+# (alliance -> fidelity -> screening) from the map alone, then test three hypotheses against the
 # bundled SYNTHETIC GTI-shaped data and write their reports. Sets itself up first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,7 @@ echo
 "$mechmap" identify "$alliance" -x fidelity -y screening@impl
 "$mechmap" implications "$alliance"
 gti=data/gti-synthetic
-for hypothesis in alliance-screening-sustained dose-alliance; do
+for hypothesis in alliance-screening-sustained alliance-subscales-fidelity dose-alliance; do
   echo
   "$mechmap" test "$alliance" --measures "$gti/gti-synthetic-measures.yaml" \
     --data "$gti/gti-synthetic-sites.csv" --data "$gti/gti-synthetic-wai-s.csv" \
