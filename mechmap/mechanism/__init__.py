@@ -44,8 +44,7 @@ def run_test(
     if estimates.dropped_covariates:
         notes.append(
             "precision covariates left out (too few sites for them, or one is an exact linear "
-            "combination of the other regressors): "
-            + ", ".join(estimates.dropped_covariates)
+            "combination of the other regressors): " + ", ".join(estimates.dropped_covariates)
         )
     if estimates.redrawn:
         notes.append(

@@ -33,6 +33,7 @@ from mechmap.stats.significance import (
     coefficient_permutation_p,
     kendall_tau,
     spearman_rho,
+    wild_cluster_bootstrap_p,
 )
 
 SUPPORTED, CONTRADICTED, INCONCLUSIVE, UNIDENTIFIED = (
@@ -217,8 +218,10 @@ def estimate(
     dropped: list[str] = []
     plans = []
     for p in (*plan.links, plan.total):
-        if p.identifiable and p.precision and (
-            data.n_rows - 2 - len(p.covariates) < 5 or not _full_rank(moments, point, p)
+        if (
+            p.identifiable
+            and p.precision
+            and (data.n_rows - 2 - len(p.covariates) < 5 or not _full_rank(moments, point, p))
         ):
             # Too few rows for the extra covariates, or one of them is an exact linear
             # combination of the others (a total score next to its subscales).
@@ -323,8 +326,18 @@ def _link(plan: PathPlan, p: EffectPlan, engine: Engine, rng: np.random.Generato
         )
         method = "OLS; Freedman-Lane permutation p (9,999 permutations)"
     else:
-        p_value = bootstrap_p(draws.boot)
-        method = f"OLS over respondents; p from the cluster bootstrap ({data.n_sites} sites)"
+        covariates = data.values[:, [column[c] for c in p.covariates]]
+        p_value = wild_cluster_bootstrap_p(
+            data.values[:, column[p.effect]],
+            data.values[:, column[p.cause]],
+            covariates,
+            data.clusters,
+            rng,
+        )
+        method = (
+            f"OLS over respondents; wild cluster bootstrap-t p ({data.n_sites} sites, "
+            "Webb weights, 9,999 resamples)"
+        )
     edge = plan.map.edge_of.get((p.cause, p.effect))
     verdict = _verdict(effect.ci, edge.sign if edge is not None else None)
     return LinkEstimate(
@@ -437,14 +450,6 @@ def _path_note(verdict: str, links: tuple[LinkEstimate, ...], data: AnalysisData
     if verdict == CONTRADICTED:
         return f"The interval excludes 0 with the sign opposite to the one expected ({n})."
     return f"The interval excludes 0 with the expected sign ({n})."
-
-
-def bootstrap_p(boot: np.ndarray) -> float:
-    """Two-sided p from a bootstrap distribution: twice the smaller share on either side of
-    zero (test inversion of the percentile interval), never below 1/(B+1)."""
-    below = (np.count_nonzero(boot <= 0) + 1) / (len(boot) + 1)
-    above = (np.count_nonzero(boot >= 0) + 1) / (len(boot) + 1)
-    return float(min(1.0, 2 * min(below, above)))
 
 
 def site_means(data: AnalysisData) -> np.ndarray:

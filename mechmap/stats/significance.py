@@ -188,6 +188,76 @@ def coefficient_permutation_p(
     return (1 + extreme) / (1 + n_permutations)
 
 
+# Webb's (2014) six-point distribution: with few clusters the two-point Rademacher weights
+# give only 2^G distinct bootstrap samples (4,096 at 12 sites), too few for a smooth p.
+_WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+
+
+def wild_cluster_bootstrap_p(
+    y: np.ndarray,
+    x: np.ndarray,
+    covariates: np.ndarray,
+    clusters: np.ndarray,
+    rng: np.random.Generator,
+    n_resamples: int = 9999,
+) -> float:
+    """Wild cluster restricted bootstrap-t p-value (WCR; Cameron, Gelbach & Miller 2008) for
+    the coefficient of ``x`` in the OLS regression of ``y`` on ``x``, ``covariates`` and an
+    intercept, with rows nested in ``clusters`` (0..G-1).
+
+    The null (coefficient 0) is imposed: the residuals of ``y`` on the covariates are
+    multiplied by one Webb (2014) weight per cluster and added back to the fitted values;
+    each bootstrap outcome is refitted and its cluster-robust (CR1) t statistic compared with
+    the observed one, two-sided. It keeps its size with as few as a dozen clusters, where
+    cluster-robust t tests and the pairs cluster bootstrap reject too often (MacKinnon & Webb
+    2017).
+
+    >>> rng = np.random.default_rng(0)
+    >>> clusters = np.repeat(np.arange(12), 3)
+    >>> x = rng.standard_normal(12)[clusters] + rng.standard_normal(36)
+    >>> y = 1.5 * x + rng.standard_normal(12)[clusters] + rng.standard_normal(36)
+    >>> wild_cluster_bootstrap_p(y, x, np.empty((36, 0)), clusters, rng, 999) < 0.01
+    True
+    """
+    y = _vector(y, "y")
+    x = _vector(x, "x")
+    n = len(y)
+    covariates = np.asarray(covariates, dtype=float)
+    clusters = np.asarray(clusters)
+    if len(x) != n or covariates.ndim != 2 or covariates.shape[0] != n or clusters.shape != (n,):
+        raise ValueError(f"y, x, covariates (rows, q) and clusters must have {n} rows each")
+    groups = int(clusters.max()) + 1
+    full = np.column_stack([x, np.ones(n), covariates])
+    k = full.shape[1]
+    if groups < 3 or n <= k:
+        raise ValueError(f"{groups} clusters and {n} rows are too few for a cluster-robust test")
+    reduced = full[:, 1:]
+    a = np.linalg.pinv(full)[0]  # beta_x = a @ outcome
+    fitted = reduced @ np.linalg.lstsq(reduced, y, rcond=None)[0]
+    restricted = y - fitted
+    small = groups / (groups - 1) * (n - 1) / (n - k)  # CR1 correction
+
+    def t_stat(outcomes: np.ndarray) -> np.ndarray:
+        """CR1 t statistics for x, one per column of ``outcomes`` (rows, B)."""
+        beta = a @ outcomes
+        resid = outcomes - full @ np.linalg.lstsq(full, outcomes, rcond=None)[0]
+        scores = np.zeros((groups, outcomes.shape[1]))
+        np.add.at(scores, clusters, a[:, None] * resid)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return beta / np.sqrt(small * np.einsum("gb,gb->b", scores, scores))
+
+    observed = float(t_stat(y[:, None])[0])
+    if not np.isfinite(observed):
+        return 1.0
+    extreme = 0
+    for start in range(0, n_resamples, max(1, _BATCH_VALUES // n)):
+        size = min(n_resamples - start, max(1, _BATCH_VALUES // n))
+        weights = rng.choice(_WEBB, size=(groups, size))
+        outcomes = fitted[:, None] + restricted[:, None] * weights[clusters]
+        extreme += int(np.count_nonzero(np.abs(t_stat(outcomes)) >= abs(observed) * (1 - _TIE)))
+    return (1 + extreme) / (1 + n_resamples)
+
+
 def partial_correlation_test(
     x: np.ndarray,
     y: np.ndarray,
