@@ -518,8 +518,9 @@ def _effects(c: _Context) -> list[Block]:
     blocks.append(
         Table(
             f"The path's effects ({c.n_level}). Indirect: the product of the link "
-            "coefficients along each chain, summed over chains; direct: the exposure's "
-            "coefficient with the mediators held fixed; total: their sum where identifiable",
+            "coefficients along each chain, summed over chains; total: the exposure's "
+            "coefficient with its back-door adjustment set; direct: total minus indirect, the "
+            "part of the effect that does not travel along the path",
             (
                 "effect",
                 "estimate",
