@@ -205,3 +205,21 @@ def test_parallel_mediators_give_specific_and_joint_indirect_effects() -> None:
     # The total score is a linear combination of the subscales: the collinear precision
     # covariates are left out and the run says so.
     assert any("exact linear combination" in w for w in result["warnings"])
+
+
+def test_dowhy_cross_check_agrees(tmp_path: Path) -> None:
+    report = tmp_path / "checked.html"
+    result = run_json(
+        "--path",
+        "screening@base -> goal -> fidelity",
+        "--missing",
+        "drop",
+        "--dowhy-check",
+        "--report",
+        str(report),
+    )
+    check = result["dowhy_check"]
+    names = [c["estimate"] for c in check["estimates"]]
+    assert names[:2] == ["screening@base -> goal", "goal -> fidelity"]
+    assert check["agree"] and all(c["difference"] <= 1e-9 for c in check["estimates"])
+    assert report.exists()

@@ -300,3 +300,14 @@ def print_test(result: dict) -> None:
     console.print(Text(result["power"]["note"]))
     for w in result["warnings"]:
         console.print(Text(f"warning: {w}", style="yellow"))
+    check = result.get("dowhy_check")
+    if check is not None:
+        largest = max((c["difference"] for c in check["estimates"]), default=0.0)
+        verdict = "agree" if check["agree"] else "DISAGREE"
+        console.print(
+            Text(
+                f"DoWhy cross-check: {len(check['estimates'])} point estimate(s) {verdict} "
+                f"(largest difference {largest:.1e}, tolerance {check['tolerance']:g})",
+                style="green" if check["agree"] else "bold red",
+            )
+        )

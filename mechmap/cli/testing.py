@@ -75,6 +75,14 @@ def test(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing report")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for tools")] = False,
+    dowhy_check: Annotated[
+        bool,
+        typer.Option(
+            "--dowhy-check",
+            help="Recompute the point estimates through DoWhy with the same adjustment sets "
+            "(adds about 3 s for importing DoWhy)",
+        ),
+    ] = False,
     vignettes: VignettesOption = None,
 ) -> None:
     """Test a hypothesised path against data: effects with cluster-bootstrap intervals,
@@ -98,6 +106,10 @@ def test(
         typer.echo(f"mechmap: {exc}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
     as_dict = result.as_dict()
+    if dowhy_check:
+        from mechmap.mechanism.dowhy_adapter import cross_check
+
+        as_dict["dowhy_check"] = cross_check(result)
     if as_json:
         typer.echo(json.dumps(as_dict, indent=2))
     else:

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from dowhy.causal_estimator import CausalEstimate
     from dowhy.causal_identifier import IdentifiedEstimand
 
+    from mechmap.mechanism.result import PathResult
     from mechmap.model import Map
 
 LINEAR = "backdoor.linear_regression"
@@ -390,3 +391,42 @@ def dowhy_refuters(
             }
         )
     return results
+
+
+def cross_check(result: PathResult, tolerance: float = 1e-9) -> dict[str, object]:
+    """Every identifiable link estimate of ``result`` recomputed by DoWhy with the same
+    adjustment set, and for a one-mediator path the indirect and direct effects by DoWhy's
+    two-stage mediation: each pair of numbers and whether all agree within ``tolerance``."""
+    import pandas as pd
+
+    data = result.data
+    frame = pd.DataFrame(data.values, columns=list(data.columns))
+    m, estimates = result.estimates.plan.map, result.estimates
+    rows = []
+    for x in estimates.links:
+        if x.effect.identifiable:
+            p = x.plan
+            theirs = estimate_link(m, frame, p.cause, p.effect, p.covariates)
+            rows.append((f"{p.cause} -> {p.effect}", x.effect.estimate, theirs))
+    plan, path = estimates.plan, estimates.path
+    if len(plan.chains) == 1 and len(plan.chains[0]) == 3 and path.direct.identifiable:
+        first, second = (x.plan for x in estimates.links)
+        theirs = estimate_mediation(
+            m,
+            frame,
+            *plan.chains[0],
+            first.covariates,
+            second.covariates,
+            plan.total.covariates,
+        )
+        rows.append(("indirect effect", path.indirect.estimate, theirs["natural_indirect_effect"]))
+        rows.append(("direct effect", path.direct.estimate, theirs["natural_direct_effect"]))
+    checked = [
+        {"estimate": name, "mechmap": ours, "dowhy": theirs, "difference": abs(ours - theirs)}
+        for name, ours, theirs in rows
+    ]
+    return {
+        "tolerance": tolerance,
+        "estimates": checked,
+        "agree": all(c["difference"] <= tolerance for c in checked),
+    }
