@@ -191,7 +191,6 @@ class Engine:
                 f"{sites} sites vary too little: bootstrap resamples keep making a regression "
                 "singular"
             )
-        self.weights = weights
         self.boot = gram
 
     def coefficient(self, outcome: str, regressors: tuple[str, ...]) -> tuple[Draws, float]:
