@@ -144,14 +144,8 @@ def coefficient_permutation_p(
     >>> coefficient_permutation_p(y, x, np.empty((10, 0)), np.random.default_rng(0), 999)
     0.001
     """
-    y = _vector(y, "y")
-    x = _vector(x, "x")
+    y, x, covariates = _regression_inputs(y, x, covariates, ("y", "x", "covariates"))
     n = len(y)
-    covariates = np.asarray(covariates, dtype=float)
-    if len(x) != n or covariates.ndim != 2 or covariates.shape[0] != n:
-        raise ValueError(f"y, x and covariates (rows, q) must have {n} rows each")
-    if not np.isfinite(covariates).all():
-        raise ValueError("covariates have non-finite values")
     if n_permutations < 1:
         raise ValueError("n_permutations must be at least 1")
     q = covariates.shape[1]
@@ -219,13 +213,11 @@ def wild_cluster_bootstrap_p(
     >>> wild_cluster_bootstrap_p(y, x, np.empty((36, 0)), clusters, rng, 999) < 0.01
     True
     """
-    y = _vector(y, "y")
-    x = _vector(x, "x")
+    y, x, covariates = _regression_inputs(y, x, covariates, ("y", "x", "covariates"))
     n = len(y)
-    covariates = np.asarray(covariates, dtype=float)
     clusters = np.asarray(clusters)
-    if len(x) != n or covariates.ndim != 2 or covariates.shape[0] != n or clusters.shape != (n,):
-        raise ValueError(f"y, x, covariates (rows, q) and clusters must have {n} rows each")
+    if clusters.shape != (n,):
+        raise ValueError(f"clusters must have {n} entries, one per row")
     groups = int(clusters.max()) + 1
     full = np.column_stack([x, np.ones(n), covariates])
     k = full.shape[1]
@@ -279,14 +271,8 @@ def partial_correlation_test(
     >>> round(test.r, 3), test.df, test.p_value < 0.01
     (0.929, 6, True)
     """
-    x = _vector(x, "x")
-    y = _vector(y, "y")
+    x, y, z = _regression_inputs(x, y, z, ("x", "y", "z"))
     n = len(x)
-    z = np.asarray(z, dtype=float)
-    if len(y) != n or z.ndim != 2 or z.shape[0] != n:
-        raise ValueError(f"x, y and z (rows, q) must have {n} rows each")
-    if not np.isfinite(z).all():
-        raise ValueError("z has non-finite values")
     q = z.shape[1]
     df = n - 2 - q
     if df < 1:
@@ -371,6 +357,20 @@ def _pair(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if np.ptp(v) == 0:
             raise ValueError(f"{name} is constant, so it has no ranks to associate")
     return x, y
+
+
+def _regression_inputs(
+    first: np.ndarray, second: np.ndarray, matrix: np.ndarray, names: tuple[str, str, str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two vectors and a (rows, q) matrix of the same number of rows, all finite."""
+    first, second = _vector(first, names[0]), _vector(second, names[1])
+    n = len(first)
+    matrix = np.asarray(matrix, dtype=float)
+    if len(second) != n or matrix.ndim != 2 or matrix.shape[0] != n:
+        raise ValueError(f"{names[0]}, {names[1]} and {names[2]} (rows, q) must have {n} rows each")
+    if not np.isfinite(matrix).all():
+        raise ValueError(f"{names[2]} has non-finite values")
+    return first, second, matrix
 
 
 def _vector(v: np.ndarray, name: str) -> np.ndarray:
