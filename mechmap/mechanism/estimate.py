@@ -113,22 +113,16 @@ class LinkEstimate:
     points: dict[str, object]
 
     def as_dict(self) -> dict[str, object]:
-        e = self.effect
         return {
             "from": self.plan.cause,
             "to": self.plan.effect,
-            "estimate": e.estimate,
-            "standardized": e.standardized,
-            "ci": list(e.ci) if e.ci else None,
-            "ci_bca": list(e.ci_bca) if e.ci_bca else None,
+            **self.effect.as_dict(),
             "p_value": self.p_value,
             "method": self.method,
             "n": self.n,
             "level": self.level,
             "adjustment_set": list(self.plan.covariates),
             "estimand": self.plan.estimand,
-            "identifiable": e.identifiable,
-            "reason": e.reason,
             "kendall_tau": _rank_dict(self.kendall),
             "spearman_rho": _rank_dict(self.spearman),
             "minimum_detectable_r": self.minimum_detectable_r,
@@ -192,6 +186,7 @@ class Engine:
                 "singular"
             )
         self.boot = gram
+        self.site_values = site_means(data)
 
     def coefficient(self, outcome: str, regressors: tuple[str, ...]) -> tuple[Draws, float]:
         """The first regressor's coefficient under every weighting, and its standardized
@@ -286,8 +281,7 @@ def _effect(draws: Draws, standardized: float) -> Effect:
 
 
 def _link(plan: PathPlan, p: EffectPlan, engine: Engine, rng: np.random.Generator) -> LinkEstimate:
-    data = engine.data
-    site_values = site_means(data)
+    data, site_values = engine.data, engine.site_values
     column = {name: i for i, name in enumerate(data.columns)}
     # Rank associations are descriptive and bivariate; at respondent level they would treat
     # respondents of one site as independent, so they are always computed over sites.
@@ -309,9 +303,10 @@ def _link(plan: PathPlan, p: EffectPlan, engine: Engine, rng: np.random.Generato
             spearman,
             detectable,
             UNIDENTIFIED,
-            _points(data, site_values, p, ()),
+            _points(data, site_values, column, p, ()),
         )
     regressors = (p.cause, *p.covariates)
+    covariates = [column[c] for c in p.covariates]
     draws, standardized = engine.coefficient(p.effect, regressors)
     effect = _effect(draws, standardized)
     if data.level == "site" and n > PERMUTATION_MAX_N:
@@ -319,17 +314,15 @@ def _link(plan: PathPlan, p: EffectPlan, engine: Engine, rng: np.random.Generato
         p_value = float(2 * t_distribution.sf(abs(fit.t[0, 0]), fit.df[0]))
         method = "OLS; t-test"
     elif data.level == "site":
-        covariates = data.values[:, [column[c] for c in p.covariates]]
         p_value = coefficient_permutation_p(
-            data.values[:, column[p.effect]], data.values[:, column[p.cause]], covariates, rng
+            data.column(p.effect), data.column(p.cause), data.values[:, covariates], rng
         )
         method = "OLS; Freedman-Lane permutation p (9,999 permutations)"
     else:
-        covariates = data.values[:, [column[c] for c in p.covariates]]
         p_value = wild_cluster_bootstrap_p(
-            data.values[:, column[p.effect]],
-            data.values[:, column[p.cause]],
-            covariates,
+            data.column(p.effect),
+            data.column(p.cause),
+            data.values[:, covariates],
             data.clusters,
             rng,
         )
@@ -350,7 +343,7 @@ def _link(plan: PathPlan, p: EffectPlan, engine: Engine, rng: np.random.Generato
         spearman,
         detectable,
         verdict,
-        _points(data, site_values, p, p.covariates),
+        _points(data, site_values, column, p, p.covariates),
     )
 
 
@@ -469,11 +462,14 @@ def residualize(values: np.ndarray, covariates: np.ndarray) -> np.ndarray:
 
 
 def _points(
-    data: AnalysisData, site_values: np.ndarray, p: EffectPlan, covariates: tuple[str, ...]
+    data: AnalysisData,
+    site_values: np.ndarray,
+    column: dict[str, int],
+    p: EffectPlan,
+    covariates: tuple[str, ...],
 ) -> dict[str, object]:
     """Site points for a scatter plot: raw values, or added-variable residuals when the link
     is adjusted, so the plotted slope is the estimated one."""
-    column = {name: i for i, name in enumerate(data.columns)}
     xy = site_values[:, [column[p.cause], column[p.effect]]]
     kind = "raw"
     if covariates:
