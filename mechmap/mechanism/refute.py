@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mechmap.data import AnalysisData
-from mechmap.mechanism.estimate import Estimates
+from mechmap.mechanism.estimate import Effect, Estimates
 from mechmap.mechanism.plan import EffectPlan
 from mechmap.stats.moments import Moments, ols
 from mechmap.stats.power import robustness_value
@@ -182,21 +182,19 @@ def _random_common_cause(
     )
 
 
+def _effect_of(estimates: Estimates, name: str) -> Effect:
+    """The estimate a refutation target names ("indirect effect" or "cause -> effect")."""
+    if name == "indirect effect":
+        return estimates.path.indirect
+    return next(x.effect for x in estimates.links if _arrow(x.plan) == name)
+
+
 def _bootstrap_sd(estimates: Estimates, name: str) -> float:
-    effect = (
-        estimates.path.indirect
-        if name == "indirect effect"
-        else next(x.effect for x in estimates.links if _arrow(x.plan) == name)
-    )
-    return float(np.std(effect.draws.boot, ddof=1))
+    return float(np.std(_effect_of(estimates, name).draws.boot, ddof=1))
 
 
 def _leave_one_out(estimates: Estimates, name: str) -> Refutation:
-    effect = (
-        estimates.path.indirect
-        if name == "indirect effect"
-        else next(x.effect for x in estimates.links if _arrow(x.plan) == name)
-    )
+    effect = _effect_of(estimates, name)
     original, jack = effect.estimate, effect.draws.jackknife
     sites = estimates.engine.data.site_ids
     flips = [s for s, v in zip(sites, jack, strict=True) if np.sign(v) != np.sign(original)]
