@@ -16,7 +16,7 @@ from itertools import pairwise
 import networkx as nx
 import numpy as np
 
-from mechmap.mechanism.estimate import Estimates
+from mechmap.mechanism.estimate import Estimates, arrow_sign
 from mechmap.mechanism.refute import Refutation
 from mechmap.stats.moments import Moments, ols
 
@@ -46,16 +46,11 @@ def checklist(estimates: Estimates, refutations: list[Refutation]) -> tuple[Crit
     )
 
 
-def _expected_sign(estimates: Estimates, cause: str, effect: str) -> str | None:
-    edge = estimates.plan.map.edge_of.get((cause, effect))
-    return edge.sign if edge is not None and edge.sign in ("+", "-") else None
-
-
 def _association(estimates: Estimates) -> Criterion:
     strong, notes = [], []
     for x in estimates.links:
         tau = x.kendall
-        sign = _expected_sign(estimates, x.plan.cause, x.plan.effect)
+        sign = arrow_sign(estimates.plan.map, x.plan.cause, x.plan.effect)
         right_way = sign is None or (tau.statistic > 0) == (sign == "+")
         ok = tau.p_value < 0.05 and right_way
         strong.append(ok)
@@ -250,7 +245,7 @@ def _gradient(estimates: Estimates) -> Criterion:
             f"({plan.exposure} is a {role.replace('_', ' ')} with {levels} distinct values)",
         )
     tau = estimates.links[0].kendall
-    sign = _expected_sign(estimates, plan.exposure, plan.chains[0][1])
+    sign = arrow_sign(m, plan.exposure, plan.chains[0][1])
     right_way = sign is None or (tau.statistic > 0) == (sign == "+")
     status = MET if tau.p_value < 0.05 and right_way else NOT_MET
     return Criterion(

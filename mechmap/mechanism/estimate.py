@@ -19,6 +19,7 @@ from scipy.stats import t as t_distribution
 
 from mechmap.data import AnalysisData
 from mechmap.mechanism.plan import EffectPlan, PathPlan
+from mechmap.model import Map
 from mechmap.stats.moments import Moments, ols
 from mechmap.stats.power import minimum_detectable_r
 from mechmap.stats.resampling import (
@@ -330,8 +331,7 @@ def _link(plan: PathPlan, p: EffectPlan, engine: Engine, rng: np.random.Generato
             f"OLS over respondents; wild cluster bootstrap-t p ({data.n_sites} sites, "
             "Webb weights, 9,999 resamples)"
         )
-    edge = plan.map.edge_of.get((p.cause, p.effect))
-    verdict = _verdict(effect.ci, edge.sign if edge is not None else None)
+    verdict = _verdict(effect.ci, arrow_sign(plan.map, p.cause, p.effect))
     return LinkEstimate(
         p,
         effect,
@@ -415,16 +415,23 @@ def _verdict(ci: tuple[float, float] | None, expect: str | None) -> str:
     return SUPPORTED
 
 
+def arrow_sign(m: Map, cause: str, effect: str) -> str | None:
+    """The sign the map expects for the arrow ``cause -> effect``: ``"+"``, ``"-"``, or
+    ``None`` when it is unsigned, ``"?"``, or a carry arrow."""
+    edge = m.edge_of.get((cause, effect))
+    return edge.sign if edge is not None and edge.sign in ("+", "-") else None
+
+
 def _chain_sign(plan: PathPlan) -> str | None:
     """The sign the arrows' own signs imply for the path (``None`` if any is unsigned)."""
     signs = []
     for chain in plan.chains:
         sign = 1
-        for arrow in itertools.pairwise(chain):
-            edge = plan.map.edge_of.get(arrow)
-            if edge is None or edge.sign not in ("+", "-"):
+        for cause, effect in itertools.pairwise(chain):
+            expected = arrow_sign(plan.map, cause, effect)
+            if expected is None:
                 return None
-            sign *= 1 if edge.sign == "+" else -1
+            sign *= 1 if expected == "+" else -1
         signs.append(sign)
     return ("+" if signs[0] > 0 else "-") if len(set(signs)) == 1 else None
 
