@@ -9,7 +9,7 @@ vertices are *variables*: a node's plain id, or ``id@wave`` for each copy of a n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -221,6 +221,31 @@ class Design:
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Layout hints for a node or one of its variables (see docs/map-format.md#layout).
+
+    ``target`` is a node id (the hints apply to every variable of the node) or a variable id
+    ``node@wave``, as written in the file. ``order`` ranks the variables of a column (lower
+    first, at the top); ``band`` puts them in a band ``top`` or ``bottom`` of the column's main
+    flow; ``pos`` pins a position (x, y) in points of the drawing, origin at the top left and
+    y growing downward.
+    """
+
+    target: str
+    order: int | None = None
+    band: str | None = None  # "top" | "bottom"
+    pos: tuple[float, float] | None = None
+    location: Location = field(default=_NOWHERE, compare=False, repr=False)
+
+    def over(self, below: Placement) -> Placement:
+        """These hints laid over ``below``: each field of ``self`` that is set wins."""
+        hints = {
+            k: getattr(self, k) for k in ("order", "band", "pos") if getattr(self, k) is not None
+        }
+        return replace(below, target=self.target, location=self.location, **hints)
+
+
+@dataclass(frozen=True)
 class Variable:
     """A vertex of the unrolled DAG: a node, at a wave when it is time-indexed."""
 
@@ -262,6 +287,7 @@ class Map:
     description: str | None = None
     version: int = 1
     file: str | None = field(default=None, compare=False)
+    layout: tuple[Placement, ...] = ()
 
     @cached_property
     def node_by_id(self) -> Mapping[str, Node]:
@@ -282,6 +308,53 @@ class Map:
     @property
     def variables(self) -> tuple[str, ...]:
         return tuple(self.variable_info)
+
+    def placement(self, vertex: str) -> Placement | None:
+        """The layout hints for ``vertex``, a variable (``trust@t2``, or a node's plain id when
+        it has no ``waves``) or a node id; ``None`` when no hint applies.
+
+        A variable gets its node's hints with its own laid over them, field by field:
+
+        >>> import mechmap
+        >>> m = mechmap.loads('''
+        ... mechmap: 1
+        ... id: tiny
+        ... title: Tiny
+        ... waves: {t1: One, t2: Two}
+        ... nodes:
+        ...   trust: {waves: [t1, t2]}
+        ... layout:
+        ...   trust: {band: top, order: 2}
+        ...   trust@t2: {order: 1, pos: [820, 140]}
+        ... ''')
+        >>> m.placement("trust@t2")
+        Placement(target='trust@t2', order=1, band='top', pos=(820.0, 140.0))
+        >>> m.placement("trust@t1").order, m.placement("trust").order
+        (2, 2)
+        """
+        return self._placements.get(self._canonical(vertex))
+
+    @cached_property
+    def _placements(self) -> Mapping[str, Placement]:
+        """The merged hints of every node id and variable that has any."""
+        by_node: dict[str, Placement] = {}
+        by_variable: dict[str, Placement] = {}
+        for hint in self.layout:
+            target = self._canonical(hint.target)
+            node_id = target.partition("@")[0]
+            if node_id not in self.node_by_id:
+                continue
+            chosen = by_variable if "@" in target else by_node
+            chosen[target] = hint.over(chosen[target]) if target in chosen else hint
+        merged = dict(by_node)
+        for node in self.nodes:
+            if node.waves:
+                for variable in node.variables:
+                    own, general = by_variable.get(variable), by_node.get(node.id)
+                    hint = own.over(general) if own and general else own or general
+                    if hint is not None:
+                        merged[variable] = hint
+        return MappingProxyType(merged)
 
     @cached_property
     def wave_index(self) -> Mapping[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import string
@@ -14,7 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mechmap
-from mechmap.diagrams.dagitty import import_dagitty, parse_dagitty, slug, tags, to_dagitty
+from mechmap.diagrams.dagitty import (
+    POINTS_PER_UNIT,
+    import_dagitty,
+    parse_dagitty,
+    slug,
+    tags,
+    to_dagitty,
+)
 from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
 from mechmap.model import Map
 from tests.conftest import DATA, ROOT, run_mechmap, validate_json
@@ -104,6 +112,83 @@ def test_import_export_import_gives_the_same_graph(model: Path) -> None:
     assert dagitty_view(second) == dagitty_view(first)
 
 
+_POS = re.compile(r'^(\S+) \[[^\]]*?pos="([^"]+)"', re.MULTILINE)
+
+
+def in_units(pos: tuple[float, float]) -> str:
+    """A pinned position as DAGitty writes it: units, three decimals."""
+    return "{:.3f},{:.3f}".format(*(c / POINTS_PER_UNIT for c in pos))
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda p: p.stem)
+def test_import_export_import_keeps_dagittys_positions(model: Path) -> None:
+    text = model.read_text()
+    original = dict(_POS.findall(text))  # DAGitty name -> "x,y"
+    assert original
+    first = imported(text, str(model))
+    by_label = {n.label: n.id for n in first.nodes}
+    assert {name: in_units(first.placement(by_label[name]).pos) for name in original} == original
+    exported = to_dagitty(first)
+    assert dict(_POS.findall(exported)) == {by_label[k]: v for k, v in original.items()}
+    second = imported(exported, str(model))
+    assert second.layout == first.layout
+    assert [p.pos for p in second.layout] == [p.pos for p in first.layout]
+
+
+def test_positions_import_as_points_and_go_back_in_units() -> None:
+    m = imported('dag { a [pos="-10.173,2.5"] b [pos="0,-0.001"] c a -> b }')
+    assert [(p.target, p.pos) for p in m.layout] == [
+        ("a", (-732.456, 180.0)),
+        ("b", (0.0, -0.072)),
+    ]
+    assert m.placement("c") is None
+    text = to_dagitty(m, positions=False)
+    assert "pos=" not in text
+    text = to_dagitty(m)
+    assert 'a [pos="-10.173,2.500"]' in text and 'b [pos="0.000,-0.001"]' in text
+
+
+def test_malformed_positions_are_warnings_and_dropped() -> None:
+    data, problems = parse_dagitty('dag {\n a [pos="1"]\n b [pos="x,2"] c [pos="nan,1"] d [pos]\n}')
+    assert "layout" not in data
+    assert [str(p) for p in problems] == [
+        '<string>:2:5: warning: pos="1" is ignored: write pos="x,y"',
+        '<string>:3:5: warning: pos="x,2" is ignored: write pos="x,y"',
+        '<string>:3:19: warning: pos="nan,1" is ignored: write pos="x,y"',
+        '<string>:3:35: warning: pos is ignored: write pos="x,y"',
+    ]
+
+
+def test_export_uses_pins_and_runs_no_layout_when_every_variable_has_one(monkeypatch) -> None:
+    import mechmap.diagrams.render as render
+
+    def no_layout(m):
+        raise AssertionError("the layout ran although every variable is pinned")
+
+    monkeypatch.setattr(render, "layout_positions", no_layout)
+    m = mechmap.loads(
+        "mechmap: 1\nid: p\ntitle: P\nwaves: {t1: One, t2: Two}\n"
+        "nodes: {a: {}, b: {waves: [t1, t2]}}\nedges: [a -> b]\n"
+        "layout: {a: {pos: [72, 144]}, b: {pos: [0, 0]}, b@t2: {pos: [36, -36], order: 1}}\n"
+    )
+    lines = to_dagitty(m).splitlines()
+    assert 'a [pos="1.000,2.000"]' in lines
+    assert '"b@t1" [pos="0.000,0.000"]' in lines  # the node's pin
+    assert '"b@t2" [pos="0.500,-0.500"]' in lines  # the copy's own pin wins
+
+
+def test_export_lays_out_the_variables_without_a_pin() -> None:
+    m = mechmap.loads(
+        "mechmap: 1\nid: p\ntitle: P\nnodes: {a: {}, b: {}, c: {}}\n"
+        "edges: [a -> b -> c]\nlayout: {b: {pos: [720, 72]}, c: {order: 1}}\n"
+    )
+    positions = dict(_POS.findall(to_dagitty(m)))
+    assert positions["b"] == "10.000,1.000"
+    assert set(positions) == {"a", "b", "c"}
+    xs = {name: float(pos.split(",")[0]) for name, pos in positions.items()}
+    assert xs["a"] < xs["c"]  # the layout's own positions, left to right
+
+
 def test_bidirected_edges_become_latent_confounders_and_go_back_as_bidirected() -> None:
     m = imported((DATA / "dagitty" / "M-bias.dagitty").read_text())
     u = m.node_by_id["U_D_Z"]
@@ -115,8 +200,9 @@ def test_bidirected_edges_become_latent_confounders_and_go_back_as_bidirected() 
     assert "U_D_Z" not in text
 
 
-def test_export_writes_layout_positions_that_import_reads_past() -> None:
+def test_export_without_pins_writes_the_diagrams_layout() -> None:
     m = imported((DATA / "dagitty" / "confounding.dagitty").read_text())
+    m = dataclasses.replace(m, layout=())
     text = to_dagitty(m)
     positions = re.findall(r'pos="(-?[0-9.]+),(-?[0-9.]+)"', text)
     assert len(positions) == len(m.nodes)

@@ -76,11 +76,21 @@ def test_validate_reports_a_cycle_exactly_when_networkx_finds_one(successors) ->
 
 WAVES = ["w0", "w1", "w2"]
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
+COORDINATES = st.floats(-2000, 2000).map(lambda v: round(v, 2))  # JSON writes these as YAML floats
+PLACEMENTS = st.fixed_dictionaries(
+    {},
+    optional={
+        "order": st.integers(-3, 12),
+        "band": st.sampled_from(["top", "bottom"]),
+        "pos": st.tuples(COORDINATES, COORDINATES).map(list),
+    },
+).filter(bool)
 
 
 @st.composite
 def maps(draw) -> mechmap.Map:
-    """Random valid maps: time-indexed nodes, attributes, carry, moderators, hypotheses."""
+    """Random valid maps: time-indexed nodes, attributes, carry, moderators, hypotheses,
+    layout hints for nodes and for single copies."""
     n = draw(st.integers(1, 7))
     ids = NAMES[:n]
     order = draw(st.permutations(ids))  # arrows follow this order, so no cycles
@@ -136,6 +146,13 @@ def maps(draw) -> mechmap.Map:
                 lines.append(f"  - {source} -> {target}")
         lines.append("hypotheses:")
         lines.append(f"  - {{id: h, path: {edges[0][0]} -> {edges[0][1]}, expect: '+'}}")
+    layout = []
+    for node_id, fields in nodes.items():
+        targets = [node_id, *(f"{node_id}@{w}" for w in fields.get("waves", ()))]
+        for target in draw(st.lists(st.sampled_from(targets), unique=True, max_size=2)):
+            layout.append(f"  {target}: {_flow(draw(PLACEMENTS))}")
+    if layout:
+        lines += ["layout:", *layout]
     return mechmap.loads("\n".join(lines) + "\n")
 
 

@@ -16,13 +16,12 @@ written down in ``docs/map-format.md`` ("Exports and DAGitty import").
 from __future__ import annotations
 
 import bisect
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
 
 from mechmap.diagnostics import (
     Diagnostic,
@@ -33,6 +32,7 @@ from mechmap.diagnostics import (
     has_errors,
     warning,
 )
+from mechmap.mapfile.dump import Flow, dump_yaml
 from mechmap.mapfile.schema import IDENTIFIER_PATTERN, OUTCOME_ROLES, STRATEGY_ROLES
 from mechmap.model import Map, Variable
 
@@ -57,6 +57,11 @@ _FLAGS = {
 TAGGED_FLAGS = ("adjusted", "selected")
 BIDIRECTED_TAG = "bidirected"
 _TAG_LINE = re.compile(r"^dagitty:\s*([a-z, ]+)$", re.MULTILINE)
+
+# DAGitty's `pos="x,y"` is in its own units (small numbers such as -10.2 .. 6.7, y growing
+# downward); the map's `layout:` pos is in points (1/72 inch), also y down. Import multiplies by
+# this, export divides: one DAGitty unit is one inch, as the export has always written it.
+POINTS_PER_UNIT = 72.0
 
 GRAPH_TYPES = ("dag", "graph", "digraph", "pdag", "mag", "pag")
 _MAX_DEPTH = 50  # '{' groups within groups; deeper would exhaust Python's stack
@@ -181,6 +186,7 @@ class _Variable:
     name: str
     flags: dict[str, Location] = field(default_factory=dict)
     label: str | None = None
+    pos: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -334,6 +340,8 @@ class _Parser:
                 variable.flags.setdefault(flag, key.location)
             elif key.text == "label" and value is not None and value.text:
                 variable.label = value.text
+            elif key.text == "pos":
+                variable.pos = self.position(key, value, variable.pos)
             elif key.text not in ("pos", "label"):
                 known = [*_FLAGS, "pos", "label"]
                 self.problems.append(
@@ -349,6 +357,18 @@ class _Parser:
                     f"'{name}' is both exposure and outcome; a map node has one role",
                 )
             )
+
+    def position(self, key: _Token, value: _Token | None, before):
+        """A node's ``pos="x,y"`` in DAGitty units; a malformed one is a warning."""
+        try:
+            x, y = (float(c) for c in (value.text if value else "").split(","))
+        except ValueError:
+            x = y = math.nan
+        if math.isfinite(x) and math.isfinite(y):
+            return (x, y)
+        shown = f"pos={_quoted(value.text)}" if value else "pos"
+        self.problems.append(warning(key.location, f'{shown} is ignored: write pos="x,y"'))
+        return before
 
     def edge_attributes(self, attributes) -> None:
         for key, _ in attributes:
@@ -499,7 +519,20 @@ def _map_data(parser: _Parser, file: str) -> dict:
     data: dict[str, object] = {"mechmap": 1, **_header(parser.graph_name, file), "nodes": nodes}
     if edges:
         data["edges"] = list(edges)
+    layout = {
+        ids[v.name]: Flow(pos=[_points(c) for c in v.pos])
+        for v in parser.variables.values()
+        if v.pos is not None
+    }
+    if layout:
+        data["layout"] = layout
     return data
+
+
+def _points(units: float) -> int | float:
+    """A DAGitty coordinate in points (rounded past DAGitty's 3 decimals; whole as int)."""
+    points = round(units * POINTS_PER_UNIT, 4) + 0.0  # + 0.0: no -0.0
+    return int(points) if points.is_integer() else points
 
 
 def _node_data(variable: _Variable, node_id: str) -> dict[str, object]:
@@ -536,8 +569,7 @@ def _header(graph_name: str | None, file: str) -> dict[str, str]:
 
 def dump_data(data: dict) -> str:
     """Map data as map file text."""
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    body = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
+    body = dump_yaml(data)
     return "# Imported from DAGitty by `mechmap import`; see docs/map-format.md.\n" + body
 
 
@@ -621,21 +653,32 @@ def _label(m: Map, info: Variable) -> str | None:
 
 
 def _layout(m: Map) -> dict[str, tuple[float, float]]:
-    """Positions from the diagram layout, in inches with y pointing down as DAGitty has it;
-    none when no layout engine runs."""
-    from mechmap.diagrams.render import RendererMissing, layout_positions
+    """DAGitty positions: a variable's pinned ``pos`` (its own or its node's, see the map's
+    ``layout`` block), else where the diagram layout puts it, y flipped to point down from
+    the topmost node as DAGitty has it; only the pinned ones when no layout engine runs."""
+    where = {}
+    for variable in m.variable_info:
+        placement = m.placement(variable)
+        if placement is not None and placement.pos is not None:
+            where[variable] = placement.pos
+    if len(where) < len(m.variable_info):
+        from mechmap.diagrams.render import RendererMissing, layout_positions
 
-    try:
-        points = layout_positions(m)
-    except RendererMissing:
-        return {}
-    return {v: (x / 72, -y / 72) for v, (x, y) in points.items()}
+        try:
+            points = layout_positions(m)
+        except RendererMissing:
+            points = {}
+        top = max((y for _, y in points.values()), default=0.0)
+        for variable, (x, y) in points.items():
+            where.setdefault(variable, (x, top - y))
+    return {v: (x / POINTS_PER_UNIT, y / POINTS_PER_UNIT) for v, (x, y) in where.items()}
 
 
 def to_dagitty(m: Map, positions: bool = True) -> str:
     """The map's unrolled DAG as a DAGitty model: variables as names, roles as flags,
-    imported ``<->`` confounders as ``<->`` again, and the diagram's layout as ``pos``
-    (``positions=False`` skips the layout run).
+    imported ``<->`` confounders as ``<->`` again, and as ``pos`` the pinned positions of the
+    map's ``layout`` block (points / :data:`POINTS_PER_UNIT`), else the diagram's layout
+    (``positions=False`` writes no ``pos`` and skips the layout run).
 
     >>> import mechmap
     >>> m = mechmap.loads("mechmap: 1\\nid: m\\ntitle: M\\nnodes: {a: {role: strategy}, "

@@ -7,7 +7,36 @@ from __future__ import annotations
 
 import yaml
 
-from mechmap.model import Design, Edge, Map, Measure, Measures, Node, Score, ValueType
+from mechmap.model import (
+    Design,
+    Edge,
+    Map,
+    Measure,
+    Measures,
+    Node,
+    Placement,
+    Score,
+    ValueType,
+)
+
+
+class Flow(dict):
+    """A mapping written on one line (``{order: 1, pos: [820, 140]}``)."""
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """The safe dumper, writing :class:`Flow` mappings in flow style."""
+
+
+_Dumper.add_representer(
+    Flow,
+    lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True),
+)
+
+
+def dump_yaml(data: object) -> str:
+    """Plain data (maps, lists, :class:`Flow`) as YAML text, keys in their order."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def _node(node: Node) -> dict[str, object]:
@@ -109,6 +138,17 @@ def _design(design: Design) -> dict[str, object]:
     return data
 
 
+def _placement(placement: Placement) -> Flow:
+    fields = Flow()
+    if placement.order is not None:
+        fields["order"] = placement.order
+    if placement.band is not None:
+        fields["band"] = placement.band
+    if placement.pos is not None:
+        fields["pos"] = [_number(c) for c in placement.pos]
+    return fields
+
+
 def to_data(m: Map) -> dict[str, object]:
     """The map as plain data in the file format."""
     data: dict[str, object] = {"mechmap": m.version, "id": m.id, "title": m.title}
@@ -154,10 +194,11 @@ def to_data(m: Map) -> dict[str, object]:
         data["measures"] = measures_data(m.measures)
     if m.design is not None:
         data["design"] = _design(m.design)
+    if m.layout:
+        data["layout"] = {p.target: _placement(p) for p in m.layout}
     return data
 
 
 def dumps(m: Map) -> str:
     """The map as YAML text."""
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(to_data(m), Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
+    return dump_yaml(to_data(m))

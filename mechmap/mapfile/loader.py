@@ -798,6 +798,7 @@ def load_document(
 ) -> tuple[Map | None, list[Diagnostic]]:
     """Build a map from a parsed document; ``None`` when it has errors."""
     from mechmap.mapfile.checks import check_map
+    from mechmap.mapfile.layout import build_layout
 
     placeholders = {"mechmap": 1, "id": "map", "title": "untitled"}
     spec, problems = validate_spec(doc, MapSpec, placeholders)
@@ -818,6 +819,7 @@ def load_document(
         hypotheses=tuple(hypotheses),
         measures=None if spec.measures is None else build_measures(spec.measures, doc, builder),
         design=None if spec.design is None else build_design(spec.design, doc, builder),
+        layout=build_layout(spec.layout, doc, builder),
         version=spec.mechmap,
         file=doc.file,
     )

@@ -8,6 +8,7 @@ loader validates against them and ``mechmap schema`` publishes them as JSON Sche
 from __future__ import annotations
 
 import json
+import math
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -21,6 +22,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from mechmap.instruments.wai import FORMS, SUBSCALES
 from mechmap.model import Score, value_label
@@ -251,6 +253,70 @@ class DesignSpec(_Spec):
     note: str | None = None
 
 
+BANDS = ("top", "bottom")
+
+
+def _shown(value: object) -> str:
+    return "nothing" if value is None else f"'{value}'" if isinstance(value, str) else str(value)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole_number(value: object) -> object:
+    if _is_number(value) and float(value).is_integer():
+        return int(value)
+    raise PydanticCustomError(
+        "layout_order",
+        "{given} is not a whole number; write e.g. 'order: 1' (lower numbers are drawn first, "
+        "at the top of the column)",
+        {"given": _shown(value)},
+    )
+
+
+def _point(value: object) -> object:
+    if isinstance(value, list | tuple) and len(value) == 2 and all(map(_is_number, value)):
+        return (float(value[0]), float(value[1]))
+    shown = f"[{', '.join(map(_shown, value))}]" if isinstance(value, list) else _shown(value)
+    raise PydanticCustomError(
+        "layout_pos",
+        "{given} is not a position; write 'pos: [x, y]', two finite numbers in points from the "
+        "top left of the drawing (y grows downward)",
+        {"given": shown},
+    )
+
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+def _no_hints_yet(value: object) -> object:
+    # `trust:` with nothing after it reads as null; the loader then says it sets nothing.
+    return {} if value is None else value
+
+
+class PlacementSpec(_Spec):
+    """Layout hints for a node (every one of its variables) or for one variable node@wave."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    order: Annotated[int, BeforeValidator(_whole_number)] | None = Field(
+        None, description="Rank within the node's column: lower numbers are drawn first (top)"
+    )
+    band: Literal[BANDS] | None = Field(  # type: ignore[valid-type]
+        None, description="A band above (top) or below (bottom) the main flow of the column"
+    )
+    pos: Annotated[tuple[Finite, Finite], BeforeValidator(_point)] | None = Field(
+        None,
+        description="Pinned position [x, y] in points (1/72 inch) of the drawing, origin at the "
+        "top left, y growing downward; wins over every other hint",
+    )
+
+
+PlacementEntry = Annotated[PlacementSpec, BeforeValidator(_no_hints_yet)]
+TARGET_PATTERN = "^{0}(@{0})?$".format(IDENTIFIER_PATTERN.strip("^$"))
+
+
 class MapSpec(_Spec):
     """A mechanism map file, format version 1."""
 
@@ -270,6 +336,12 @@ class MapSpec(_Spec):
     teaching: TeachingSpec | None = None
     measures: MeasuresSpec | None = Field(None, description="How nodes are read from data")
     design: DesignSpec | None = None
+    layout: dict[Text, PlacementEntry] = Field(
+        default_factory=dict,
+        description="Hints that steer the diagram layout, keyed by node id (every variable of "
+        "the node) or variable id node@wave (that copy; its hints win over the node's)",
+        json_schema_extra={"propertyNames": {"pattern": TARGET_PATTERN}},
+    )
 
 
 class ArrowCite(_Spec):

@@ -153,6 +153,7 @@ def _describe(path: Path) -> str:
         "hypotheses": "hypothesis",
         "supports": "supports entry",
         "contradicts": "contradicts entry",
+        "layout": "layout entry",
     }
     parts: list[str] = []
     i = 0
