@@ -177,11 +177,32 @@ def test_dot_export_keeps_hostile_labels_as_text() -> None:
     from mechmap.diagrams.render import draw, run_engine
 
     drawing = draw(hostile_map())
-    laid_out = json.loads(run_engine(drawing.dot, "json"))
-    names = set(drawing.node_ids.values())
-    labels = {o["label"].replace("\\n", " ") for o in laid_out["objects"] if o["name"] in names}
-    assert {HOSTILE[0], HOSTILE[2], HOSTILE[3], HOSTILE[1] + " @t0"} <= labels
-    assert export_text(hostile_map(), "dot") == drawing.dot
+    exported = export_text(hostile_map(), "dot")
+    for dot in (drawing.dot, exported):
+        laid_out = json.loads(run_engine(dot, "json"))
+        labels = {
+            " ".join(o["label"].replace("\\n", " ").split())
+            for o in laid_out["objects"]
+            if o["name"] in drawing.node_ids
+        }
+        assert {HOSTILE[0], HOSTILE[2], HOSTILE[3], HOSTILE[1] + " @t0"} <= labels
+
+
+def test_dot_export_is_the_graph_without_drawing_helpers() -> None:
+    m = mechmap.load(ROOT / "maps" / "kilbourne-2023-facilitation.yaml")
+    exported = export_text(m, "dot")
+    laid_out = json.loads(run_engine_json(exported))
+    names = {o["name"] for o in laid_out["objects"] if "nodes" not in o}
+    assert names == set(m.variables)  # no corner, legend, caption or gate nodes
+    assert len(laid_out["edges"]) == len(m.links)
+    assert "pos=" not in exported and "invis" not in exported
+    assert {o["label"] for o in laid_out["edges"] if "label" in o} >= {"#7 +", "#15 +"}
+
+
+def run_engine_json(dot: str) -> bytes:
+    from mechmap.diagrams.render import run_engine
+
+    return run_engine(dot, "json")
 
 
 def test_every_bundled_map_exports_in_every_format() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import struct
 import sys
 import xml.etree.ElementTree as ET
@@ -85,12 +86,23 @@ def test_waves_are_columns_in_time_order(tmp_path: Path) -> None:
     groups = _groups(render(m, "svg"))
     drawing = draw(m)
 
+    def text_of(variable: str) -> ET.Element:
+        return next(iter(groups[drawing.node_ids[variable]].iter(f"{SVG}text")))
+
     def x_of(variable: str) -> float:
-        ellipse_or_path = next(iter(groups[drawing.node_ids[variable]].iter(f"{SVG}text")))
-        return float(ellipse_or_path.get("x"))
+        return float(text_of(variable).get("x"))
 
     assert x_of("screening@base") < x_of("screening@impl") < x_of("screening@sust")
-    assert x_of("site_context") < x_of("screening@base")  # context goes before the waves
+    # Context with many targets travels in a band above the wave columns, starting no later
+    # than its first target.
+    box_tops = [
+        min(float(y) for y in re.findall(r",(-?[\d.]+)", path.get("d")))
+        for wave in ("wave-0", "wave-1", "wave-2")
+        for path in groups[wave].iter(f"{SVG}path")
+    ]
+    assert float(text_of("site_context").get("y")) < min(box_tops)
+    first_target = min(x_of(b) for a, b in drawing.edge_ids if a == "site_context")
+    assert x_of("site_context") < first_target
 
 
 def test_labels_are_escaped_in_dot_and_svg() -> None:
@@ -181,7 +193,7 @@ def test_jupyter_shows_svg_and_never_raises(monkeypatch: pytest.MonkeyPatch) -> 
     m = mechmap.load(ROOT / "maps/facilitator-resilience.yaml")
     bundle = m._repr_mimebundle_()
     assert bundle["image/svg+xml"].lstrip().startswith(("<?xml", "<svg", "<!--"))
-    monkeypatch.setattr("mechmap.diagrams.render.engines", lambda: [])
+    monkeypatch.setattr("mechmap.diagrams.engines.engines", lambda: [])
     bundle = m._repr_mimebundle_()
     assert "cannot draw the map" in bundle["text/plain"]
     assert "apt-get install graphviz" in bundle["text/plain"]

@@ -4,7 +4,7 @@ Every export but Mermaid's rolled-up view is of the time-unrolled DAG (variables
 ``screening@impl``). Labels are user text: each format's own escaping keeps them text
 (Mermaid's ``#NN;`` codes, XML and JSON through their writers), so no label can add nodes,
 arrows or markup. DAGitty export lives in :mod:`mechmap.diagrams.dagitty`, DOT in
-:mod:`mechmap.diagrams.render`.
+:mod:`mechmap.diagrams.dotwriter` (the graph alone, without the drawing's positions).
 networkx and pgmpy are imported inside the functions that use them.
 """
 
@@ -93,7 +93,7 @@ def to_mermaid(m: Map, rolled_up: bool = False) -> str:
       class n0,n1 other
     <BLANKLINE>
     """
-    from mechmap.diagrams.render import ROLE_STYLE
+    from mechmap.diagrams.style import ROLE_FILLS
 
     vertices = _vertices(m, rolled_up)
     ids = {v: f"n{i}" for i, v in enumerate(vertices)}
@@ -110,15 +110,15 @@ def to_mermaid(m: Map, rolled_up: bool = False) -> str:
         arrow = "-.->" if (a, b) in carried else "-->"
         text = f'|"{mermaid_text(", ".join(labels))}"|' if labels else ""
         lines.append(f"  {ids[a]} {arrow}{text} {ids[b]}")
-    lines += _mermaid_classes(m, vertices, ids, rolled_up, ROLE_STYLE)
+    lines += _mermaid_classes(m, vertices, ids, rolled_up, ROLE_FILLS)
     return "\n".join(lines) + "\n"
 
 
-def _mermaid_classes(m, vertices, ids, rolled_up, role_style) -> list[str]:
+def _mermaid_classes(m, vertices, ids, rolled_up, role_fills) -> list[str]:
     """Role fills (the diagram palette) and dashed borders for latent nodes."""
     nodes = {v: m.node_by_id[v] if rolled_up else m.variable_info[v].node for v in vertices}
     lines = []
-    for role, (_, fill) in role_style.items():
+    for role, fill in role_fills.items():
         members = [ids[v] for v, node in nodes.items() if node.role == role]
         if members:
             lines.append(f"  classDef {role} fill:{fill},stroke:#333333")
@@ -204,9 +204,9 @@ def export_text(m: Map, fmt: str, rolled_up: bool = False) -> str:
     if fmt == "mermaid":
         return to_mermaid(m, rolled_up)
     if fmt == "dot":
-        from mechmap.diagrams.render import to_dot
+        from mechmap.diagrams.dotwriter import plain_dot
 
-        return to_dot(m, rolled_up=rolled_up)
+        return plain_dot(m, rolled_up)
     if fmt == "dagitty":
         from mechmap.diagrams.dagitty import to_dagitty
 

@@ -1,105 +1,64 @@
-"""Drawing a map with Graphviz: DOT text, then SVG, PNG or PDF through a layout engine.
+"""Drawing a map: what is drawn (focus, highlight, teaching steps), laid out by mechmap,
+written as positioned DOT and drawn by Graphviz as SVG, PNG or PDF.
 
-Layout: waves are columns from left to right in time order; nodes without a wave sit by
-role (context and strategies before the first wave, outcomes after the last). Shapes tell
-roles apart and the fills come from the Okabe-Ito palette, so the diagram reads for
-colour-blind readers and in greyscale. Labels are always DOT-quoted and escaped, and ids in
-the output are generated (``n3``, ``e7``), so no label can inject DOT or SVG.
+Waves are columns from left to right in time order (:mod:`.arrange`, :mod:`.layout`).
+Shapes tell roles apart and the fills come from the Okabe-Ito palette (:mod:`.style`), so
+the diagram reads for colour-blind readers and in greyscale. Labels are always DOT-quoted
+and escaped, so no label can inject DOT or SVG. Each box's SVG ``<title>`` is its variable
+id (``screening@impl``) and its ``id`` is generated (``n3``; arrows ``e7``, waves
+``wave-0``), for viewers and tests.
 
-Engines: Graphviz's own ``dot`` when it is on PATH, else the ``graphviz-pure`` program that
-installs with mechmap (SVG, PNG; no PDF).
+>>> import mechmap
+>>> m = mechmap.loads("mechmap: 1\\nid: m\\ntitle: M\\nnodes: {a: {}, b: {}}\\nedges: [a -> b]")
+>>> print(draw(m, legend="none").dot.splitlines()[0])
+digraph "m" {
 """
 
 from __future__ import annotations
 
 import itertools
-import json
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from mechmap.mapfile.schema import OUTCOME_ROLES, ROLES, STRATEGY_ROLES
+from mechmap.diagrams.arrange import Arranged, arrange, arrow_words, drawn_graph
+from mechmap.diagrams.dotwriter import scene_dot
+from mechmap.diagrams.engines import RendererMissing, engines, run_engine
+from mechmap.diagrams.layout import Spacing
+from mechmap.diagrams.legend import Legend, legend_for
+from mechmap.diagrams.style import DIMMED, HIGHLIGHT, THEMES, Theme
+from mechmap.diagrams.textsize import text_box, wrap
 from mechmap.model import Map
 
+__all__ = [
+    "DIMMED",
+    "FORMATS",
+    "HIGHLIGHT",
+    "LEGENDS",
+    "Drawing",
+    "RendererMissing",
+    "draw",
+    "engines",
+    "render",
+    "run_engine",
+    "to_dot",
+]
 FORMATS = ("svg", "png", "pdf", "dot")
-
-# Okabe & Ito's colour-blind-safe palette, as light tints so black text stays legible and
-# each role keeps a distinct grey level; the shape carries the role as well.
-ROLE_STYLE: dict[str, tuple[str, str]] = {  # role -> (shape, fill)
-    "strategy": ("box", "#F5C46B"),  # orange
-    "component": ("box", "#FBE3B5"),  # light orange
-    "actor": ("tab", "#F7F3C6"),  # yellow
-    "determinant": ("hexagon", "#E8A27C"),  # vermillion
-    "context": ("parallelogram", "#E6E6E6"),  # grey
-    "precondition": ("trapezium", "#D9D9D9"),
-    "moderator": ("diamond", "#EBC7DC"),  # reddish purple
-    "mechanism": ("ellipse", "#A7D8F2"),  # sky blue
-    "proximal_outcome": ("box", "#BFE6D6"),  # bluish green
-    "implementation_outcome": ("box", "#7FCDB3"),
-    "service_outcome": ("box", "#8DB9DE"),  # blue
-    "clinical_outcome": ("box", "#D9A6C5"),
-    "confounder": ("octagon", "#CCCCCC"),
-    "other": ("box", "#FFFFFF"),
-}
-_BEFORE_WAVES = frozenset(
-    {"context", "determinant", "precondition", "actor", "moderator", "confounder"} | STRATEGY_ROLES
-)
-DIMMED = "#C8C8C8"
-HIGHLIGHT = "#D55E00"  # vermillion
-
-THEMES = {
-    "print": {"fontname": "Helvetica", "fontsize": "10", "penwidth": "1", "edgefont": "9"},
-    "slides": {"fontname": "Helvetica", "fontsize": "16", "penwidth": "2", "edgefont": "14"},
-}
-
-
-class RendererMissing(RuntimeError):
-    """No layout engine can produce the requested format; the message names the fix."""
+LEGENDS = ("compact", "none", "only")
 
 
 @dataclass(frozen=True)
 class Drawing:
-    """DOT text plus the generated ids its SVG will carry, for viewers and tests.
+    """Positioned DOT text plus the generated ids its SVG will carry, for viewers and tests.
 
     ``node_ids`` maps each drawn vertex (a variable, or a concept when rolled up) to its id;
-    ``edge_ids`` maps each drawn arrow (cause, effect) to its id.
+    ``edge_ids`` maps each drawn arrow (cause, effect) to its id; ``size`` is the figure's
+    width and height in points.
     """
 
     dot: str
     node_ids: Mapping[str, str] = field(default_factory=dict)
     edge_ids: Mapping[tuple[str, str], str] = field(default_factory=dict)
-
-
-def quote(text: str) -> str:
-    """A DOT double-quoted string that shows ``text`` literally.
-
-    Backslashes are doubled so that Graphviz's escapes (``\\N``, ``\\G``, ``\\l``) never
-    fire, and quotes and line breaks are escaped.
-
-    >>> quote('say "hi"\\\\N')
-    '"say \\\\"hi\\\\"\\\\\\\\N"'
-    """
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + escaped.replace("\r", "").replace("\n", "\\n") + '"'
-
-
-def _attributes(**values: str | None) -> str:
-    return "[" + ", ".join(f"{k}={quote(v)}" for k, v in values.items() if v is not None) + "]"
-
-
-def _wrap(text: str, width: int = 22) -> str:
-    """Break a long label into lines of about ``width`` characters for compact boxes."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "\n".join(lines)
+    size: tuple[float, float] = (0.0, 0.0)
 
 
 def draw(
@@ -107,395 +66,63 @@ def draw(
     *,
     highlight: Sequence[str] = (),
     focus: str | None = None,
+    depth: int | None = None,
     rolled_up: bool = False,
     theme: str = "print",
     revealed: int | None = None,
-    legend: bool = True,
+    current: int | None = None,
+    legend: str = "compact",
+    title: str | None = None,
+    caption: str | None = None,
+    width: float | None = None,
     edge_colors: Mapping[tuple[str, str], str] | None = None,
     edge_labels: Mapping[tuple[str, str], str] | None = None,
 ) -> Drawing:
-    """The map as DOT, with waves as columns, role shapes, arrow numbers and a legend.
+    """The map as positioned DOT: waves as columns, role shapes, arrow numbers, a legend.
 
     ``highlight``: variables of a path to show in full colour (the rest dimmed);
-    ``focus``: a node (or variable) whose ancestors and descendants alone are drawn;
+    ``focus``: a node (or variable) whose neighbourhood alone is drawn: its ancestors and
+    descendants, or only those within ``depth`` arrows;
     ``rolled_up``: one vertex per concept instead of one per time-indexed copy;
-    ``revealed``: draw only the first ``revealed`` steps of the teaching sequence in colour
-    (the others faint), for step-by-step slides;
+    ``revealed``: draw only the first ``revealed`` teaching steps in colour (the others
+    faint), and ``current``: the step whose arrows stand out (thick, vermillion);
+    ``legend``: ``compact`` (a key below the map), ``none``, or ``only`` (the key alone);
+    ``title``/``caption``: text above and below (default title: the map's);
+    ``width``: the figure's width in points (a journal column), scaled to fit;
     ``edge_colors``: a colour for some arrows (cause, effect), such as a tested path's arrows
     coloured by their result; they are drawn thick in that colour and never dimmed;
     ``edge_labels``: words added to those arrows' labels, because colour alone does not reach
     every reader (colour-blind, greyscale print).
-
-    >>> import mechmap
-    >>> m = mechmap.loads("mechmap: 1\\nid: m\\ntitle: M\\nnodes: {a: {}, b: {}}\\nedges: [a -> b]")
-    >>> print(draw(m, legend=False).dot.splitlines()[0])
-    digraph "m" {
     """
     style = THEMES[theme]
-    vertices, arrows = _graph(m, rolled_up)
+    if legend not in LEGENDS:
+        raise ValueError(f"legend must be one of {', '.join(LEGENDS)}, not '{legend}'")
+    vertices, arrows = drawn_graph(m, rolled_up)
     edge_colors, edge_labels = edge_colors or {}, edge_labels or {}
     strangers = (set(edge_colors) | set(edge_labels)) - set(arrows)
     if strangers:
         a, b = sorted(strangers)[0]
         raise ValueError(f"cannot colour {a} -> {b}: the map draws no such arrow")
     if focus is not None:
-        vertices, arrows = _focused(m, vertices, arrows, focus, rolled_up)
+        vertices, arrows = _focused(m, vertices, arrows, focus, rolled_up, depth)
     node_ids = {v: f"n{i}" for i, v in enumerate(vertices)}
     edge_ids = {a: f"e{i}" for i, a in enumerate(arrows)}
-    lit_vertices, lit_arrows = _lit(m, highlight, revealed, vertices, arrows)
-    lit_arrows |= set(edge_colors)
-    lit_vertices |= {v for arrow in edge_colors for v in arrow}
-
-    lines = [
-        f"digraph {quote(m.id)} {{",
-        "  graph "
-        + _attributes(
-            rankdir="LR",
-            newrank="true",
-            nodesep="0.3",
-            ranksep="0.55",
-            fontname=style["fontname"],
-            fontsize=str(int(style["fontsize"]) + 4),
-            label=m.title,
-            labelloc="t",
-            id="map",
-        )
-        + ";",
-        "  node "
-        + _attributes(
-            fontname=style["fontname"],
-            fontsize=style["fontsize"],
-            style="filled",
-            penwidth=style["penwidth"],
-            margin="0.12,0.06",
-        )
-        + ";",
-        "  edge "
-        + _attributes(
-            fontname=style["fontname"],
-            fontsize=style["edgefont"],
-            penwidth=style["penwidth"],
-            arrowsize="0.8",
-        )
-        + ";",
-    ]
-    for wave, members in _columns(m, vertices, rolled_up):
-        indent = "  "
-        if wave is not None:
-            lines.append(f"  subgraph {quote('cluster_wave_' + wave.id)} {{")
-            lines.append(
-                "    graph "
-                + _attributes(
-                    label=wave.label,
-                    style="rounded,filled",
-                    fillcolor="#F7F7F7",
-                    color="#BBBBBB",
-                    id=f"wave-{m.wave_index[wave.id]}",
-                )
-                + ";"
-            )
-            indent = "    "
-        for vertex in members:
-            lit = vertex in lit_vertices
-            attributes = _node_attributes(
-                m, vertex, node_ids[vertex], rolled_up, lit, lit and bool(highlight)
-            )
-            lines.append(f"{indent}{quote(node_ids[vertex])} {attributes};")
-        if wave is not None:
-            lines.append("  }")
-    lines += _gates(m, vertices, arrows, rolled_up, node_ids)
-    for (a, b), edge_id in edge_ids.items():
-        lit = (a, b) in lit_arrows
-        attributes = _edge_attributes(
-            m,
-            (a, b),
-            edge_id,
-            rolled_up,
-            lit,
-            (lit and bool(highlight)) or (a, b) in edge_colors,
-            style,
-            edge_colors.get((a, b)),
-            edge_labels.get((a, b)),
-        )
-        lines.append(f"  {quote(node_ids[a])} -> {quote(node_ids[b])} {attributes};")
-    if legend:
-        lines += _legend(m, vertices, rolled_up, style)
-    lines.append("}")
-    return Drawing("\n".join(lines) + "\n", node_ids, edge_ids)
+    words = {a: arrow_words(m, a, rolled_up, edge_labels.get(a)) for a in arrows}
+    key = legend_for(m, vertices, arrows, rolled_up, style)
+    if legend == "only":
+        vertices, arrows = [], []
+    heading = m.title if title is None else title
+    scene = _best_scene(
+        m, vertices, arrows, words, style, heading, caption, key if legend != "none" else None
+    )
+    looks = _Looks(m, rolled_up, style, highlight, revealed, current, edge_colors, vertices, arrows)
+    lines = scene_dot(scene, m, looks, node_ids, edge_ids, words, width)
+    return Drawing("\n".join(lines) + "\n", node_ids, edge_ids, (scene.width, scene.height))
 
 
 def to_dot(m: Map, **options: object) -> str:
-    """DOT text of the map (see :func:`draw` for the options)."""
+    """Positioned DOT text of the map (see :func:`draw` for the options)."""
     return draw(m, **options).dot  # type: ignore[arg-type]
-
-
-# -- what is drawn -----------------------------------------------------------------------
-
-
-def _graph(m: Map, rolled_up: bool) -> tuple[list[str], list[tuple[str, str]]]:
-    if rolled_up:
-        return [n.id for n in m.nodes], list(m.rolled_up())
-    return list(m.variables), [(x.source, x.target) for x in m.links]
-
-
-def _concept(m: Map, vertex: str) -> str:
-    return m.variable_info[vertex].node.id if vertex in m.variable_info else vertex
-
-
-def _adjacency(vertices, arrows) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Children and parents of each drawn vertex, from the drawn arrows."""
-    children: dict[str, list[str]] = {v: [] for v in vertices}
-    parents: dict[str, list[str]] = {v: [] for v in vertices}
-    for a, b in arrows:
-        children[a].append(b)
-        parents[b].append(a)
-    return children, parents
-
-
-def _focused(m, vertices, arrows, focus, rolled_up):
-    from mechmap.mapfile.graphs import reachable
-
-    node = m.node_by_id.get(focus.partition("@")[0])
-    if node is None:
-        from mechmap.diagnostics import did_you_mean
-
-        raise ValueError(f"--focus: unknown node '{focus}'{did_you_mean(focus, m.node_by_id)}")
-    if rolled_up:
-        starts = [node.id]
-    elif "@" in focus:
-        if focus not in m.variable_info:
-            raise ValueError(f"--focus: '{focus}' is not a variable of the map")
-        starts = [focus]
-    else:
-        starts = list(node.variables)
-    children, parents = _adjacency(vertices, arrows)
-    keep = reachable(children, starts) | reachable(parents, starts)
-    return [v for v in vertices if v in keep], [
-        (a, b) for a, b in arrows if a in keep and b in keep
-    ]
-
-
-def _lit(m, highlight, revealed, vertices, arrows):
-    """Which vertices and arrows keep full colour (all of them unless a path or a step)."""
-    if highlight:
-        path = list(highlight)
-        return set(path), set(itertools.pairwise(path))
-    if revealed is not None:
-        lit_arrows: set[tuple[str, str]] = set()
-        for step in m.teaching_steps()[:revealed]:
-            lit_arrows |= set(step.edge.links)
-        lit_vertices = {v for arrow in lit_arrows for v in arrow}
-        return lit_vertices, lit_arrows
-    return set(vertices), set(arrows)
-
-
-def _columns(m: Map, vertices: list[str], rolled_up: bool):
-    """Vertices grouped by wave in time order; timeless vertices first (``None``)."""
-    by_wave: dict[str | None, list[str]] = {None: []}
-    for wave in m.waves:
-        by_wave[wave.id] = []
-    for vertex in vertices:
-        by_wave[_wave_of(m, vertex, rolled_up)].append(vertex)
-    waves = {w.id: w for w in m.waves}
-    return [(waves.get(w) if w is not None else None, vs) for w, vs in by_wave.items() if vs]
-
-
-def _wave_of(m: Map, vertex: str, rolled_up: bool) -> str | None:
-    if rolled_up:
-        node = m.node_by_id[vertex]
-        return node.wave or (node.waves[0] if node.waves else None)
-    return m.variable_info[vertex].wave
-
-
-def _gates(m, vertices, arrows, rolled_up, node_ids) -> list[str]:
-    """Invisible gate nodes between consecutive waves: every vertex of a wave points to the
-    gate after it and the gate to every vertex of the next wave, so Graphviz must lay the
-    waves out left to right in time order. Timeless vertices go before the first wave (by
-    role: context and strategies) or after the last (outcomes) when nothing ties them
-    elsewhere."""
-    from mechmap.mapfile.graphs import reachable
-
-    children, parents = _adjacency(vertices, arrows)
-    timed = {v for v in vertices if _wave_of(m, v, rolled_up) is not None}
-    columns: list[list[str]] = [[]]
-    for wave in m.waves:
-        columns.append([v for v in vertices if _wave_of(m, v, rolled_up) == wave.id])
-    columns.append([])
-    for v in vertices:
-        if v in timed:
-            continue
-        role = m.node_by_id[_concept(m, v)].role
-        if role in _BEFORE_WAVES and not (reachable(parents, [v]) - {v}) & timed:
-            columns[0].append(v)
-        elif role in OUTCOME_ROLES and not (reachable(children, [v]) - {v}) & timed:
-            columns[-1].append(v)
-    columns = [c for c in columns if c]
-    lines = []
-    for i, (before, after) in enumerate(itertools.pairwise(columns)):
-        gate = quote(f"gate{i}")
-        lines.append(f'  {gate} [style=invis, shape=point, width=0, label=""];')
-        lines += [f"  {quote(node_ids[v])} -> {gate} [style=invis];" for v in before]
-        lines += [f"  {gate} -> {quote(node_ids[v])} [style=invis];" for v in after]
-    return lines
-
-
-def _node_attributes(
-    m: Map, vertex: str, node_id: str, rolled_up: bool, lit: bool, emphasis: bool
-) -> str:
-    node = m.node_by_id[_concept(m, vertex)]
-    shape, fill = ROLE_STYLE[node.role]
-    label = _wrap(node.label)
-    if not rolled_up and node.waves:
-        label += f"\n@{m.variable_info[vertex].wave}"
-    elif rolled_up and node.waves:
-        label += f"\n({', '.join(node.waves)})"
-    styles = ["filled"]
-    if node.role in STRATEGY_ROLES or node.role in OUTCOME_ROLES:
-        styles.append("rounded")
-    if node.latent:
-        styles.append("dashed")
-    return _attributes(
-        label=label,
-        shape=shape,
-        style=",".join(styles),
-        fillcolor=fill if lit else "#FAFAFA",
-        color=HIGHLIGHT if emphasis else "black" if lit else DIMMED,
-        penwidth="2.5" if emphasis else None,
-        fontcolor="black" if lit else DIMMED,
-        peripheries="2" if node.role in OUTCOME_ROLES and node.role != "proximal_outcome" else None,
-        id=node_id,
-    )
-
-
-def _edge_attributes(
-    m: Map, arrow, edge_id, rolled_up, lit, emphasis, style, colour=None, words=None
-) -> str:
-    a, b = arrow
-    edge = None
-    if not rolled_up:
-        edge = m.edge_of[(a, b)]
-    label_parts = []
-    if edge is not None and edge.arrow is not None:
-        label_parts.append(f"#{edge.arrow}")
-    if edge is not None and edge.sign is not None:
-        label_parts.append(edge.sign)
-    if words:
-        label_parts.append(words)
-    carry = not rolled_up and edge is None
-    moderator = edge is not None and edge.modifies is not None
-    latent_cause = m.node_by_id[_concept(m, a)].latent
-    line_style = "dashed" if moderator else "dotted" if latent_cause else None
-    return _attributes(
-        label=" ".join(label_parts) or None,
-        style=line_style,
-        arrowhead="odiamond" if moderator else None,
-        color=colour
-        or (HIGHLIGHT if emphasis else ("#999999" if carry else "black") if lit else DIMMED),
-        fontcolor="black" if lit else DIMMED,
-        penwidth=str(float(style["penwidth"]) * 2.5) if emphasis else None,
-        id=edge_id,
-    )
-
-
-def _legend(m: Map, vertices: list[str], rolled_up: bool, style) -> list[str]:
-    used = [r for r in ROLES if any(m.node_by_id[_concept(m, v)].role == r for v in vertices)]
-    lines = [
-        '  subgraph "cluster_legend" {',
-        "    graph "
-        + _attributes(
-            label="Legend",
-            style="rounded",
-            color="#BBBBBB",
-            fontsize=style["fontsize"],
-            id="legend",
-        )
-        + ";",
-    ]
-    for i, role in enumerate(used):
-        shape, fill = ROLE_STYLE[role]
-        lines.append(
-            f"    {quote(f'legend{i}')} "
-            + _attributes(
-                label=role.replace("_", " "),
-                shape=shape,
-                fillcolor=fill,
-                style="filled,rounded" if shape == "box" else "filled",
-            )
-            + ";"
-        )
-    keys = [
-        "#n  arrow number in the source figure",
-        "+ / - / ?  expected sign",
-        "dashed, open diamond: moderator",
-        "dotted: from a latent (unmeasured) node",
-        "grey: same node carried to the next wave",
-        "dashed border: latent node; double border: outcome",
-    ]
-    lines.append(
-        f"    {quote('legend_arrows')} "
-        + _attributes(
-            label="\n".join(keys), shape="plaintext", style="", fontsize=style["edgefont"]
-        )
-        + ";"
-    )
-    lines.append("  }")
-    return lines
-
-
-# -- engines -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Engine:
-    name: str
-    program: str
-    formats: frozenset[str]
-
-
-def engines() -> list[Engine]:
-    """Available layout engines, preferred first: system Graphviz, then graphviz-pure."""
-    found = []
-    system = shutil.which("dot")
-    if system:
-        found.append(Engine("Graphviz dot", system, frozenset({"svg", "png", "pdf", "json"})))
-    pure = shutil.which("graphviz-pure") or _beside_python("graphviz-pure")
-    if pure:
-        found.append(Engine("graphviz-pure", pure, frozenset({"svg", "png", "json"})))
-    return found
-
-
-def _beside_python(program: str) -> str | None:
-    # A virtual environment's scripts sit beside its python even when it is not activated.
-    candidate = Path(sys.executable).with_name(program)
-    return str(candidate) if candidate.is_file() and os.access(candidate, os.X_OK) else None
-
-
-def run_engine(dot: str, fmt: str) -> bytes:
-    """Lay out and draw DOT text in ``fmt``; raises :class:`RendererMissing` with the fix."""
-    candidates = [e for e in engines() if fmt in e.formats]
-    if not candidates:
-        if fmt == "pdf":
-            raise RendererMissing(
-                "PDF needs Graphviz's dot: install it (apt-get install graphviz), "
-                "or render SVG or PNG, which work without it"
-            )
-        raise RendererMissing(
-            "no Graphviz layout engine found: reinstall mechmap (it brings graphviz-pure) "
-            "or install Graphviz (apt-get install graphviz)"
-        )
-    failures = []
-    for engine in candidates:  # a failing engine falls back to the next one
-        result = subprocess.run(
-            [engine.program, f"-T{fmt}"],
-            input=dot.encode("utf-8"),
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-        if result.returncode == 0 and result.stdout:
-            return result.stdout
-        failures.append(f"{engine.name}: {result.stderr.decode(errors='replace').strip()[:300]}")
-    raise RendererMissing("layout failed: " + "; ".join(failures))
 
 
 def render(m: Map, fmt: str, **options: object) -> bytes:
@@ -507,14 +134,171 @@ def render(m: Map, fmt: str, **options: object) -> bytes:
 
 
 def layout_positions(m: Map) -> dict[str, tuple[float, float]]:
-    """Where the layout puts each variable (points, y up), e.g. for DAGitty's ``pos``."""
-    drawing = draw(m, legend=False)
-    layout = json.loads(run_engine(drawing.dot, "json"))
-    by_id = {v: k for k, v in drawing.node_ids.items()}
-    positions = {}
-    for obj in layout.get("objects", []):
-        vertex = by_id.get(obj.get("name"))
-        if vertex is not None and "pos" in obj:
-            x, y = (float(c) for c in obj["pos"].split(","))
-            positions[vertex] = (x, y)
-    return positions
+    """Where the layout puts each variable's centre (points, y up), e.g. for DAGitty's ``pos``."""
+    vertices, arrows = drawn_graph(m, False)
+    style = THEMES["print"]
+    arranged = _arranged(m, vertices, arrows, {}, style, style.wrap_at[0])
+    height = arranged.layout.height
+    return {v: (x, height - y) for v, (x, y) in arranged.layout.centres.items()}
+
+
+# -- what is drawn -----------------------------------------------------------------------
+
+
+def _focused(m, vertices, arrows, focus, rolled_up, depth):
+    node = m.node_by_id.get(focus.partition("@")[0])
+    if node is None:
+        from mechmap.diagnostics import did_you_mean
+
+        raise ValueError(f"--focus: unknown node '{focus}'{did_you_mean(focus, m.node_by_id)}")
+    if depth is not None and depth < 1:
+        raise ValueError("--depth must be at least 1")
+    if rolled_up:
+        starts = [node.id]
+    elif "@" in focus:
+        if focus not in m.variable_info:
+            raise ValueError(f"--focus: '{focus}' is not a variable of the map")
+        starts = [focus]
+    else:
+        starts = list(node.variables)
+    children: dict[str, list[str]] = {v: [] for v in vertices}
+    parents: dict[str, list[str]] = {v: [] for v in vertices}
+    for a, b in arrows:
+        children[a].append(b)
+        parents[b].append(a)
+    keep = _within(children, starts, depth) | _within(parents, starts, depth)
+    return [v for v in vertices if v in keep], [
+        (a, b) for a, b in arrows if a in keep and b in keep
+    ]
+
+
+def _within(step: Mapping[str, list[str]], starts: list[str], depth: int | None) -> set[str]:
+    """Vertices reachable from ``starts`` in at most ``depth`` steps (any number if None)."""
+    seen, frontier, taken = set(starts), list(starts), 0
+    while frontier and (depth is None or taken < depth):
+        frontier = [n for v in frontier for n in step[v] if n not in seen]
+        seen.update(frontier)
+        taken += 1
+    return seen
+
+
+@dataclass(frozen=True)
+class _Looks:
+    """What is in full colour, what stands out, what is faint."""
+
+    m: Map
+    rolled_up: bool
+    style: Theme
+    highlight: Sequence[str]
+    revealed: int | None
+    current: int | None
+    edge_colors: Mapping[tuple[str, str], str]
+    vertices: Sequence[str]
+    arrows: Sequence[tuple[str, str]]
+
+    def lit(self) -> tuple[set[str], set[tuple[str, str]], set[tuple[str, str]]]:
+        """Vertices and arrows in colour, and the arrows that stand out."""
+        if self.highlight:
+            path = list(self.highlight)
+            lit, strong = set(path), set(itertools.pairwise(path))
+            return (
+                lit | {v for a in self.edge_colors for v in a},
+                strong | set(self.edge_colors),
+                strong | set(self.edge_colors),
+            )
+        if self.revealed is not None:
+            steps = self.m.teaching_steps()
+            shown = {link for step in steps[: self.revealed] for link in step.edge.links}
+            strong = set()
+            if self.current is not None and 1 <= self.current <= len(steps):
+                strong = set(steps[self.current - 1].edge.links)
+            return {v for a in shown | strong for v in a}, shown | strong, strong
+        return set(self.vertices), set(self.arrows), set(self.edge_colors)
+
+
+# -- the scene: layout plus title, legend and caption --------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scene:
+    arranged: Arranged | None
+    legend: Legend | None
+    heading: str
+    caption: str
+    font: float
+    width: float
+    height: float
+    offset: tuple[float, float]  # where the map's layout starts
+    legend_at: tuple[float, float]
+    caption_at: float
+
+
+def _arranged(m, vertices, arrows, words, style: Theme, wrap_at: int) -> Arranged:
+    f = style.font
+    spacing = Spacing(
+        node=f * 1.3, layer=f * 4.2, column=f * 1.4, band=f * 1.6, waypoint=f * 0.6, heading=f * 2.4
+    )
+    return arrange(
+        m,
+        vertices,
+        arrows,
+        font=f,
+        wrap_at=wrap_at,
+        labels=words,
+        edge_font=style.edge_font,
+        spacing=spacing,
+    )
+
+
+def _best_scene(m, vertices, arrows, words, style: Theme, heading, caption, key) -> _Scene:
+    """The scene for each label width the theme allows; on a slide, the most legible one
+    (largest type once the whole figure fits the screen), padded to the screen's shape."""
+    scenes = []
+    for wrap_at in style.wrap_at if len(vertices) <= 300 else style.wrap_at[:1]:
+        arranged = _arranged(m, vertices, arrows, words, style, wrap_at) if vertices else None
+        scenes.append(_scene(arranged, key, heading, caption or "", style))
+    if style.screen is None:
+        return scenes[0]
+    sw, sh = style.screen
+    best = max(scenes, key=lambda s: min(sw / s.width, sh / s.height))
+    return _padded(best, sw / sh)
+
+
+def _scene(arranged, key, heading: str, caption: str, style: Theme) -> _Scene:
+    f = style.font
+    map_w = arranged.layout.width if arranged else 0.0
+    map_h = arranged.layout.height if arranged else 0.0
+    key_w, key_h = (key.width, key.height) if key else (0.0, 0.0)
+    width = max(map_w, key_w, 200.0)
+    title_h = text_box(heading, f * 1.3)[1] + f * 0.6 if heading else f * 0.5
+    caption_text = wrap(caption, max(30, int(width / (f * 0.62)))) if caption else ""
+    caption_h = text_box(caption_text, f * 1.2)[1] + f if caption_text else 0.0
+    offset = ((width - map_w) / 2, title_h)
+    legend_at = ((width - key_w) / 2, title_h + map_h + (f * 0.5 if key else 0.0))
+    caption_at = legend_at[1] + key_h + (f * 0.5 if caption_text else 0.0)
+    height = caption_at + caption_h + f * 0.3
+    return _Scene(
+        arranged, key, heading, caption_text, f, width, height, offset, legend_at, caption_at
+    )
+
+
+def _padded(scene: _Scene, aspect: float) -> _Scene:
+    """The scene centred in a frame of the given width:height ratio."""
+    width, height = scene.width, scene.height
+    if width / height < aspect:
+        width = height * aspect
+    else:
+        height = width / aspect
+    dx, dy = (width - scene.width) / 2, (height - scene.height) / 2
+    return _Scene(
+        scene.arranged,
+        scene.legend,
+        scene.heading,
+        scene.caption,
+        scene.font,
+        width,
+        height,
+        (scene.offset[0] + dx, scene.offset[1] + dy),
+        (scene.legend_at[0] + dx, scene.legend_at[1] + dy),
+        scene.caption_at + dy,
+    )

@@ -1,0 +1,277 @@
+"""Positioned DOT: a laid-out scene written for Graphviz's ``nop2`` engine, which draws
+every box, curve and label exactly where mechmap put it.
+
+Coordinates here are the layout's (points, y down); DOT's y grows upward, so every y is
+flipped against the scene's height. Invisible corner points pin the drawing's extent, so a
+16:9 slide stays 16:9 after Graphviz trims its margins. :func:`plain_dot` is the other
+kind of DOT: the graph alone, no positions, for other tools.
+"""
+
+from __future__ import annotations
+
+from mechmap.diagrams.arrange import (
+    SHAPES,
+    arrow_words,
+    concept,
+    drawn_graph,
+    vertex_label,
+    wave_of,
+)
+from mechmap.diagrams.style import (
+    CARRIED,
+    DIMMED,
+    FONT,
+    HIGHLIGHT,
+    ROLE_FILLS,
+    WAVE_FILL,
+    WAVE_LINE,
+    attributes,
+    quote,
+)
+from mechmap.diagrams.textsize import LINE_HEIGHT
+from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
+from mechmap.model import Map
+
+
+def scene_dot(scene, m: Map, looks, node_ids, edge_ids, words, width: float | None) -> list[str]:
+    """DOT lines for ``scene`` (see :func:`mechmap.diagrams.render.draw`)."""
+    style = looks.style
+    W, H = scene.width, scene.height
+    graph = dict(
+        layout="nop2",
+        bb=f"0,0,{W:.2f},{H:.2f}",
+        id="map",
+        fontname=FONT,
+        fontsize=scene.font * 1.3,
+        label=scene.heading or None,
+    )
+    if scene.heading:
+        graph["lp"] = f"{W / 2:.2f},{H - scene.offset[1] / 2:.2f}"
+    if width is not None:
+        graph["size"] = f"{width / 72:.3f},{H * width / W / 72:.3f}!"
+    if style.screen is not None:
+        graph["dpi"] = style.screen[0] * 72 / W
+    lines = [
+        f"digraph {quote(m.id)} {{",
+        f"  graph {attributes(**graph)};",
+        f"  node {attributes(fontname=FONT, fontsize=style.font, style='filled', fixedsize='true', penwidth=style.penwidth, margin='0')};",  # noqa: E501
+        f"  edge {attributes(fontname=FONT, fontsize=style.edge_font, penwidth=style.penwidth, arrowsize=0.8)};",  # noqa: E501
+        '  "frame 0" [style=invis, label="", width=0.01, height=0.01, pos="0,0"];',
+        f'  "frame 1" [style=invis, label="", width=0.01, height=0.01, pos="{W:.2f},{H:.2f}"];',
+    ]
+    if scene.arranged is not None:
+        lines += _map_lines(scene, m, looks, node_ids, edge_ids, words)
+    if scene.legend is not None:
+        lines += _legend_lines(scene, style)
+    if scene.caption:
+        half = (scene.caption.count("\n") + 1) * scene.font * 1.2 * LINE_HEIGHT / 2
+        lines.append(
+            '  "caption" '
+            + attributes(
+                label=scene.caption,
+                shape="plaintext",
+                style="",
+                fixedsize="false",
+                fontsize=scene.font * 1.2,
+                id="caption",
+                pos=_at(W / 2, scene.caption_at + half, H),
+            )
+            + ";"
+        )
+    lines.append("}")
+    return lines
+
+
+def _at(x: float, y: float, height: float) -> str:
+    return f"{x:.2f},{height - y:.2f}"
+
+
+def _map_lines(scene, m: Map, looks, node_ids, edge_ids, words) -> list[str]:
+    arranged, (ox, oy), H = scene.arranged, scene.offset, scene.height
+    layout = arranged.layout
+    lit_vertices, lit_arrows, strong = looks.lit()
+    emphasised = set(looks.highlight) if looks.highlight else {v for a in strong for v in a}
+    if looks.revealed is None and not looks.highlight:
+        emphasised = set()
+
+    def node_line(v: str, indent: str) -> str:
+        x, y = layout.centres[v]
+        return (
+            indent
+            + quote(v)
+            + " "
+            + _node_attributes(
+                m,
+                v,
+                node_ids[v],
+                arranged,
+                v in lit_vertices,
+                v in emphasised,
+                _at(x + ox, y + oy, H),
+            )
+        )
+
+    lines = []
+    members: dict[int, list[str]] = {}
+    for v in node_ids:
+        members.setdefault(arranged.column[v], []).append(v)
+    top, bottom = layout.flow[0] - scene.font * 2.4 + 4, layout.flow[1] + scene.font * 1.0
+    for column, wave_id in arranged.columns.items():
+        if wave_id is None:
+            continue
+        x0, x1 = layout.columns[column]
+        wave = next(w for w in m.waves if w.id == wave_id)
+        bb = f"{x0 + ox:.2f},{H - (bottom + oy):.2f},{x1 + ox:.2f},{H - (top + oy):.2f}"
+        lines.append(f"  subgraph {quote('cluster_wave_' + wave.id)} {{")
+        label_y = top + scene.font * 1.0
+        lines.append(
+            "    graph "
+            + attributes(
+                bb=bb,
+                label=wave.label,
+                lp=_at((x0 + x1) / 2 + ox, label_y + oy, H),
+                style="rounded,filled",
+                fillcolor=WAVE_FILL,
+                color=WAVE_LINE,
+                fontsize=scene.font * 1.05,
+                id=f"wave-{m.wave_index[wave.id]}",
+            )
+            + ";"
+        )
+        lines += [node_line(v, "    ") for v in members.pop(column, [])]
+        lines.append("  }")
+    lines += [node_line(v, "  ") for vs in members.values() for v in vs]
+    for arrow, edge_id in edge_ids.items():
+        lines.append(
+            _edge_line(
+                m,
+                arrow,
+                edge_id,
+                layout.routes[arrow],
+                words.get(arrow),
+                looks,
+                arrow in lit_arrows,
+                arrow in strong,
+                (ox, oy),
+                H,
+            )
+        )
+    return lines
+
+
+def _node_attributes(m, vertex, node_id, arranged, lit, emphasis, pos) -> str:
+    node = m.node_by_id[concept(m, vertex)]
+    width, height = arranged.sizes[vertex]
+    styles = ["filled"]
+    if node.role in STRATEGY_ROLES or node.role in OUTCOME_ROLES:
+        styles.append("rounded")
+    if node.latent:
+        styles.append("dashed")
+    return attributes(
+        label=arranged.labels[vertex],
+        shape=arranged.shapes[vertex],
+        style=",".join(styles),
+        fillcolor=ROLE_FILLS[node.role] if lit else "#FAFAFA",
+        color=HIGHLIGHT if emphasis else "black" if lit else DIMMED,
+        penwidth="2.5" if emphasis else None,
+        fontcolor="black" if lit else DIMMED,
+        peripheries="2" if node.role in OUTCOME_ROLES and node.role != "proximal_outcome" else None,
+        width=width / 72,
+        height=height / 72,
+        pos=pos,
+        id=node_id,
+    )
+
+
+def _edge_line(m, arrow, edge_id, route, words, looks, lit, strong, offset, H) -> str:
+    a, b = arrow
+    ox, oy = offset
+    edge = None if looks.rolled_up else m.edge_of[arrow]
+    carry = not looks.rolled_up and edge is None
+    moderator = edge is not None and edge.modifies is not None
+    latent_cause = m.node_by_id[concept(m, a)].latent
+    colour = looks.edge_colors.get(arrow) or (
+        HIGHLIGHT if strong else (CARRIED if carry else "black") if lit else DIMMED
+    )
+    points = " ".join(_at(x + ox, y + oy, H) for x, y in route.points)
+    tip = _at(route.tip[0] + ox, route.tip[1] + oy, H)
+    return (
+        f"  {quote(a)} -> {quote(b)} "
+        + attributes(
+            label=words or None,
+            lp=_at(route.label[0] + ox, route.label[1] + oy, H) if words and route.label else None,
+            pos=f"e,{tip} {points}",
+            style="dashed" if moderator else "dotted" if latent_cause else None,
+            arrowhead="odiamond" if moderator else None,
+            color=colour,
+            fontcolor="black" if lit else DIMMED,
+            penwidth=looks.style.penwidth * 2.5 if strong else None,
+            id=edge_id,
+        )
+        + ";"
+    )
+
+
+def _legend_lines(scene, style) -> list[str]:
+    key, (lx, ly), H = scene.legend, scene.legend_at, scene.height
+    lines = []
+    for i, sample in enumerate(key.samples):
+        double = sample.role in OUTCOME_ROLES and sample.role != "proximal_outcome"
+        lines.append(
+            f"  {quote('legend ' + sample.role)} "
+            + attributes(
+                label=sample.label,
+                shape=SHAPES[sample.role],
+                fillcolor=ROLE_FILLS[sample.role],
+                style="filled,rounded" if SHAPES[sample.role] == "box" else "filled",
+                fontsize=key.font,
+                width=sample.width / 72,
+                height=sample.height / 72,
+                peripheries="2" if double else None,
+                pos=_at(lx + sample.x, ly + sample.y, H),
+                id=f"legend-{i}",
+            )
+            + ";"
+        )
+    if key.notes:
+        nx, ny = key.notes_at
+        lines.append(
+            '  "legend notes" '
+            + attributes(
+                label=key.notes,
+                shape="plaintext",
+                style="",
+                fixedsize="false",
+                fontsize=key.font,
+                pos=_at(lx + nx, ly + ny, H),
+                id="legend-notes",
+            )
+            + ";"
+        )
+    return lines
+
+
+def plain_dot(m: Map, rolled_up: bool = False) -> str:
+    """The map's graph as DOT for other tools: labelled boxes and arrows, waves as clusters,
+    no positions and no drawing helpers; the variable ids are the node names."""
+    vertices, arrows = drawn_graph(m, rolled_up)
+    lines = [f"digraph {quote(m.id)} {{", f"  graph {attributes(label=m.title, rankdir='LR')};"]
+    by_wave: dict[str | None, list[str]] = {}
+    for v in vertices:
+        by_wave.setdefault(wave_of(m, v), []).append(v)
+    for wave in m.waves:
+        lines.append(f"  subgraph {quote('cluster_' + wave.id)} {{")
+        lines.append(f"    graph {attributes(label=wave.label)};")
+        lines += [
+            f"    {quote(v)} {attributes(label=vertex_label(m, v, 10**6))};"
+            for v in by_wave.get(wave.id, [])
+        ]
+        lines.append("  }")
+    lines += [
+        f"  {quote(v)} {attributes(label=vertex_label(m, v, 10**6))};"
+        for v in by_wave.get(None, [])
+    ]
+    for arrow in arrows:
+        words = arrow_words(m, arrow, rolled_up)
+        lines.append(f"  {quote(arrow[0])} -> {quote(arrow[1])} {attributes(label=words or None)};")
+    return "\n".join([*lines, "}"]) + "\n"

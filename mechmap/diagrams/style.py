@@ -1,0 +1,81 @@
+"""How a map looks: role fills, themes, and DOT's quoting, shared by every drawing.
+
+Fills are light tints of Okabe & Ito's colour-blind-safe palette, so black text stays
+legible and each role keeps a distinct grey level; the shape carries the role as well
+(:data:`mechmap.diagrams.arrange.SHAPES`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLE_FILLS: dict[str, str] = {
+    "strategy": "#F5C46B",  # orange
+    "component": "#FBE3B5",  # light orange
+    "actor": "#F7F3C6",  # yellow
+    "determinant": "#E8A27C",  # vermillion
+    "context": "#E6E6E6",  # grey
+    "precondition": "#D9D9D9",
+    "moderator": "#EBC7DC",  # reddish purple
+    "mechanism": "#A7D8F2",  # sky blue
+    "proximal_outcome": "#BFE6D6",  # bluish green
+    "implementation_outcome": "#7FCDB3",
+    "service_outcome": "#8DB9DE",  # blue
+    "clinical_outcome": "#D9A6C5",
+    "confounder": "#CCCCCC",
+    "other": "#FFFFFF",
+}
+DIMMED = "#C8C8C8"
+HIGHLIGHT = "#D55E00"  # vermillion
+CARRIED = "#999999"
+WAVE_FILL, WAVE_LINE = "#F4F4F4", "#BBBBBB"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Type sizes (points) and line widths; ``screen`` is the display a slide must fill."""
+
+    font: float
+    edge_font: float
+    penwidth: float
+    wrap_at: tuple[int, ...]  # label widths to try, in characters; the most legible wins
+    screen: tuple[int, int] | None = None
+
+
+THEMES = {
+    "print": Theme(font=10, edge_font=9, penwidth=1, wrap_at=(22,)),
+    "slides": Theme(
+        font=16, edge_font=14, penwidth=2, wrap_at=(24, 18, 14, 11), screen=(1920, 1080)
+    ),
+}
+FONT = "Helvetica"
+
+
+def quote(text: str) -> str:
+    """A DOT double-quoted string that shows ``text`` literally.
+
+    Backslashes are doubled so that Graphviz's escapes (``\\N``, ``\\G``, ``\\l``) never
+    fire, and quotes and line breaks are escaped.
+
+    >>> quote('say "hi"\\\\N')
+    '"say \\\\"hi\\\\"\\\\\\\\N"'
+    """
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\r", "").replace("\n", "\\n") + '"'
+
+
+def attributes(**values: str | float | None) -> str:
+    """A DOT attribute list; ``None`` values are left out, numbers written compactly."""
+    return (
+        "["
+        + ", ".join(
+            f"{k}={quote(v if isinstance(v, str) else _number(v))}"
+            for k, v in values.items()
+            if v is not None
+        )
+        + "]"
+    )
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
