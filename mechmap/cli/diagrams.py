@@ -29,6 +29,31 @@ class Theme(StrEnum):
     slides = "slides"
 
 
+class LegendChoice(StrEnum):
+    compact = "compact"
+    none = "none"
+    separate = "separate"
+
+
+_UNITS = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54}
+# Below this size printed type is hard to read (journals ask for 6-8 pt at final size).
+_SMALLEST_PRINT = 6.0
+
+
+def figure_width(text: str) -> float:
+    """A width such as ``85mm``, ``3.5in`` or ``500pt``, in points."""
+    number, unit = text.strip()[:-2], text.strip()[-2:].lower()
+    try:
+        value = float(number) * _UNITS[unit]
+    except (KeyError, ValueError):
+        raise typer.BadParameter(
+            f"'{text}' is not a width: write a number and a unit, e.g. 85mm, 3.5in or 500pt"
+        ) from None
+    if not 36 <= value <= 7200:
+        raise typer.BadParameter(f"'{text}' is not between 0.5 in and 100 in")
+    return value
+
+
 @app.command()
 def render(
     file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
@@ -39,32 +64,60 @@ def render(
         str | None, typer.Option(help="A path to show in full colour: 'a -> b -> c'")
     ] = None,
     focus: Annotated[
-        str | None, typer.Option(help="Draw only this node's ancestors and descendants")
+        str | None,
+        typer.Option(help="Draw only this node's neighbourhood (see --depth)"),
+    ] = None,
+    depth: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="With --focus: only nodes within this many arrows (default: all ancestors "
+            "and descendants)",
+        ),
     ] = None,
     rolled_up: Annotated[
         bool, typer.Option("--rolled-up", help="One node per concept instead of one per wave")
     ] = False,
-    theme: Annotated[Theme, typer.Option(help="print (compact) or slides (large type)")] = (
-        Theme.print
-    ),
+    theme: Annotated[
+        Theme, typer.Option(help="print (compact) or slides (16:9, large type)")
+    ] = Theme.print,
+    legend: Annotated[
+        LegendChoice,
+        typer.Option(help="compact (under the map), none, or separate (FILE-legend.EXT)"),
+    ] = LegendChoice.compact,
+    width: Annotated[
+        str | None,
+        typer.Option(
+            "--width", "--size", help="Figure width for a journal column, e.g. 85mm, 174mm, 7in"
+        ),
+    ] = None,
     vignettes: VignettesOption = None,
 ) -> None:
     """Draw a map as SVG, PNG, PDF or DOT (format from the file name)."""
     from mechmap.diagnostics import MapError
-    from mechmap.diagrams.render import FORMATS, RendererMissing
-    from mechmap.diagrams.render import render as render_map
+    from mechmap.diagrams.render import FORMATS, RendererMissing, draw, run_engine
+    from mechmap.diagrams.style import THEMES
     from mechmap.mapfile.loader import resolve_path
 
     fmt = output.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         raise usage_error(f"{output}: say which format by the file name ({', '.join(FORMATS)})")
+    points = figure_width(width) if width is not None else None
     check_output(output)
     m = valid_map(file, vignettes).map
+    legend_file = output.with_name(f"{output.stem}-legend{output.suffix}")
+    options = dict(rolled_up=rolled_up, theme=theme.value, focus=focus, depth=depth)
     try:
         path = resolve_path(m, highlight, "--highlight") if highlight else ()
-        drawn = render_map(
-            m, fmt, highlight=path, focus=focus, rolled_up=rolled_up, theme=theme.value
-        )
+        shown = "none" if legend is LegendChoice.separate else legend.value
+        drawing = draw(m, highlight=path, legend=shown, width=points, **options)
+        files = {output: drawing}
+        if legend is LegendChoice.separate:
+            files[legend_file] = draw(m, legend="only", title="", **options)
+        drawn = {
+            name: d.dot.encode("utf-8") if fmt == "dot" else run_engine(d.dot, fmt)
+            for name, d in files.items()
+        }
     except MapError as exc:
         print_problems(exc.diagnostics, err=True)
         raise typer.Exit(EXIT_USAGE) from None
@@ -72,8 +125,17 @@ def render(
         raise usage_error(str(exc)) from None
     except RendererMissing as exc:
         raise environment_error(exc) from None
-    write_output(output, drawn)
-    typer.echo(f"wrote {output}")
+    if points is not None:
+        smallest = THEMES[theme.value].edge_font * points / drawing.size[0]
+        if smallest < _SMALLEST_PRINT:
+            typer.echo(
+                f"warning: at {width} the labels print at {smallest:.1f} pt; try a wider "
+                "figure, --rolled-up, or --focus NODE --depth 2",
+                err=True,
+            )
+    for name, content in drawn.items():
+        write_output(name, content)
+        typer.echo(f"wrote {name}")
 
 
 @app.command()

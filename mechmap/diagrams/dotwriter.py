@@ -38,6 +38,7 @@ def scene_dot(scene, m: Map, looks, node_ids, edge_ids, words, width: float | No
     style = looks.style
     W, H = scene.width, scene.height
     graph = dict(
+        pad="0",
         layout="nop2",
         bb=f"0,0,{W:.2f},{H:.2f}",
         id="map",
@@ -46,7 +47,7 @@ def scene_dot(scene, m: Map, looks, node_ids, edge_ids, words, width: float | No
         label=scene.heading or None,
     )
     if scene.heading:
-        graph["lp"] = f"{W / 2:.2f},{H - scene.offset[1] / 2:.2f}"
+        graph["lp"] = f"{W / 2:.2f},{H - scene.title_height / 2:.2f}"
     if width is not None:
         graph["size"] = f"{width / 72:.3f},{H * width / W / 72:.3f}!"
     if style.screen is not None:

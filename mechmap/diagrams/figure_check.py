@@ -16,6 +16,7 @@ to the nearest point of its own curve.
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
@@ -103,7 +104,7 @@ def _sampled(d: str) -> list[tuple[float, float]]:
 
 
 def _pieces(points):
-    return zip(points, points[1:], strict=False)
+    return itertools.pairwise(points)
 
 
 def _bounds(points):

@@ -16,6 +16,7 @@ digraph "m" {
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -231,9 +232,16 @@ class _Scene:
     offset: tuple[float, float]  # where the map's layout starts
     legend_at: tuple[float, float]
     caption_at: float
+    title_height: float
 
 
 def _arranged(m, vertices, arrows, words, style: Theme, wrap_at: int) -> Arranged:
+    return _arranged_once(m, tuple(vertices), tuple(arrows), tuple(words.items()), style, wrap_at)
+
+
+# A teaching deck draws the same map once per step with other colours only: lay it out once.
+@functools.lru_cache(maxsize=32)
+def _arranged_once(m, vertices, arrows, words, style: Theme, wrap_at: int) -> Arranged:
     f = style.font
     spacing = Spacing(
         node=f * 1.3, layer=f * 4.2, column=f * 1.4, band=f * 1.6, waypoint=f * 0.6, heading=f * 2.4
@@ -244,7 +252,7 @@ def _arranged(m, vertices, arrows, words, style: Theme, wrap_at: int) -> Arrange
         arrows,
         font=f,
         wrap_at=wrap_at,
-        labels=words,
+        labels=dict(words),
         edge_font=style.edge_font,
         spacing=spacing,
     )
@@ -278,12 +286,23 @@ def _scene(arranged, key, heading: str, caption: str, style: Theme) -> _Scene:
     caption_at = legend_at[1] + key_h + (f * 0.5 if caption_text else 0.0)
     height = caption_at + caption_h + f * 0.3
     return _Scene(
-        arranged, key, heading, caption_text, f, width, height, offset, legend_at, caption_at
+        arranged,
+        key,
+        heading,
+        caption_text,
+        f,
+        width,
+        height,
+        offset,
+        legend_at,
+        caption_at,
+        title_h,
     )
 
 
 def _padded(scene: _Scene, aspect: float) -> _Scene:
-    """The scene centred in a frame of the given width:height ratio."""
+    """The scene in a frame of the given width:height ratio: the title stays at the top and
+    the caption goes to the bottom, the map and its key centred between them."""
     width, height = scene.width, scene.height
     if width / height < aspect:
         width = height * aspect
@@ -300,5 +319,6 @@ def _padded(scene: _Scene, aspect: float) -> _Scene:
         height,
         (scene.offset[0] + dx, scene.offset[1] + dy),
         (scene.legend_at[0] + dx, scene.legend_at[1] + dy),
-        scene.caption_at + dy,
+        scene.caption_at + 2 * dy,
+        scene.title_height,
     )
