@@ -28,7 +28,7 @@ from mechmap.diagrams.style import (
     attributes,
     quote,
 )
-from mechmap.diagrams.textsize import LINE_HEIGHT
+from mechmap.diagrams.textsize import text_box
 from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
 from mechmap.model import Map
 
@@ -57,22 +57,26 @@ def scene_dot(scene, m: Map, looks, node_ids, edge_ids, words, width: float | No
         f"  graph {attributes(**graph)};",
         f"  node {attributes(fontname=FONT, fontsize=style.font, style='filled', fixedsize='true', penwidth=style.penwidth, margin='0')};",  # noqa: E501
         f"  edge {attributes(fontname=FONT, fontsize=style.edge_font, penwidth=style.penwidth, arrowsize=0.8)};",  # noqa: E501
-        '  "frame 0" [style=invis, label="", width=0.01, height=0.01, pos="0,0"];',
-        f'  "frame 1" [style=invis, label="", width=0.01, height=0.01, pos="{W:.2f},{H:.2f}"];',
+        # Corner points inset by their half-size, so the drawing is exactly W x H.
+        '  "frame 0" [style=invis, label="", width=0.01, height=0.01, pos="0.36,0.36"];',
+        f'  "frame 1" [style=invis, label="", width=0.01, height=0.01, '
+        f'pos="{W - 0.36:.2f},{H - 0.36:.2f}"];',
     ]
     if scene.arranged is not None:
         lines += _map_lines(scene, m, looks, node_ids, edge_ids, words)
     if scene.legend is not None:
         lines += _legend_lines(scene, style)
     if scene.caption:
-        half = (scene.caption.count("\n") + 1) * scene.font * 1.2 * LINE_HEIGHT / 2
+        width, height = text_box(scene.caption, scene.font * 1.2)
+        half = height / 2
         lines.append(
             '  "caption" '
             + attributes(
                 label=scene.caption,
                 shape="plaintext",
                 style="",
-                fixedsize="false",
+                width=width / 72,
+                height=height / 72,
                 fontsize=scene.font * 1.2,
                 id="caption",
                 pos=_at(W / 2, scene.caption_at + half, H),
@@ -242,7 +246,8 @@ def _legend_lines(scene, style) -> list[str]:
                 label=key.notes,
                 shape="plaintext",
                 style="",
-                fixedsize="false",
+                width=text_box(key.notes, key.font)[0] / 72,
+                height=text_box(key.notes, key.font)[1] / 72,
                 fontsize=key.font,
                 pos=_at(lx + nx, ly + ny, H),
                 id="legend-notes",
