@@ -325,17 +325,17 @@ def _routes(by_id, chains, centres, x, y, layer, labels, layers) -> dict:
     """Each arrow's curve: out of its source's right side, through its waypoints, into its
     target's left side; arrows at one side of a box are spread by where they go."""
     ports = _ports(by_id, chains, centres, y)
-    placed: list[tuple[float, float, float, float]] = [
-        (cx - v.width / 2, cy - v.height / 2, cx + v.width / 2, cy + v.height / 2)
-        for v, (cx, cy) in ((v, centres[v.id]) for v in by_id.values())
-    ]
+    placed = _Occupied()
+    for v in by_id.values():
+        cx, cy = centres[v.id]
+        placed.add((cx - v.width / 2, cy - v.height / 2, cx + v.width / 2, cy + v.height / 2))
+    half = [max((by_id[i].width for i in items if i in by_id), default=0.0) / 2 for items in layers]
     routes = {}
     for arrow, chain in chains.items():
         start, end = ports[(arrow, 0)], ports[(arrow, 1)]
         stops = [start]
         for k, waypoint in enumerate(chain[1:-1], layer[chain[0]] + 1):
-            half = _layer_half(by_id, layers[k])
-            stops += [(x[k] - half, y[waypoint]), (x[k] + half, y[waypoint])]
+            stops += [(x[k] - half[k], y[waypoint]), (x[k] + half[k], y[waypoint])]
         backward = end[0] <= start[0]
         tip_gap = 9.0 if not backward else -9.0
         stops.append((end[0] - tip_gap, end[1]))
@@ -350,8 +350,29 @@ def _routes(by_id, chains, centres, x, y, layer, labels, layers) -> dict:
     return routes
 
 
-def _layer_half(by_id, items) -> float:
-    return max((by_id[i].width for i in items if i in by_id), default=0.0) / 2
+class _Occupied:
+    """Boxes already placed, bucketed on a coarse grid so a new label is checked only
+    against its neighbours (a thousand-box map has thousands of labels)."""
+
+    CELL = 96.0
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+
+    def _keys(self, box):
+        c = self.CELL
+        for i in range(int(box[0] // c), int(box[2] // c) + 1):
+            for j in range(int(box[1] // c), int(box[3] // c) + 1):
+                yield (i, j)
+
+    def add(self, box) -> None:
+        for key in self._keys(box):
+            self.cells.setdefault(key, []).append(box)
+
+    def clear(self, box) -> bool:
+        return not any(
+            _overlap(box, other) for key in self._keys(box) for other in self.cells.get(key, ())
+        )
 
 
 def _ports(by_id, chains, centres, y) -> dict:
@@ -399,7 +420,7 @@ def _label_spot(points, size, placed) -> Point:
     w, h = size
     segments = [points[i : i + 4] for i in range(0, len(points) - 3, 3)]
     middle = (len(segments) - 1) // 2
-    order = sorted(range(len(segments)), key=lambda s: (abs(s - middle), s))
+    order = sorted(range(len(segments)), key=lambda s: (abs(s - middle), s))[:5]
     candidates = [(s, t) for s in order for t in (0.5, 0.35, 0.65, 0.2, 0.8)]
     first = None
     for s, t in candidates:
@@ -407,10 +428,10 @@ def _label_spot(points, size, placed) -> Point:
         for lift in (-h / 2 - 1, h / 2 + 1):
             box = (px - w / 2, py + lift - h / 2, px + w / 2, py + lift + h / 2)
             first = first or box
-            if not any(_overlap(box, other) for other in placed):
-                placed.append(box)
+            if placed.clear(box):
+                placed.add(box)
                 return (px, py + lift)
-    placed.append(first)
+    placed.add(first)
     return ((first[0] + first[2]) / 2, (first[1] + first[3]) / 2)
 
 
