@@ -68,12 +68,21 @@ VISIBLE = f"""selector => Array.from(document.querySelectorAll('#mm-diagram ' + 
     .filter({SHOWN}).map(g => g.id)"""
 FULL_OPACITY = f"""selector => Array.from(document.querySelectorAll('#mm-diagram ' + selector))
     .filter({SHOWN}).filter(g => getComputedStyle(g).opacity === '1').map(g => g.id)"""
-# The middle of an arrow's line, in window coordinates, for the mouse to hover there.
+# A point of an arrow's line, in window coordinates, for the mouse to hover there: the
+# middle, or the point nearest the middle where no other arrow or node lies on top of it.
 ARROW_MIDDLE = """id => {
-    const path = document.getElementById(id).querySelector('path:not(.mm-hit)');
-    const p = path.getPointAtLength(path.getTotalLength() / 2);
-    const point = new DOMPoint(p.x, p.y).matrixTransform(path.getScreenCTM());
-    return [point.x, point.y];
+    const arrow = document.getElementById(id);
+    const path = arrow.querySelector('path:not(.mm-hit)');
+    const length = path.getTotalLength();
+    let first = null;
+    for (const f of [0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8]) {
+        const p = path.getPointAtLength(length * f);
+        const point = new DOMPoint(p.x, p.y).matrixTransform(path.getScreenCTM());
+        first = first || point;
+        const hit = document.elementFromPoint(point.x, point.y);
+        if (hit && hit.closest('g.edge, g.node') === arrow) return [point.x, point.y];
+    }
+    return [first.x, first.y];
 }"""
 
 
@@ -93,19 +102,29 @@ def browser() -> Iterator[object]:
 class Viewer:
     """An open viewer page, with what it asked for from the network and dialogs it opened."""
 
-    def __init__(self, browser, html: Path, width: int = 1400, height: int = 1000) -> None:
+    def __init__(
+        self,
+        browser,
+        html: Path,
+        width: int = 1400,
+        height: int = 1000,
+        fragment: str = "",
+        reduced_motion: str = "no-preference",
+    ) -> None:
         self.url = html.as_uri()
         self.requests: list[str] = []
         self.blocked: list[str] = []
         self.dialogs: list[str] = []
         self.errors: list[str] = []
-        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.context = browser.new_context(
+            viewport={"width": width, "height": height}, reduced_motion=reduced_motion
+        )
         self.context.route("**/*", self._only_files)
         self.page = self.context.new_page()
         self.page.on("request", lambda request: self.requests.append(request.url))
         self.page.on("dialog", self._dialog)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.goto(self.url)
+        self.page.goto(self.url + fragment)
 
     def _only_files(self, route) -> None:
         if route.request.url.startswith("file:"):
@@ -153,8 +172,8 @@ def pages(tmp_path_factory) -> dict[str, Path]:
 def open_viewer(browser) -> Iterator:
     opened: list[Viewer] = []
 
-    def open_page(html: Path, **size: int) -> Viewer:
-        viewer = Viewer(browser, html, **size)
+    def open_page(html: Path, **options) -> Viewer:
+        viewer = Viewer(browser, html, **options)
         opened.append(viewer)
         return viewer
 
@@ -343,6 +362,15 @@ def test_the_page_requests_nothing_but_itself(pages, open_viewer) -> None:
     viewer.hover_arrow(next(iter(edge_ids.values())))
     viewer.page.click("#mm-next")
     viewer.page.locator("#mm-roles input[data-role='mechanism']").uncheck()
+    viewer.page.click("#mm-zoom-in")
+    viewer.page.mouse.wheel(0, -200)
+    viewer.page.fill("#mm-search", "alliance")
+    viewer.page.press("#mm-search", "Enter")
+    viewer.page.click("#mm-present")  # presenter mode, its #present and the shortcuts list
+    viewer.page.keyboard.press("PageDown")
+    viewer.page.keyboard.press("?")
+    viewer.page.keyboard.press("Escape")
+    viewer.page.keyboard.press("Escape")
     assert viewer.requests == [viewer.url]
     assert viewer.blocked == []
 
