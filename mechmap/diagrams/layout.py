@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -107,7 +108,10 @@ def layered_layout(
             band[waypoint] = _arrow_band(by_id[arrow[0]], by_id[arrow[1]])
     rank = {v.id: v.rank for v in vertices if v.rank is not None}
     links = [pair for chain in chains.values() for pair in itertools.pairwise(chain)]
-    layers = reduce_crossings(layers, links, band=band, rank=rank)
+    ordered = _ordered(
+        tuple(map(tuple, layers)), tuple(links), tuple(band.items()), tuple(rank.items())
+    )
+    layers = [list(items) for items in ordered]
     height = {
         item: by_id[item].height if item in by_id else spacing.waypoint
         for items in layers
@@ -124,6 +128,13 @@ def layered_layout(
     )
     routes = _routes(by_id, chains, centres, x, y, layer, labels, layers)
     return _framed(Layout(0.0, 0.0, centres, routes, extents, flow), by_id, spacing)
+
+
+# Box sizes do not change the order, and a figure is laid out at several label widths.
+@functools.lru_cache(maxsize=16)
+def _ordered(layers, links, band, rank) -> tuple[tuple[str, ...], ...]:
+    found = reduce_crossings(list(map(list, layers)), links, band=dict(band), rank=dict(rank))
+    return tuple(map(tuple, found))
 
 
 # -- 1. layers and waypoints ---------------------------------------------------------------

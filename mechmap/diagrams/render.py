@@ -259,16 +259,17 @@ def _arranged_once(m, vertices, arrows, words, style: Theme, wrap_at: int) -> Ar
 
 
 def _best_scene(m, vertices, arrows, words, style: Theme, heading, caption, key) -> _Scene:
-    """The scene for each label width the theme allows; on a slide, the most legible one
-    (largest type once the whole figure fits the screen), padded to the screen's shape."""
+    """The scene for each label width the theme allows; the most legible one (largest type
+    once the whole figure fits the theme's page or screen), on a slide padded to its shape."""
     scenes = []
     for wrap_at in style.wrap_at if len(vertices) <= 300 else style.wrap_at[:1]:
         arranged = _arranged(m, vertices, arrows, words, style, wrap_at) if vertices else None
         scenes.append(_scene(arranged, key, heading, caption or "", style))
+    fw, fh = style.fit
+    best = max(scenes, key=lambda s: min(fw / s.width, fh / s.height))
     if style.screen is None:
-        return scenes[0]
+        return best
     sw, sh = style.screen
-    best = max(scenes, key=lambda s: min(sw / s.width, sh / s.height))
     return _padded(best, sw / sh)
 
 

@@ -33,19 +33,31 @@ WAVE_FILL, WAVE_LINE = "#F4F4F4", "#BBBBBB"
 
 @dataclass(frozen=True)
 class Theme:
-    """Type sizes (points) and line widths; ``screen`` is the display a slide must fill."""
+    """Type sizes (points) and line widths.
+
+    Of the label widths in ``wrap_at`` the one whose figure, scaled to fit ``fit`` (points or
+    pixels), has the largest type wins: a landscape page for print, the screen for slides.
+    ``screen`` is the display a slide fills exactly (its shape and pixel size).
+    """
 
     font: float
     edge_font: float
     penwidth: float
-    wrap_at: tuple[int, ...]  # label widths to try, in characters; the most legible wins
+    wrap_at: tuple[int, ...]
+    fit: tuple[float, float]
     screen: tuple[int, int] | None = None
 
 
 THEMES = {
-    "print": Theme(font=10, edge_font=9, penwidth=1, wrap_at=(22,)),
+    # A landscape page inside 2 cm margins (9.7 x 7 in): a big map still reads when printed.
+    "print": Theme(font=10, edge_font=9, penwidth=1, wrap_at=(22, 18, 14), fit=(698, 504)),
     "slides": Theme(
-        font=16, edge_font=14, penwidth=2, wrap_at=(24, 18, 14, 11), screen=(1920, 1080)
+        font=16,
+        edge_font=14,
+        penwidth=2,
+        wrap_at=(24, 18, 14, 11),
+        fit=(1920, 1080),
+        screen=(1920, 1080),
     ),
 }
 FONT = "Helvetica"
