@@ -170,7 +170,10 @@ def teach(
     output: Annotated[
         Path,
         typer.Option(
-            "--output", "-o", help="Folder for the slides and outline.md", show_default=False
+            "--output",
+            "-o",
+            help="Folder for the slides, outline.md and deck.pptx",
+            show_default=False,
         ),
     ],
     force: Annotated[
@@ -181,7 +184,9 @@ def teach(
     ),
     vignettes: VignettesOption = None,
 ) -> None:
-    """Write one SVG and one PNG per teaching step (step-01.svg, ...) and outline.md."""
+    """Write 16:9 slides, one SVG and one PNG per teaching step (step-01.svg, ...), with
+    outline.md and deck.pptx (one PowerPoint slide per step, with speaker notes)."""
+    from mechmap.diagrams.deck import DeckUnavailable
     from mechmap.diagrams.render import RendererMissing
     from mechmap.diagrams.teach import TeachError, write_teaching
 
@@ -192,12 +197,12 @@ def teach(
         )
     except TeachError as exc:
         raise usage_error(str(exc)) from None
-    except RendererMissing as exc:
+    except (RendererMissing, DeckUnavailable) as exc:
         raise environment_error(exc) from None
     except OSError as exc:
         typer.echo(f"mechmap: cannot write into {output}: {exc.strerror}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
-    steps = (len(written) - 1) // 2
+    steps = len(checked.map.teaching_steps())
     typer.echo(f"wrote {plural(steps, 'step')} ({len(written)} files) to {output}")
 
 

@@ -1,9 +1,11 @@
-"""Teaching material: one slide per step of a map's teaching sequence, and an outline.
+"""Teaching material: one slide per step of a map's teaching sequence, an outline, a deck.
 
-``mechmap teach MAP -o DIR`` writes ``step-01.svg``, ``step-01.png``, ... (the first *k*
-steps in colour, the rest faint) and ``outline.md`` (one numbered item per step: the arrow,
-its caption and what the vignettes say about it). The captions and evidence texts here are
-also what the HTML viewer shows, so slides and viewer tell the same story.
+``mechmap teach MAP -o DIR`` writes ``step-01.svg``, ``step-01.png``, ... (16:9 slides: the
+step's title at the top, its caption at the bottom, the first *k* steps in colour with step
+*k*'s arrow thick and vermillion, the rest faint), ``outline.md`` (one numbered item per
+step: the arrow, its caption and what the vignettes say about it, every user string escaped
+so that it shows as text) and ``deck.pptx`` (:mod:`.deck`). The captions and evidence texts
+here are also what the HTML viewer shows, so slides and viewer tell the same story.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from mechmap.mapfile.vignettes import Library
 from mechmap.model import Edge, Map, TeachingStep
 
 OUTLINE = "outline.md"
+DECK = "deck.pptx"
 # What an earlier run may have left: only these files are replaced or removed by --force.
 _STEP_FILE = re.compile(r"step-\d+\.(svg|png)")
 
@@ -66,6 +69,12 @@ def evidence_by_edge(m: Map, library: Library) -> dict[Edge, list[Said]]:
     return result
 
 
+def step_title(m: Map, k: int, count: int, edge: Edge) -> str:
+    """``Step 3 of 15 · #4 Coalition-building → Leadership engagement``."""
+    number = f"#{edge.arrow} " if edge.arrow is not None else ""
+    return f"Step {k} of {count} · {number}{arrow_text(m, edge)}"
+
+
 def step_file_names(count: int) -> list[str]:
     """``step-01`` ... (zero-padded so that the files sort in step order)."""
     width = max(2, len(str(count)))
@@ -73,19 +82,26 @@ def step_file_names(count: int) -> list[str]:
 
 
 def outline(m: Map, library: Library) -> str:
-    """Markdown for slides: the title, then one numbered item per teaching step."""
+    """Markdown for slides: the title, then one numbered item per teaching step.
+
+    Every string from the map or a vignette goes through :func:`markdown_text`, so a label
+    such as ``<script>`` or ``[x](javascript:...)`` shows as those characters and never
+    becomes markup when the outline is rendered as HTML.
+    """
     evidence = evidence_by_edge(m, library)
     steps = m.teaching_steps()
-    lines = [f"# {_one_line(m.title)}", ""]
+    lines = [f"# {markdown_text(m.title)}", ""]
     for k, (step, name) in enumerate(zip(steps, step_file_names(len(steps)), strict=True), 1):
         edge = step.edge
-        number = f"#{edge.arrow} " if edge.arrow is not None else ""
-        lines.append(f"{k}. **{number}{_one_line(arrow_text(m, edge))}** (`{edge.written}`)")
+        number = f"#{markdown_text(edge.arrow)} " if edge.arrow is not None else ""
+        arrow = markdown_text(arrow_text(m, edge))
+        # Node ids and waves are identifiers ([A-Za-z0-9_.-]), safe in a code span.
+        lines.append(f"{k}. **{number}{arrow}** (`{edge.written}`)")
         if step.caption or edge.note:  # else the caption would only repeat the arrow
-            lines.append(f"   {_one_line(step_caption(m, step))}")
+            lines.append(f"   {markdown_text(step_caption(m, step), line_start=True)}")
         for said in evidence[edge]:
-            text = f": {_one_line(said.says)}" if said.says else ""
-            lines.append(f"   - {said.stance} ({_one_line(said.title)}){text}")
+            text = f": {markdown_text(said.says)}" if said.says else ""
+            lines.append(f"   - {said.stance} ({markdown_text(said.title)}){text}")
         if not evidence[edge]:
             lines.append("   - no vignette bears on this arrow")
         lines.append(f"   - slide: `{name}.png`, `{name}.svg`")
@@ -93,43 +109,157 @@ def outline(m: Map, library: Library) -> str:
     return "\n".join(lines)
 
 
-def _one_line(text: str) -> str:
-    # A line break inside a list item would end the item in Markdown.
-    return " ".join(text.split())
+_HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# Characters that start or end Markdown markup anywhere in a line: emphasis, links and
+# images, code spans, headings, tables, strikethrough, math (GitHub's $...$), escapes.
+_MARKDOWN_ACTIVE = re.compile(r"[\\`*_\[\]()#!|~$]")
+# What is markup only at the start of a line: an ordered-list marker (``1.``; ``1)`` is
+# escaped anyway), a bullet, a setext heading's underline.
+_LINE_START = re.compile(r"^(\d+\.|[-+=])")
+
+
+def markdown_text(text: str, *, line_start: bool = False) -> str:
+    r"""``text`` on one line as Markdown that shows exactly those characters.
+
+    ``<``, ``>`` and ``&`` become entities (no raw HTML, no autolink, no entity of the
+    user's own), the characters of Markdown markup are backslash-escaped, and with
+    ``line_start`` so is a list or heading marker at the start (the text begins a line).
+
+    >>> print(markdown_text("<b>[x](javascript:alert(1))</b> & *so*"))
+    &lt;b&gt;\[x\]\(javascript:alert\(1\)\)&lt;/b&gt; &amp; \*so\*
+    >>> print(markdown_text("1. first", line_start=True))
+    1\. first
+    """
+    text = " ".join(text.split())  # a line break inside a list item would end the item
+    text = re.sub(r"[&<>]", lambda found: _HTML_ESCAPES[found.group()], text)
+    text = _MARKDOWN_ACTIVE.sub(lambda found: "\\" + found.group(), text)
+    if line_start:
+        text = _LINE_START.sub(lambda found: found.group()[:-1] + "\\" + found.group()[-1], text)
+    return text
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One teaching step drawn: its file name (``step-03``), title, caption and pictures."""
+
+    step: TeachingStep
+    name: str
+    title: str
+    caption: str
+    svg: bytes
+    png: bytes
+    picture: bytes  # for the deck: no title or caption (there they are text), cropped
+
+
+def draw_slides(m: Map, theme: str = "slides") -> list[Slide]:
+    """Every teaching step as a slide: the steps so far in colour, this step's arrows thick
+    and vermillion, its title at the top and its caption at the bottom."""
+    from mechmap.diagrams.render import draw, run_engine
+    from mechmap.diagrams.style import THEMES
+
+    steps = m.teaching_steps()
+    screen = THEMES[theme].screen
+    slides = []
+    for k, (step, name) in enumerate(zip(steps, step_file_names(len(steps)), strict=True), 1):
+        title = step_title(m, k, len(steps), step.edge)
+        caption = step_caption(m, step)
+        # What render() does, drawing once for both formats (the layout is the slow part).
+        dot = draw(m, theme=theme, revealed=k, current=k, title=title, caption=caption).dot
+        svg, png = run_engine(dot, "svg"), run_engine(dot, "png")
+        bare = draw(m, theme=theme, revealed=k, current=k, title="", caption=None).dot
+        picture = _cropped(run_engine(bare, "png"))
+        slides.append(Slide(step, name, title, caption, svg, _on_screen(png, screen), picture))
+    return slides
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels, from the PNG's header."""
+    if not png.startswith(b"\x89PNG\r\n\x1a\n") or png[12:16] != b"IHDR":
+        raise ValueError("not a PNG image")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _on_screen(png: bytes, screen: tuple[int, int] | None) -> bytes:
+    """The slide at exactly the screen's size (1920 x 1080). The slides theme lays the figure
+    out for that screen, but Graphviz can round its size up by a pixel or two; such a
+    picture is scaled to fit and centred on white."""
+    if screen is None or png_size(png) == screen:
+        return png
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as drawn:
+        picture = drawn.convert("RGBA")
+    scale = min(screen[0] / picture.width, screen[1] / picture.height)
+    size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+    picture = picture.resize(size, Image.Resampling.LANCZOS)
+    canvas = Image.new("RGB", screen, "white")
+    canvas.paste(picture, ((screen[0] - size[0]) // 2, (screen[1] - size[1]) // 2), picture)
+    out = io.BytesIO()
+    canvas.save(out, "PNG")
+    return out.getvalue()
+
+
+def _cropped(png: bytes) -> bytes:
+    """The picture without its white margins (a slide's map is padded to the screen's shape,
+    which on a deck's slide would only make it smaller)."""
+    import io
+
+    from PIL import Image, ImageChops
+
+    with Image.open(io.BytesIO(png)) as drawn:
+        picture = drawn.convert("RGB")
+    box = ImageChops.difference(picture, Image.new("RGB", picture.size, "white")).getbbox()
+    if box is None:
+        return png
+    margin = max(4, picture.width // 200)
+    left, top, right, bottom = box
+    picture = picture.crop(
+        (
+            max(0, left - margin),
+            max(0, top - margin),
+            min(picture.width, right + margin),
+            min(picture.height, bottom + margin),
+        )
+    )
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
 
 
 def write_teaching(
     m: Map, library: Library, folder: Path, *, force: bool = False, theme: str = "slides"
 ) -> list[Path]:
-    """Write one SVG and one PNG per teaching step plus ``outline.md`` into ``folder``.
+    """Write one SVG and one PNG per teaching step, ``outline.md`` and ``deck.pptx``.
 
     Everything is drawn before anything is written, and every file is written atomically, so
     a failure leaves no half-written file and no half-filled folder. A non-empty folder is
     refused unless ``force``; then earlier ``step-*`` files that this run does not write are
     removed, so the folder never mixes two runs.
     """
-    from mechmap.diagrams.render import render
+    from mechmap.diagrams.deck import deck
     from mechmap.files import write_atomically
 
-    steps = m.teaching_steps()
-    if not steps:
+    if not m.teaching_steps():
         raise TeachError(f"map '{m.id}' has no arrows to step through")
     _check_folder(folder, force)
-    names = step_file_names(len(steps))
+    slides = draw_slides(m, theme)
     files: dict[str, bytes] = {}
-    for k, name in enumerate(names, 1):
-        for fmt in ("svg", "png"):
-            files[f"{name}.{fmt}"] = render(m, fmt, revealed=k, theme=theme)
+    for slide in slides:
+        files[f"{slide.name}.svg"] = slide.svg
+        files[f"{slide.name}.png"] = slide.png
     files[OUTLINE] = outline(m, library).encode("utf-8")
+    files[DECK] = deck(m, slides, evidence_by_edge(m, library))
 
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.iterdir():
-        if _STEP_FILE.fullmatch(stale.name) and stale.name not in files:
-            stale.unlink()
     written = []
     for file_name, content in files.items():
         write_atomically(folder / file_name, content)
         written.append(folder / file_name)
+    for stale in folder.iterdir():
+        if _STEP_FILE.fullmatch(stale.name) and stale.name not in files:
+            stale.unlink()
     return written
 
 
