@@ -225,15 +225,15 @@ class Placement:
     """Layout hints for a node or one of its variables (see docs/map-format.md#layout).
 
     ``target`` is a node id (the hints apply to every variable of the node) or a variable id
-    ``node@wave``, as written in the file. ``order`` ranks the variables of a column (lower
-    first, at the top); ``band`` puts them in a band ``top`` or ``bottom`` of the column's main
-    flow; ``pos`` pins a position (x, y) in points of the drawing, origin at the top left and
+    ``node@wave``, as written in the file. ``order`` ranks the variables stacked in one
+    layer of a column (lower first, at the top); ``band`` puts them in a band ``top`` or
+    ``bottom`` of the main flow, or (``flow``) in the flow itself; ``pos`` pins a position (x, y) in points of the drawing, origin at the top left and
     y growing downward.
     """
 
     target: str
     order: int | None = None
-    band: str | None = None  # "top" | "bottom"
+    band: str | None = None  # "top" | "bottom" | "flow"
     pos: tuple[float, float] | None = None
     location: Location = field(default=_NOWHERE, compare=False, repr=False)
 

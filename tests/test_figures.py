@@ -155,10 +155,34 @@ def test_layout_hints_steer_the_figure(tmp_path: Path) -> None:
         return (y0 + y1) / 2
 
     assert centre_y(lower) < centre_y(upper)  # the order hint wins
-    flow_bottom = max(after[f"wave-{i}"][3] for i in range(len(m.waves)))
+    flow_bottom = after["wave-0"][3]  # (the last wave's box grows to the pinned copy)
     assert centre_y("site_context") > flow_bottom  # the band below the flow
     pinned = after[drawing.node_ids["screening@sust"]]
-    assert pinned[0] > max(b[2] for k, b in after.items() if k.startswith("wave-"))
+    assert pinned[0] > max(after[f"wave-{i}"][2] for i in range(len(m.waves) - 1))
+    sust = after[f"wave-{len(m.waves) - 1}"]  # its wave's box grew to take it in
+    assert sust[0] <= pinned[0] and pinned[2] <= sust[2] and pinned[3] <= sust[3]
+
+
+def test_band_flow_takes_context_out_of_the_band(tmp_path: Path) -> None:
+    path = MAPS / "kilbourne-2023-facilitation.yaml"
+    m = mechmap.load(path)
+    drawing = draw(m)
+
+    def staffing_y(svg: bytes) -> tuple[float, float]:
+        boxes = _boxes(svg)
+        _, y0, _, y1 = boxes[drawing.node_ids["staffing"]]
+        return (y0 + y1) / 2, min(boxes[f"wave-{i}"][1] for i in range(len(m.waves)))
+
+    y, wave_top = staffing_y(rendered(tmp_path, "kilbourne-2023-facilitation"))
+    assert y < wave_top  # exogenous context travels above the wave columns
+    hinted = tmp_path / "hinted.yaml"
+    hinted.write_text(path.read_text() + "\nlayout:\n  staffing: {band: flow}\n")
+    target = tmp_path / "hinted.svg"
+    vignettes = str(ROOT / "vignettes")
+    result = run_mechmap("render", str(hinted), "-o", str(target), "--vignettes", vignettes)
+    assert result.returncode == 0, result.stderr
+    y, wave_top = staffing_y(target.read_bytes())
+    assert y > wave_top
 
 
 def _arranged_centres(m) -> dict[str, tuple[float, float]]:

@@ -124,11 +124,12 @@ def _map_lines(scene, m: Map, looks, node_ids, edge_ids, words) -> list[str]:
     for column, wave_id in arranged.columns.items():
         if wave_id is None:
             continue
-        x0, x1 = layout.columns[column]
+        pinned = [v for v in members.get(column, []) if (p := m.placement(v)) and p.pos]
+        x0, x1, y0, y1 = _wave_box(arranged, pinned, column, top, bottom)
         wave = next(w for w in m.waves if w.id == wave_id)
-        bb = f"{x0 + ox:.2f},{H - (bottom + oy):.2f},{x1 + ox:.2f},{H - (top + oy):.2f}"
+        bb = f"{x0 + ox:.2f},{H - (y1 + oy):.2f},{x1 + ox:.2f},{H - (y0 + oy):.2f}"
         lines.append(f"  subgraph {quote('cluster_wave_' + wave.id)} {{")
-        label_y = top + scene.font * 1.0
+        label_y = y0 + scene.font * 1.0
         lines.append(
             "    graph "
             + attributes(
@@ -162,6 +163,18 @@ def _map_lines(scene, m: Map, looks, node_ids, edge_ids, words) -> list[str]:
             )
         )
     return lines
+
+
+def _wave_box(arranged, members, column, top, bottom):
+    """A wave's box: its column across the whole flow, grown to take in pinned members."""
+    layout, pad = arranged.layout, 8.0
+    x0, x1 = layout.columns[column]
+    y0, y1 = top, bottom
+    for v in members:
+        (cx, cy), (w, h) = layout.centres[v], arranged.sizes[v]
+        x0, x1 = min(x0, cx - w / 2 - pad), max(x1, cx + w / 2 + pad)
+        y0, y1 = min(y0, cy - h / 2 - 3 * pad), max(y1, cy + h / 2 + pad)
+    return x0, x1, y0, y1
 
 
 def _node_attributes(m, vertex, node_id, arranged, lit, emphasis, pos) -> str:

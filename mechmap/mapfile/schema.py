@@ -253,7 +253,7 @@ class DesignSpec(_Spec):
     note: str | None = None
 
 
-BANDS = ("top", "bottom")
+BANDS = ("top", "bottom", "flow")
 
 
 def _shown(value: object) -> str:
@@ -301,10 +301,14 @@ class PlacementSpec(_Spec):
     model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
     order: Annotated[int, BeforeValidator(_whole_number)] | None = Field(
-        None, description="Rank within the node's column: lower numbers are drawn first (top)"
+        None,
+        description="Rank among the boxes stacked in the same layer of its column: lower "
+        "numbers are drawn first (top)",
     )
     band: Literal[BANDS] | None = Field(  # type: ignore[valid-type]
-        None, description="A band above (top) or below (bottom) the main flow of the column"
+        None,
+        description="A band above (top) or below (bottom) the main flow, or the flow itself "
+        "(flow: keeps context that would travel in the top band among the other boxes)",
     )
     pos: Annotated[tuple[Finite, Finite], BeforeValidator(_point)] | None = Field(
         None,
