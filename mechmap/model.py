@@ -227,8 +227,8 @@ class Placement:
     ``target`` is a node id (the hints apply to every variable of the node) or a variable id
     ``node@wave``, as written in the file. ``order`` ranks the variables stacked in one
     layer of a column (lower first, at the top); ``band`` puts them in a band ``top`` or
-    ``bottom`` of the main flow, or (``flow``) in the flow itself; ``pos`` pins a position (x, y) in points of the drawing, origin at the top left and
-    y growing downward.
+    ``bottom`` of the main flow, or (``flow``) in the flow itself; ``pos`` pins a position
+    (x, y) in points of the drawing, origin at the top left and y growing downward.
     """
 
     target: str
