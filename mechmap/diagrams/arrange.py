@@ -121,16 +121,19 @@ def vertex_label(m: Map, vertex: str, wrap_at: int) -> str:
     return label
 
 
-def box_size(shape: str, label: str, font: float, double: bool) -> tuple[float, float]:
-    """Width and height of a node's outline around its label (points)."""
+def box_size(
+    shape: str, label: str, font: float, double: bool, pad: float = 0.8
+) -> tuple[float, float]:
+    """Width and height of a node's outline around its label (points); ``pad`` is the room
+    between label and outline, in font sizes."""
     width, height = text_box(label, font)
-    pad = font * 0.8
+    pad = font * pad
     if shape == "ellipse":
         width, height = width * 1.2 + 2 * pad, height * 1.3 + pad
     elif shape == "diamond":
         width, height = width * 1.5 + 2 * pad, height * 1.7 + pad
     elif shape in ("parallelogram", "trapezium"):
-        width, height = width + height * 0.9 + 2 * pad, height + pad
+        width, height = width + height * 0.5 + 2 * pad, height + pad
     elif shape in ("hexagon", "octagon"):
         width, height = width + 3 * pad, height + pad
     else:
@@ -179,10 +182,11 @@ def arrange(
     labels: Mapping[tuple[str, str], str],
     edge_font: float | None = None,
     spacing: Spacing = DEFAULT_SPACING,
+    box_pad: float = 0.8,
 ) -> Arranged:
     """Lay out the drawn ``vertices`` and ``arrows`` of ``m`` (see the module docstring)."""
     column = columns_of(m, vertices, arrows)
-    has_parent = {b for _, b in arrows}
+    banded = _exogenous_context(m, vertices, arrows)
     boxes, texts, shapes, sizes = [], {}, {}, {}
     for v in vertices:
         node = m.node_by_id[concept(m, v)]
@@ -190,8 +194,8 @@ def arrange(
         shape = SHAPES[node.role]
         text = vertex_label(m, v, wrap_at)
         double = node.role in OUTCOME_ROLES and node.role != "proximal_outcome"
-        width, height = box_size(shape, text, font, double)
-        band = TOP if node.role in _BANDED and v not in has_parent else FLOW
+        width, height = box_size(shape, text, font, double, box_pad)
+        band = TOP if v in banded else FLOW
         if hint is not None and hint.band is not None:
             band = _BANDS[hint.band]
         boxes.append(
@@ -212,6 +216,22 @@ def arrange(
     waves = {i + 1: w.id for i, w in enumerate(m.waves)}
     columns = {c: waves.get(c) for c in layout.columns}
     return Arranged(layout, texts, shapes, sizes, columns, column)
+
+
+def _exogenous_context(m: Map, vertices, arrows) -> set[str]:
+    """Context, determinants and confounders caused by nothing but such context: the
+    vertices that travel in the band above the flow unless a hint says otherwise."""
+    causes: dict[str, list[str]] = {v: [] for v in vertices}
+    for a, b in arrows:
+        causes[b].append(a)
+    kind = {v for v in vertices if m.node_by_id[concept(m, v)].role in _BANDED}
+    banded: set[str] = set()
+    grew = True
+    while grew:
+        joining = {v for v in kind - banded if set(causes[v]) <= banded}
+        banded |= joining
+        grew = bool(joining)
+    return banded
 
 
 def _spread_pins(boxes: list[Vertex]) -> list[Vertex]:

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 _SVG = "{http://www.w3.org/2000/svg}"
+_SCALE = re.compile(r"scale\(([\d.]+)")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
 _STEPS = 16  # points sampled along each cubic piece
 
@@ -30,7 +31,8 @@ _STEPS = 16  # points sampled along each cubic piece
 @dataclass(frozen=True)
 class FigureCheck:
     """What a drawn map measures: crossings, each label's distance from its arrow (by
-    ``a->b``), the figure's size in points and its node labels' font sizes."""
+    ``a->b``), the figure's size in points and its node labels' font sizes as drawn (in the
+    figure's units, after any scaling)."""
 
     crossings: int
     crossing_pairs: tuple[tuple[str, str], ...]
@@ -45,6 +47,10 @@ def check_figure(svg: bytes | str) -> FigureCheck:
     """Measure an SVG drawn by :func:`mechmap.diagrams.render.render`."""
     root = ET.fromstring(svg if isinstance(svg, bytes) else svg.encode("utf-8"))
     view = [float(v) for v in root.get("viewBox", "0 0 0 0").split()]
+    # Graphviz scales a sized drawing with a transform on its top group, not in the numbers.
+    top = root.find(f"{_SVG}g")
+    scaled = _SCALE.search(top.get("transform", "") if top is not None else "")
+    factor = float(scaled.group(1)) if scaled else 1.0
     curves: dict[str, tuple[str, str, list[tuple[float, float]]]] = {}
     distances: dict[str, float] = {}
     titles, sizes = [], []
@@ -52,7 +58,7 @@ def check_figure(svg: bytes | str) -> FigureCheck:
         kind, title = group.get("class"), group.findtext(f"{_SVG}title") or ""
         if kind == "node" and group.get("id", "").startswith("n"):
             titles.append(title)
-            sizes += [float(t.get("font-size", "0")) for t in group.iter(f"{_SVG}text")]
+            sizes += [factor * float(t.get("font-size", "0")) for t in group.iter(f"{_SVG}text")]
         if kind != "edge" or ">" not in title:
             continue
         cut = title.index(">")

@@ -117,8 +117,8 @@ def layered_layout(
         for items in layers
         for item in items
     }
-    y = _heights(layers, links, height, band, spacing, set(by_id))
     x, extents = _columns_x(vertices, layers, layer, chains, labels, spacing)
+    y = _heights(layers, links, height, band, spacing, set(by_id))
     centres = {v.id: (x[layer[v.id]], y[v.id]) for v in vertices}
     centres.update({v.id: v.pin for v in vertices if v.pin is not None})
     flow_items = [i for items in layers for i in items if band[i] == FLOW]
@@ -149,7 +149,11 @@ def _layers(vertices: Sequence[Vertex], arrows: Sequence[tuple[str, str]]) -> di
     """
     floating = _floating(vertices, arrows)
     column = {v.id: v.column for v in vertices}
-    inner = [(a, b) for a, b in arrows if column[a] == column[b] and a not in floating]
+    inner = [
+        (a, b)
+        for a, b in arrows
+        if column[a] == column[b] and a not in floating and b not in floating
+    ]
     parents: dict[str, list[str]] = {v.id: [] for v in vertices}
     children: dict[str, list[str]] = {v.id: [] for v in vertices}
     for a, b in inner:
@@ -171,17 +175,34 @@ def _layers(vertices: Sequence[Vertex], arrows: Sequence[tuple[str, str]]) -> di
         offset[c] = start
         start += deepest[c] + 1
     layer = {v.id: offset[v.column] + depth[v.id] for v in vertices if v.id not in floating}
-    first = {v: min(layer[b] for a, b in arrows if a == v) for v in floating}
-    shift = 1 if any(k == 0 for k in first.values()) else 0  # room before the first layer
-    layer = {v: k + shift for v, k in layer.items()}
-    layer.update({v: k + shift - 1 for v, k in first.items()})
-    return layer
+    targets: dict[str, list[str]] = {v: [] for v in floating}
+    for a, b in arrows:
+        if a in floating:
+            targets[a].append(b)
+    waiting = set(floating)
+    while waiting:  # a floating cause goes just before its earliest effect, effects first
+        for v in [v for v in waiting if not waiting & set(targets[v])]:
+            layer[v] = min(layer[b] for b in targets[v]) - 1
+            waiting.discard(v)
+    lowest = min(layer.values(), default=0)
+    return {v: k - min(lowest, 0) for v, k in layer.items()}
 
 
 def _floating(vertices: Sequence[Vertex], arrows: Sequence[tuple[str, str]]) -> set[str]:
-    """Banded, unpinned vertices with arrows out and none in (see :func:`_layers`)."""
-    sources = {a for a, _ in arrows} - {b for _, b in arrows}
-    return {v.id for v in vertices if v.band != FLOW and v.pin is None and v.id in sources}
+    """Banded, unpinned vertices with arrows out whose causes all float too: exogenous
+    context, and chains of it (see :func:`_layers`)."""
+    causes: dict[str, list[str]] = {}
+    for a, b in arrows:
+        causes.setdefault(b, []).append(a)
+    causing = {a for a, _ in arrows}
+    candidates = {v.id for v in vertices if v.band != FLOW and v.pin is None and v.id in causing}
+    floating: set[str] = set()
+    grew = True
+    while grew:
+        joining = {v for v in candidates - floating if set(causes.get(v, ())) <= floating}
+        floating |= joining
+        grew = bool(joining)
+    return floating
 
 
 def _topological(vertices, children, parents) -> list[str]:

@@ -244,7 +244,12 @@ def _arranged(m, vertices, arrows, words, style: Theme, wrap_at: int) -> Arrange
 def _arranged_once(m, vertices, arrows, words, style: Theme, wrap_at: int) -> Arranged:
     f = style.font
     spacing = Spacing(
-        node=f * 1.3, layer=f * 4.2, column=f * 1.4, band=f * 1.6, waypoint=f * 0.6, heading=f * 2.4
+        node=f * 1.3,
+        layer=f * style.layer_gap,
+        column=f * 1.0,
+        band=f * 1.6,
+        waypoint=f * 0.6,
+        heading=f * 2.4,
     )
     return arrange(
         m,
@@ -255,6 +260,7 @@ def _arranged_once(m, vertices, arrows, words, style: Theme, wrap_at: int) -> Ar
         labels=dict(words),
         edge_font=style.edge_font,
         spacing=spacing,
+        box_pad=style.box_pad,
     )
 
 

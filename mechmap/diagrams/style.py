@@ -46,6 +46,8 @@ class Theme:
     wrap_at: tuple[int, ...]
     fit: tuple[float, float]
     screen: tuple[int, int] | None = None
+    layer_gap: float = 4.2  # between layers, in font sizes (arrows need room to bend)
+    box_pad: float = 0.8  # between a label and its outline, in font sizes
 
 
 THEMES = {
@@ -55,9 +57,12 @@ THEMES = {
         font=16,
         edge_font=14,
         penwidth=2,
-        wrap_at=(24, 18, 14, 11),
+        wrap_at=(14, 11, 9, 8),
         fit=(1920, 1080),
         screen=(1920, 1080),
+        # A projector needs large type more than roomy curves and boxes.
+        layer_gap=2.0,
+        box_pad=0.5,
     ),
 }
 FONT = "Helvetica"
