@@ -222,7 +222,13 @@ def _edge_line(m, arrow, edge_id, route, words, looks, lit, strong, offset, H) -
             style="dashed" if moderator else "dotted" if latent_cause else None,
             arrowhead="odiamond" if moderator else None,
             color=colour,
-            fontcolor="black" if lit else DIMMED,
+            # The arrow that stands out says so in its label too: colour and bold type.
+            fontcolor=colour
+            if strong and arrow not in looks.edge_colors
+            else "black"
+            if lit
+            else DIMMED,
+            fontname=f"{FONT}-Bold" if strong else None,
             penwidth=looks.style.penwidth * 2.5 if strong else None,
             id=edge_id,
         )
