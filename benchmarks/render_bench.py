@@ -20,7 +20,6 @@ Targets from the figures issue: a 1,000-node map renders and views in under 60 s
 from __future__ import annotations
 
 import argparse
-import random
 import shutil
 import subprocess
 import sys
@@ -28,39 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from generated_maps import generated_map
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-
-
-def numbered_map(n: int, seed: int = 1) -> str:
-    """A valid map of ``n`` nodes shaped like a real one: waves in time order, roles, and
-    arrow numbers and signs on four arrows in five."""
-    rng = random.Random(seed)
-    roles = ["strategy", "component", "mechanism", "context", "proximal_outcome"]
-    lines = [
-        "mechmap: 1",
-        "id: generated",
-        f"title: Generated map of {n} nodes",
-        "waves: {w0: Baseline, w1: Year 1, w2: Year 2}",
-        "nodes:",
-    ]
-    multi = set(rng.sample(range(n), n // 3))
-    for i in range(n):
-        when = ", waves: [w0, w1, w2], carry: true" if i in multi else f", wave: w{3 * i // n}"
-        lines.append(
-            f"  n{i}: {{label: Generated node number {i}, role: {rng.choice(roles)}{when}}}"
-        )
-    lines.append("edges:")
-    number = 0
-    for i in range(1, n):
-        for j in rng.sample(range(max(0, i - 40), i), min(i, 2)):
-            if rng.random() < 0.8:
-                number += 1
-                sign = rng.choice("+-?")
-                lines.append(f"  - {{from: n{j}, to: n{i}, arrow: {number}, sign: '{sign}'}}")
-            else:
-                lines.append(f"  - n{j} -> n{i}")
-    return "\n".join(lines) + "\n"
 
 
 def timed(function) -> tuple[float, object]:
@@ -100,7 +70,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for n in options.nodes:
             path = Path(folder) / f"generated-{n}.yaml"
-            path.write_text(numbered_map(n))
+            path.write_text(generated_map(n, reach=40, numbered=True))
             m = mechmap.load(path)
             layout_s, drawing = timed(lambda m=m: draw(m))
             engine_s, svg = timed(lambda d=drawing: run_engine(d.dot, "svg"))

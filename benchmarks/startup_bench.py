@@ -15,12 +15,13 @@ Targets: every cold start and the 2,000-node load well under 0.5 s.
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from generated_maps import generated_map
 
 ROOT = Path(__file__).resolve().parent.parent
 MAP = "maps/yakovchenko-2025-working-alliance.yaml"
@@ -33,37 +34,6 @@ def cold_start(args: list[str], runs: int) -> float:
         subprocess.run(args, cwd=ROOT, capture_output=True, check=False)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def generated_map(n: int, seed: int = 1) -> str:
-    """A valid map text of ``n`` nodes: a random DAG over the node order, a third of the
-    nodes time-indexed over three waves, the rest at one wave that grows with the order
-    (so no arrow goes back in time)."""
-    rng = random.Random(seed)
-    roles = [
-        "strategy",
-        "component",
-        "mechanism",
-        "context",
-        "proximal_outcome",
-        "implementation_outcome",
-    ]
-    lines = [
-        "mechmap: 1",
-        "id: generated",
-        f"title: Generated map of {n} nodes",
-        "waves: {w0: Baseline, w1: Year 1, w2: Year 2}",
-        "nodes:",
-    ]
-    multi = set(rng.sample(range(n), n // 3))
-    for i in range(n):
-        when = ", waves: [w0, w1, w2], carry: true" if i in multi else f", wave: w{3 * i // n}"
-        lines.append(f"  n{i}: {{label: Node {i}, role: {rng.choice(roles)}{when}}}")
-    lines.append("edges:")
-    for i in range(1, n):
-        for j in rng.sample(range(i), min(i, 2)):
-            lines.append(f"  - n{j} -> n{i}")
-    return "\n".join(lines) + "\n"
 
 
 def best_of(function, runs: int) -> float:

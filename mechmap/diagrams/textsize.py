@@ -7,7 +7,7 @@ metrics used here, in thousandths of the font size. Characters outside the table
 wide letters, so an estimate errs towards room to spare, never towards clipped text.
 
 >>> round(text_width("Trust", 10), 1)
-27.2
+22.8
 >>> wrap("Acceptance of the facilitator by the social system", 16)
 'Acceptance of\\nthe facilitator\\nby the social\\nsystem'
 """
