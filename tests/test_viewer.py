@@ -148,24 +148,29 @@ class Viewer:
         self.page.mouse.move(x, y)
 
 
-@pytest.fixture(scope="module")
-def pages(tmp_path_factory) -> dict[str, Path]:
-    """Viewer pages written by the real command, one per map."""
-    folder = tmp_path_factory.mktemp("viewer")
-    hostile = folder / "hostile.yaml"
-    hostile.write_text(HOSTILE_MAP, encoding="utf-8")
+def viewer_pages(folder: Path, extra: str, extra_map: str) -> dict[str, Path]:
+    """Viewer pages written by the real command: the lesson, working-alliance and Kilbourne
+    maps, and one more map (``extra``) written from its text."""
+    written = folder / f"{extra}.yaml"
+    written.write_text(extra_map, encoding="utf-8")
     made = {}
     for name, source in [
         ("lesson", LESSON),
         ("alliance", WORKING_ALLIANCE),
         ("kilbourne", KILBOURNE),
-        ("hostile", hostile),
+        (extra, written),
     ]:
         made[name] = folder / f"{name}.html"
         result = run_mechmap("view", str(source), "-o", str(made[name]))
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == f"wrote {made[name]}"
     return made
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, Path]:
+    """Viewer pages written by the real command, one per map."""
+    return viewer_pages(tmp_path_factory.mktemp("viewer"), "hostile", HOSTILE_MAP)
 
 
 @pytest.fixture

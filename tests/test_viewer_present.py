@@ -16,7 +16,6 @@ import pytest
 import mechmap
 from mechmap.diagrams.teach import step_caption
 from tests import test_viewer
-from tests.conftest import run_mechmap
 from tests.test_viewer import ARROW_MIDDLE, KILBOURNE, LESSON, WORKING_ALLIANCE, _ids, expect
 
 # The browser and the page opener of test_viewer.py (pytest finds fixtures by name).
@@ -72,20 +71,7 @@ SHOTS = Path("/tmp/viewer-shots")
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("present")
-    captions = folder / "captions.yaml"
-    captions.write_text(CAPTIONS_MAP, encoding="utf-8")
-    made = {}
-    for name, source in [
-        ("lesson", LESSON),
-        ("alliance", WORKING_ALLIANCE),
-        ("kilbourne", KILBOURNE),
-        ("captions", captions),
-    ]:
-        made[name] = folder / f"{name}.html"
-        result = run_mechmap("view", str(source), "-o", str(made[name]))
-        assert result.returncode == 0, result.stderr
-    return made
+    return test_viewer.viewer_pages(tmp_path_factory.mktemp("present"), "captions", CAPTIONS_MAP)
 
 
 def rect(page, selector: str) -> dict:
@@ -481,7 +467,6 @@ def test_enter_cycles_through_the_matches_of_a_variable_id(pages, open_viewer) -
 
 
 # -- tooltips ------------------------------------------------------------------------------
-
 
 
 @pytest.mark.parametrize("mode", ["present", "page"])
