@@ -209,3 +209,51 @@ def test_system_graphviz_is_preferred_when_present(
     from mechmap.diagrams.render import engines
 
     assert [e.name for e in engines()] == ["Graphviz dot", "graphviz-pure"]
+
+
+def test_render_options_for_papers_and_neighbourhoods(tmp_path: Path) -> None:
+    kilbourne = ROOT / "maps/kilbourne-2023-facilitation.yaml"
+    m = mechmap.load(kilbourne)
+    # --legend separate: the key in a file of its own, the map without one.
+    target = tmp_path / "map.svg"
+    done = run_mechmap("render", str(kilbourne), "-o", str(target), "--legend", "separate")
+    assert done.returncode == 0, done.stderr
+    key = tmp_path / "map-legend.svg"
+
+    def ids(path: Path) -> set[str]:
+        return {e.get("id") for e in ET.fromstring(path.read_bytes()).iter() if e.get("id")}
+
+    assert "legend-0" in ids(key) and "n0" not in ids(key)
+    assert "legend-0" not in ids(target) and "n0" in ids(target)
+    # --width: a journal column; the SVG is that wide, and tiny type is warned about.
+    column = tmp_path / "column.svg"
+    done = run_mechmap("render", str(kilbourne), "-o", str(column), "--width", "174mm")
+    assert done.returncode == 0, done.stderr
+    width = float(ET.fromstring(column.read_bytes()).get("width").removesuffix("pt"))
+    assert width == pytest.approx(174 / 25.4 * 72, abs=1.5)
+    assert "labels print at" in done.stderr and "pt" in done.stderr
+    bad = run_mechmap("render", str(kilbourne), "-o", str(column), "--width", "12 furlongs")
+    assert bad.returncode == 2 and "not a width" in bad.stderr
+    # --focus --depth: the node and its neighbours within one arrow, no more.
+    drawing = draw(m, focus="trust", depth=1)
+    near = {
+        v
+        for arrow in m.links
+        for v in (arrow.source, arrow.target)
+        if "trust" in (arrow.source, arrow.target)
+    }
+    assert set(drawing.node_ids) == near | {"trust"}
+    assert len(draw(m, focus="trust").node_ids) > len(drawing.node_ids)
+    # --rolled-up keeps the figure's arrow numbers and signs.
+    rolled = render(m, "svg", rolled_up=True).decode()
+    for edge in m.edges:
+        if edge.arrow is not None:
+            assert f"#{edge.arrow}" in rolled
+
+
+def test_an_engine_past_its_time_limit_is_one_clear_error() -> None:
+    from mechmap.diagrams.engines import RendererMissing, run_engine
+
+    m = mechmap.load(ROOT / "maps/kilbourne-2023-facilitation.yaml")
+    with pytest.raises(RendererMissing, match="took longer than"):
+        run_engine(draw(m).dot, "svg", time_limit=0.001)
