@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -208,6 +209,7 @@ def arrange(
                 rank=None if hint is None else hint.order,
                 pin=None if hint is None or hint.pos is None else tuple(hint.pos),
                 shape=shape,
+                floats=wave_of(m, v) is None,
             )
         )
         texts[v], shapes[v], sizes[v] = text, shape, (width, height)
@@ -252,17 +254,6 @@ def _spread_pins(boxes: list[Vertex]) -> list[Vertex]:
     if factor == 1.0:
         return boxes
     return [
-        b
-        if b.pin is None
-        else Vertex(
-            b.id,
-            b.width,
-            b.height,
-            b.column,
-            b.band,
-            b.rank,
-            (b.pin[0] * factor, b.pin[1] * factor),
-            b.shape,
-        )
+        b if b.pin is None else dataclasses.replace(b, pin=(b.pin[0] * factor, b.pin[1] * factor))
         for b in boxes
     ]

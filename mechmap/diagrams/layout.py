@@ -41,7 +41,11 @@ TOP, FLOW, BOTTOM = 0, 1, 2
 
 @dataclass(frozen=True)
 class Vertex:
-    """A box to place: its size, its column (time order), band and the drafter's hints."""
+    """A box to place: its size, its column (time order), band and the drafter's hints.
+
+    ``floats``: a banded box that belongs to no column (timeless context) and may move to
+    just before its first target, wherever that is.
+    """
 
     id: str
     width: float
@@ -51,6 +55,7 @@ class Vertex:
     rank: int | None = None
     pin: Point | None = None
     shape: str = "box"
+    floats: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,13 +194,15 @@ def _layers(vertices: Sequence[Vertex], arrows: Sequence[tuple[str, str]]) -> di
 
 
 def _floating(vertices: Sequence[Vertex], arrows: Sequence[tuple[str, str]]) -> set[str]:
-    """Banded, unpinned vertices with arrows out whose causes all float too: exogenous
-    context, and chains of it (see :func:`_layers`)."""
+    """Floating (banded, timeless), unpinned vertices with arrows out whose causes all float
+    too: exogenous context, and chains of it (see :func:`_layers`)."""
     causes: dict[str, list[str]] = {}
     for a, b in arrows:
         causes.setdefault(b, []).append(a)
     causing = {a for a, _ in arrows}
-    candidates = {v.id for v in vertices if v.band != FLOW and v.pin is None and v.id in causing}
+    candidates = {
+        v.id for v in vertices if v.floats and v.band != FLOW and v.pin is None and v.id in causing
+    }
     floating: set[str] = set()
     grew = True
     while grew:
