@@ -19,7 +19,7 @@ MAPS = Path(__file__).resolve().parent.parent / "maps"
 
 
 def main() -> None:
-    columns = ("crossings", "label gap", "size", "type at 1080p")
+    columns = ("crossings", "label gap", "labels hit", "size", "type at 1080p")
     print(f"{'map':36s} {'theme':7s} " + " ".join(f"{c:>13s}" for c in columns))
     for path in sorted(MAPS.glob("*.yaml")):
         m = mechmap.load(path)
@@ -29,7 +29,8 @@ def main() -> None:
             gap = max(check.label_distances.values(), default=0.0)
             size = f"{check.width:.0f}x{check.height:.0f}"
             px = f"{min(check.node_font_sizes) * fit:.1f} px"
-            cells = f"{check.crossings:13d} {gap:13.1f} {size:>13s} {px:>13s}"
+            hit = f"{len(check.labels_crossed)}/{len(check.label_distances)}"
+            cells = f"{check.crossings:13d} {gap:13.1f} {hit:>13s} {size:>13s} {px:>13s}"
             print(f"{path.stem:36s} {theme:7s} {cells}")
 
 

@@ -22,6 +22,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from mechmap.diagrams.textsize import text_width
+
 _SVG = "{http://www.w3.org/2000/svg}"
 _SCALE = re.compile(r"scale\(([\d.]+)")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
@@ -31,12 +33,14 @@ _STEPS = 16  # points sampled along each cubic piece
 @dataclass(frozen=True)
 class FigureCheck:
     """What a drawn map measures: crossings, each label's distance from its arrow (by
-    ``a->b``), the figure's size in points and its node labels' font sizes as drawn (in the
-    figure's units, after any scaling)."""
+    ``a->b``), the labels that another arrow's line runs through, the figure's size in
+    points and its node labels' font sizes as drawn (in the figure's units, after any
+    scaling)."""
 
     crossings: int
     crossing_pairs: tuple[tuple[str, str], ...]
     label_distances: Mapping[str, float]
+    labels_crossed: tuple[str, ...]
     width: float
     height: float
     node_font_sizes: tuple[float, ...]
@@ -53,6 +57,7 @@ def check_figure(svg: bytes | str) -> FigureCheck:
     factor = float(scaled.group(1)) if scaled else 1.0
     curves: dict[str, tuple[str, str, list[tuple[float, float]]]] = {}
     distances: dict[str, float] = {}
+    label_boxes: dict[str, tuple[float, float, float, float]] = {}
     titles, sizes = [], []
     for group in root.iter(f"{_SVG}g"):
         kind, title = group.get("class"), group.findtext(f"{_SVG}title") or ""
@@ -72,6 +77,8 @@ def check_figure(svg: bytes | str) -> FigureCheck:
             size = float(text.get("font-size", "10"))
             x, y = float(text.get("x", "0")), float(text.get("y", "0")) - size * 0.35
             distances[title] = min(_to_segment((x, y), p, q) for p, q in _pieces(points))
+            half = text_width(text.text or "", size) / 2
+            label_boxes[title] = (x - half, y - size * 0.4, x + half, y + size * 0.4)
     pairs = []
     names = sorted(curves)
     for i, first in enumerate(names):
@@ -83,9 +90,30 @@ def check_figure(svg: bytes | str) -> FigureCheck:
                 continue
             if _polylines_cross(line1, line2):
                 pairs.append((first, second))
-    return FigureCheck(
-        len(pairs), tuple(pairs), distances, view[2], view[3], tuple(sizes), tuple(titles)
+    crossed = tuple(
+        sorted(
+            label
+            for label, box in label_boxes.items()
+            if any(
+                other != label and any(_inside(p, box) for p in line)
+                for other, (_, _, line) in curves.items()
+            )
+        )
     )
+    return FigureCheck(
+        len(pairs),
+        tuple(pairs),
+        distances,
+        crossed,
+        view[2],
+        view[3],
+        tuple(sizes),
+        tuple(titles),
+    )
+
+
+def _inside(point, box) -> bool:
+    return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
 
 
 def _sampled(d: str) -> list[tuple[float, float]]:

@@ -382,35 +382,51 @@ def _routes(by_id, chains, centres, x, y, layer, labels, layers) -> dict:
         for (x0, y0), (x1, y1) in itertools.pairwise(stops):
             reach = (x1 - x0) / 2 if not backward else 40.0
             points += [(x0 + reach, y0), (x1 - reach, y1), (x1, y1)]
-        label = None
-        if arrow in labels:
-            label = _label_spot(points, labels[arrow], placed)
-        routes[arrow] = Route(tuple(points), end, label)
+        routes[arrow] = Route(tuple(points), end)
+    # Labels last, so that each can keep clear of every other arrow's line as well.
+    lines = _Occupied(cell=24.0)  # many small entries: small cells
+    for arrow, route in routes.items():
+        for piece in _pieces(route.points):
+            for t in (0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875):
+                lines.add_point(*_bezier(piece, t), arrow)
+    for arrow in [a for a in routes if a in labels]:
+        spot = _label_spot(routes[arrow].points, labels[arrow], placed, lines, arrow)
+        routes[arrow] = Route(routes[arrow].points, routes[arrow].tip, spot)
     return routes
+
+
+def _pieces(points):
+    return [points[i : i + 4] for i in range(0, len(points) - 3, 3)]
 
 
 class _Occupied:
     """Boxes already placed, bucketed on a coarse grid so a new label is checked only
     against its neighbours (a thousand-box map has thousands of labels)."""
 
-    CELL = 96.0
-
-    def __init__(self) -> None:
-        self.cells: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+    def __init__(self, cell: float = 96.0) -> None:
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[tuple[tuple[float, ...], object]]] = {}
 
     def _keys(self, box):
-        c = self.CELL
+        c = self.cell
         for i in range(int(box[0] // c), int(box[2] // c) + 1):
             for j in range(int(box[1] // c), int(box[3] // c) + 1):
                 yield (i, j)
 
-    def add(self, box) -> None:
+    def add(self, box, owner: object = None) -> None:
         for key in self._keys(box):
-            self.cells.setdefault(key, []).append(box)
+            self.cells.setdefault(key, []).append((box, owner))
 
-    def clear(self, box) -> bool:
+    def add_point(self, x: float, y: float, owner: object) -> None:
+        key = (int(x // self.cell), int(y // self.cell))
+        self.cells.setdefault(key, []).append(((x, y, x, y), owner))
+
+    def clear(self, box, owner: object = None) -> bool:
+        """Whether ``box`` meets nothing placed here, except what ``owner`` placed."""
         return not any(
-            _overlap(box, other) for key in self._keys(box) for other in self.cells.get(key, ())
+            _overlap(box, other) and (owner is None or whose != owner)
+            for key in self._keys(box)
+            for other, whose in self.cells.get(key, ())
         )
 
 
@@ -454,24 +470,25 @@ def _boundary(box: Vertex, dy: float) -> float:
     return half_w
 
 
-def _label_spot(points, size, placed) -> Point:
-    """A point on the arrow's middle curve (or another) clear of what is already placed."""
+def _label_spot(points, size, placed: _Occupied, lines: _Occupied, arrow) -> Point:
+    """A point just beside the arrow's middle curve (or another of its curves): the first
+    clear of boxes, labels and other arrows' lines, else the first clear of boxes and labels,
+    else the middle."""
     w, h = size
-    segments = [points[i : i + 4] for i in range(0, len(points) - 3, 3)]
+    segments = _pieces(points)
     middle = (len(segments) - 1) // 2
     order = sorted(range(len(segments)), key=lambda s: (abs(s - middle), s))[:5]
-    candidates = [(s, t) for s in order for t in (0.5, 0.35, 0.65, 0.2, 0.8)]
-    first = None
-    for s, t in candidates:
-        px, py = _bezier(segments[s], t)
-        for lift in (-h / 2 - 1, h / 2 + 1):
-            box = (px - w / 2, py + lift - h / 2, px + w / 2, py + lift + h / 2)
-            first = first or box
-            if placed.clear(box):
-                placed.add(box)
-                return (px, py + lift)
-    placed.add(first)
-    return ((first[0] + first[2]) / 2, (first[1] + first[3]) / 2)
+    boxes = []
+    for s in order:
+        for t in (0.5, 0.35, 0.65, 0.2, 0.8):
+            px, py = _bezier(segments[s], t)
+            for lift in (-h / 2 - 1, h / 2 + 1):
+                boxes.append((px - w / 2, py + lift - h / 2, px + w / 2, py + lift + h / 2))
+    unhidden = [b for b in boxes if placed.clear(b)]
+    best = next((b for b in unhidden if lines.clear(b, owner=arrow)), None)
+    chosen = best or (unhidden[0] if unhidden else boxes[0])
+    placed.add(chosen)
+    return ((chosen[0] + chosen[2]) / 2, (chosen[1] + chosen[3]) / 2)
 
 
 def _bezier(p, t: float) -> Point:
