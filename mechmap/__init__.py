@@ -29,6 +29,8 @@ _EXPORTS = {
     "Source": "mechmap.model",
     "Variable": "mechmap.model",
     "Wave": "mechmap.model",
+    "test_path": "mechmap.mechanism.pipeline",
+    "TestSetupError": "mechmap.mechanism.pipeline",
 }
 __all__ = [
     "Diagnostic",
@@ -40,15 +42,18 @@ __all__ = [
     "MapError",
     "Node",
     "Source",
+    "TestSetupError",
     "Variable",
     "Wave",
     "load",
     "loads",
+    "test_path",
 ]
 
 if TYPE_CHECKING:
     from mechmap.diagnostics import Diagnostic, Location, MapError
     from mechmap.mapfile.loader import load, loads
+    from mechmap.mechanism.pipeline import TestSetupError, test_path
     from mechmap.model import Edge, Hypothesis, Link, Map, Node, Source, Variable, Wave
 
 

@@ -223,3 +223,47 @@ def test_dowhy_cross_check_agrees(tmp_path: Path) -> None:
     assert names[:2] == ["screening@base -> goal", "goal -> fidelity"]
     assert check["agree"] and all(c["difference"] <= 1e-9 for c in check["estimates"])
     assert report.exists()
+
+
+def test_the_library_pipeline_gives_what_the_command_prints() -> None:
+    import mechmap
+
+    args = ("--hypothesis", "alliance-screening-sustained", "--missing", "drop")
+    printed = run_mechmap(*BASE, *args, "--json")
+    assert printed.returncode == 0, printed.stderr
+    result = mechmap.test_path(
+        ROOT / MAP,
+        [SITES, WAI],
+        hypothesis="alliance-screening-sustained",
+        measures=MEASURES,
+        missing="drop",
+        n_resamples=500,
+    )
+    assert json.dumps(result.as_dict(), indent=2) == printed.stdout.strip()
+
+
+def test_the_library_pipeline_takes_data_frames() -> None:
+    import pandas as pd
+
+    import mechmap
+
+    def run(data):
+        return mechmap.test_path(
+            ROOT / MAP,
+            data,
+            path="facilitation_hours -> wai",
+            measures=MEASURES,
+            n_resamples=200,
+            refutations=False,
+            falsification=False,
+        ).as_dict()
+
+    from_files = run([SITES, WAI])
+    from_frames = run([pd.read_csv(SITES), pd.read_csv(WAI)])
+    assert from_frames["links"] == from_files["links"]
+    with pytest.raises(mechmap.TestSetupError, match="either --hypothesis"):
+        mechmap.test_path(ROOT / MAP, [SITES], measures=MEASURES)
+    with pytest.raises(mechmap.TestSetupError, match="give files, not data frames"):
+        mechmap.test_path(
+            ROOT / MAP, [pd.read_csv(SITES)], path="facilitation_hours -> wai", query="SELECT 1"
+        )

@@ -12,6 +12,7 @@ import typer
 
 from mechmap.cli.app import (
     EXIT_INVALID,
+    EXIT_USAGE,
     VignettesOption,
     app,
     check_output,
@@ -90,15 +91,31 @@ def test(
     Kazdin's mechanism-evidence checklist."""
     from mechmap.diagnostics import MapError
     from mechmap.mechanism.estimate import NotEstimable
+    from mechmap.mechanism.pipeline import PathSyntaxError, TestSetupError, test_path
 
     m = valid_map(file, vignettes).map
     if report is not None:
         _check_report(report, force)
-    chains, expect = _chains(m, hypothesis, path)
+    for table in data:
+        existing(table)
     try:
-        result = _run(
-            m, chains, expect, hypothesis, data, measures, query, level, missing, resamples, seed
+        result = test_path(
+            m,
+            data,
+            hypothesis=hypothesis,
+            path=path,
+            measures=existing(measures) if measures is not None else None,
+            query=query,
+            level=level.value,
+            missing=missing.value,
+            n_resamples=resamples,
+            seed=seed,
         )
+    except TestSetupError as exc:
+        raise usage_error(str(exc)) from None
+    except PathSyntaxError as exc:
+        print_problems(exc.diagnostics, err=True)
+        raise typer.Exit(EXIT_USAGE) from None
     except MapError as exc:
         print_problems(exc.diagnostics, err=True)
         raise typer.Exit(EXIT_INVALID) from None
@@ -128,61 +145,3 @@ def _check_report(report: Path, force: bool) -> None:
     check_output(report)
     if report.exists() and not force:
         raise usage_error(f"{report} exists; add --force to overwrite it")
-
-
-def _chains(m, hypothesis: str | None, paths: list[str] | None):
-    from mechmap.diagnostics import MapError, did_you_mean
-    from mechmap.mechanism import parse_chains
-
-    if (hypothesis is None) == (not paths):
-        raise usage_error("give either --hypothesis ID or --path 'a -> b -> c'")
-    if hypothesis is not None:
-        found = {h.id: h for h in m.hypotheses}
-        if hypothesis not in found:
-            known = ", ".join(found) or "the map has none"
-            raise usage_error(
-                f"unknown hypothesis '{hypothesis}'{did_you_mean(hypothesis, found)}; "
-                f"hypotheses: {known}"
-            )
-        return found[hypothesis].chains, found[hypothesis].expect
-    try:
-        chains = parse_chains(m, paths)
-    except MapError as exc:
-        print_problems(exc.diagnostics, err=True)
-        raise typer.Exit(2) from None
-    if len({(c[0], c[-1]) for c in chains}) > 1:
-        raise usage_error("parallel --path chains must share their first and last node")
-    return chains, None
-
-
-def _run(m, chains, expect, hypothesis, data, measures, query, level, missing, resamples, seed):
-    from mechmap.analysis.timing import time_varying_warnings
-    from mechmap.data import bind, bindable_variables, load_measures, read_tables
-    from mechmap.mechanism import plan_test, run_test
-
-    for table in data:
-        existing(table)
-    bound = load_measures(existing(measures), m) if measures is not None else m.measures
-    tables = read_tables(data, query=query)
-    measured = bindable_variables(m, bound, tables)
-    plan = plan_test(m, chains, measured, hypothesis, expect)
-    missing_path = [v for chain in chains for v in chain if v not in plan.measured]
-    if missing_path:
-        raise usage_error(
-            f"no data for {', '.join(dict.fromkeys(missing_path))}: add a column of that name "
-            "or a measure binding it (see docs/map-format.md, 'measures')"
-        )
-    analysis_data = bind(m, bound, tables, plan.variables, level=level.value, missing=missing.value)
-    # The map's implications involve every measured variable, so they are tested on the
-    # sites complete for all of them (reported), whatever the path's own sample is.
-    everything = [v for v in m.variables if v in plan.measured]
-    falsification_data = bind(m, bound, tables, everything, level="site", missing="drop")
-    warnings = tuple(time_varying_warnings(m, plan.exposure, plan.outcome))
-    return run_test(
-        plan,
-        analysis_data,
-        n_resamples=resamples,
-        seed=seed,
-        warnings=warnings,
-        falsification_data=falsification_data,
-    )

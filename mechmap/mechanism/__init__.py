@@ -8,7 +8,8 @@
 - :mod:`~mechmap.mechanism.falsify`: the map's implied independencies, each tested;
 - :mod:`~mechmap.mechanism.checklist`: Kazdin's criteria for a mechanism;
 - :mod:`~mechmap.mechanism.result`: all of it as one object and as JSON;
-- :mod:`~mechmap.mechanism.dowhy_adapter`: the same estimates through DoWhy, for cross-checks.
+- :mod:`~mechmap.mechanism.dowhy_adapter`: the same estimates through DoWhy, for cross-checks;
+- :mod:`~mechmap.mechanism.pipeline`: all of the steps in one call, ``mechmap.test_path``.
 """
 
 from __future__ import annotations
