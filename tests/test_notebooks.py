@@ -21,6 +21,7 @@ EXPECTED = {
         "dropped: ['site 12']",
         "experimental manipulation",
         "report written: out/notebook-gti-synthetic-report.html",
+        "test_path gives the same links and path: True",
     ),
 }
 
