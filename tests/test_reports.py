@@ -564,3 +564,13 @@ def test_the_html_report_opens_in_chromium_without_errors_or_requests(pages, tmp
     assert problems == []
     assert requests == [path.as_uri()]
     assert drawn == [True] * 6
+
+
+def test_small_p_values_print_as_a_bound_everywhere(capsys: pytest.CaptureFixture) -> None:
+    from mechmap.cli.report import print_test
+
+    result = _result("site-level")
+    assert any(x["p_value"] == 0.0001 for x in result["links"] if x["p_value"] is not None)
+    print_test(result)
+    printed = capsys.readouterr().out
+    assert "< 0.001" in printed and "0.0001" not in printed and "1e-04" not in printed

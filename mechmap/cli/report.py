@@ -158,16 +158,11 @@ def matrix_as_dict(matrix: EvidenceMatrix) -> dict[str, object]:
     }
 
 
-def _number(value: object, digits: int = 3) -> str:
-    return "—" if value is None else f"{value:.{digits}g}"
-
-
-def _interval(ci: object) -> str:
-    return "—" if not ci else f"[{ci[0]:.3g}, {ci[1]:.3g}]"
-
-
 def print_test(result: dict) -> None:
-    """A path test (the ``--json`` dictionary) as tables for the terminal."""
+    """A path test (the ``--json`` dictionary) as tables for the terminal, with the numbers
+    formatted as the HTML and Markdown reports format them."""
+    from mechmap.reports.content import interval, number, p_value
+
     console = _console()
     data, path = result["data"], result["path"]
     if result["synthetic"]:
@@ -208,17 +203,17 @@ def print_test(result: dict) -> None:
     )
     for x in result["links"]:
         if x["identifiable"]:
-            estimate = (_number(x["estimate"]), _number(x["standardized"], 2))
-            p = f"{x['p_value']:.3g} ({x['method']})"
+            estimate = (number(x["estimate"]), number(x["standardized"]))
+            p = f"{p_value(x['p_value'])} ({x['method']})"
         else:
             estimate, p = ("—", "—"), x["reason"]
         tau = x["kendall_tau"]
         links.add_row(
             Text(f"{x['from']} → {x['to']}"),
             *estimate,
-            _interval(x["ci"]),
+            interval(x["ci"]),
             Text(p),
-            f"{tau['statistic']:.2f} ({tau['p_value']:.3g})",
+            f"{tau['statistic']:.2f} ({p_value(tau['p_value'])})",
             Text(", ".join(x["adjustment_set"]) or "nothing"),
             x["verdict"],
         )
@@ -229,19 +224,19 @@ def print_test(result: dict) -> None:
         e = path[key]
         effects.add_row(
             key.replace("_", " "),
-            _number(e["estimate"]),
-            _number(e["standardized"], 2),
-            _interval(e["ci"]),
-            _interval(e["ci_bca"]),
+            number(e["estimate"]),
+            number(e["standardized"]),
+            interval(e["ci"]),
+            interval(e["ci_bca"]),
             Text(e["reason"] or ""),
         )
     for e in path.get("specific_indirect_effects", []):
         effects.add_row(
             Text("via " + " -> ".join(e["chain"][1:-1])),
-            _number(e["estimate"]),
-            _number(e["standardized"], 2),
-            _interval(e["ci"]),
-            _interval(e["ci_bca"]),
+            number(e["estimate"]),
+            number(e["standardized"]),
+            interval(e["ci"]),
+            interval(e["ci_bca"]),
             Text(e["reason"] or ""),
         )
     console.print(effects)
@@ -254,8 +249,8 @@ def print_test(result: dict) -> None:
             refutations.add_row(
                 r["name"],
                 Text(r["target"]),
-                _number(r["original"]),
-                _number(r["new"]),
+                number(r["original"]),
+                number(r["new"]),
                 passed,
                 Text(r["detail"]),
             )
@@ -276,8 +271,8 @@ def print_test(result: dict) -> None:
             tests.add_row(
                 Text(f"{t['x']} ⊥ {t['y']}{given}"),
                 f"{t['partial_r']:.2f}",
-                f"{t['p_value']:.3g}",
-                f"{t['p_holm']:.3g}",
+                p_value(t["p_value"]),
+                p_value(t["p_holm"]),
                 "YES" if t["violated"] else "no",
             )
         console.print(tests)

@@ -95,14 +95,15 @@ def interval(bounds: Sequence[float] | None) -> str:
 
 
 def p_value(p: float | None) -> str:
-    """A p-value; below 0.0001 as a bound, since no resampling p goes that low honestly.
+    """A p-value with three significant digits; below 0.001 as a bound (a permutation p of
+    1/10,000 says no more than that), never as a rounded "0.000".
 
-    >>> p_value(0.04961), p_value(0.00001)
-    ('0.0496', '< 0.0001')
+    >>> p_value(0.04961), p_value(0.0001), p_value(0.0)
+    ('0.0496', '< 0.001', '< 0.001')
     """
     if p is None:
         return "—"
-    return "< 0.0001" if p < 0.0001 else f"{p:.3g}"
+    return "< 0.001" if p < 0.001 else f"{p:.3g}"
 
 
 def sample_size(level: str, n_rows: int, n_sites: int) -> str:
