@@ -81,7 +81,7 @@ def test(
         typer.Option(
             "--dowhy-check",
             help="Recompute the point estimates through DoWhy with the same adjustment sets "
-            "(adds about 3 s for importing DoWhy)",
+            "(adds a few seconds, up to about 10 on a busy machine: DoWhy is imported and run)",
         ),
     ] = False,
     vignettes: VignettesOption = None,
