@@ -19,7 +19,7 @@ MAPS = Path(__file__).resolve().parent.parent / "maps"
 
 
 def main() -> None:
-    columns = ("crossings", "label gap", "labels hit", "size", "type at 1080p")
+    columns = ("crossings", "label gap", "labels hit", "headings hit", "size", "type at 1080p")
     print(f"{'map':36s} {'theme':7s} " + " ".join(f"{c:>13s}" for c in columns))
     for path in sorted(MAPS.glob("*.yaml")):
         m = mechmap.load(path)
@@ -30,7 +30,8 @@ def main() -> None:
             size = f"{check.width:.0f}x{check.height:.0f}"
             px = f"{min(check.node_font_sizes) * fit:.1f} px"
             hit = f"{len(check.labels_crossed)}/{len(check.label_distances)}"
-            cells = f"{check.crossings:13d} {gap:13.1f} {hit:>13s} {size:>13s} {px:>13s}"
+            values = (check.crossings, f"{gap:.1f}", hit, len(check.headings_crossed), size, px)
+            cells = " ".join(f"{v:>13}" for v in values)
             print(f"{path.stem:36s} {theme:7s} {cells}")
 
 

@@ -52,6 +52,12 @@ def test_shipped_maps_cross_little_and_keep_labels_on_their_arrows(
         assert not far, (theme, far)
         # Labels keep clear of other arrows' lines (13 of Kilbourne's 46 were crossed before).
         assert len(check.labels_crossed) <= len(check.label_distances) // 8, check.labels_crossed
+        # Wave headings move along their box's top to where no arrow runs through them
+        # (one of the working alliance's six has no such place on a slide).
+        assert len(check.headings_crossed) <= (1 if theme == "slides" else 0), (
+            theme,
+            check.headings_crossed,
+        )
         assert sorted(check.node_titles) == sorted(m.variables)  # <title> is the variable id
 
 

@@ -17,6 +17,7 @@ from mechmap.diagrams.arrange import (
     vertex_label,
     wave_of,
 )
+from mechmap.diagrams.layout import bezier_point, cubic_pieces
 from mechmap.diagrams.style import (
     CARRIED,
     DIMMED,
@@ -28,7 +29,7 @@ from mechmap.diagrams.style import (
     attributes,
     quote,
 )
-from mechmap.diagrams.textsize import text_box
+from mechmap.diagrams.textsize import text_box, text_width
 from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
 from mechmap.model import Map
 
@@ -130,12 +131,13 @@ def _map_lines(scene, m: Map, looks, node_ids, edge_ids, words) -> list[str]:
         bb = f"{x0 + ox:.2f},{H - (y1 + oy):.2f},{x1 + ox:.2f},{H - (y0 + oy):.2f}"
         lines.append(f"  subgraph {quote('cluster_wave_' + wave.id)} {{")
         label_y = y0 + scene.font * 1.0
+        label_x = _heading_x(layout, wave.label, scene.font * 1.05, x0, x1, label_y)
         lines.append(
             "    graph "
             + attributes(
                 bb=bb,
                 label=wave.label,
-                lp=_at((x0 + x1) / 2 + ox, label_y + oy, H),
+                lp=_at(label_x + ox, label_y + oy, H),
                 style="rounded,filled",
                 fillcolor=WAVE_FILL,
                 color=WAVE_LINE,
@@ -163,6 +165,27 @@ def _map_lines(scene, m: Map, looks, node_ids, edge_ids, words) -> list[str]:
             )
         )
     return lines
+
+
+def _heading_x(layout, text: str, font: float, x0: float, x1: float, y: float) -> float:
+    """Where along its box's top a wave's heading goes: the centre, unless arrows dropping
+    from the context band run through it there; then the clearest place near the centre."""
+    half = text_width(text, font) / 2
+    near = [
+        point
+        for route in layout.routes.values()
+        for piece in cubic_pieces(route.points)
+        for point in (bezier_point(piece, t / 12) for t in range(13))
+        if abs(point[1] - y) < font
+    ]
+    centre = (x0 + x1) / 2
+    room = max(0.0, (x1 - x0) / 2 - half - 6)
+    spots = [centre + room * k / 10 for k in range(-10, 11)]
+
+    def hits(x: float) -> int:
+        return sum(1 for px, _ in near if abs(px - x) < half + 3)
+
+    return min(spots, key=lambda x: (hits(x), abs(x - centre)))
 
 
 def _wave_box(arranged, members, column, top, bottom):

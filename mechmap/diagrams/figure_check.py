@@ -33,14 +33,15 @@ _STEPS = 16  # points sampled along each cubic piece
 @dataclass(frozen=True)
 class FigureCheck:
     """What a drawn map measures: crossings, each label's distance from its arrow (by
-    ``a->b``), the labels that another arrow's line runs through, the figure's size in
-    points and its node labels' font sizes as drawn (in the figure's units, after any
-    scaling)."""
+    ``a->b``), the labels and wave headings (by id) that another arrow's line runs through,
+    the figure's size in points and its node labels' font sizes as drawn (in the figure's
+    units, after any scaling)."""
 
     crossings: int
     crossing_pairs: tuple[tuple[str, str], ...]
     label_distances: Mapping[str, float]
     labels_crossed: tuple[str, ...]
+    headings_crossed: tuple[str, ...]
     width: float
     height: float
     node_font_sizes: tuple[float, ...]
@@ -58,9 +59,13 @@ def check_figure(svg: bytes | str) -> FigureCheck:
     curves: dict[str, tuple[str, str, list[tuple[float, float]]]] = {}
     distances: dict[str, float] = {}
     label_boxes: dict[str, tuple[float, float, float, float]] = {}
+    heading_boxes: dict[str, tuple[float, float, float, float]] = {}
     titles, sizes = [], []
     for group in root.iter(f"{_SVG}g"):
         kind, title = group.get("class"), group.findtext(f"{_SVG}title") or ""
+        heading = group.find(f"{_SVG}text")
+        if kind == "cluster" and group.get("id", "").startswith("wave-") and heading is not None:
+            heading_boxes[group.get("id")] = _text_box(heading)
         if kind == "node" and group.get("id", "").startswith("n"):
             titles.append(title)
             sizes += [factor * float(t.get("font-size", "0")) for t in group.iter(f"{_SVG}text")]
@@ -77,8 +82,7 @@ def check_figure(svg: bytes | str) -> FigureCheck:
             size = float(text.get("font-size", "10"))
             x, y = float(text.get("x", "0")), float(text.get("y", "0")) - size * 0.35
             distances[title] = min(_to_segment((x, y), p, q) for p, q in _pieces(points))
-            half = text_width(text.text or "", size) / 2
-            label_boxes[title] = (x - half, y - size * 0.4, x + half, y + size * 0.4)
+            label_boxes[title] = _text_box(text)
     pairs = []
     names = sorted(curves)
     for i, first in enumerate(names):
@@ -90,25 +94,38 @@ def check_figure(svg: bytes | str) -> FigureCheck:
                 continue
             if _polylines_cross(line1, line2):
                 pairs.append((first, second))
-    crossed = tuple(
-        sorted(
-            label
-            for label, box in label_boxes.items()
-            if any(
-                other != label and any(_inside(p, box) for p in line)
-                for other, (_, _, line) in curves.items()
-            )
-        )
-    )
     return FigureCheck(
         len(pairs),
         tuple(pairs),
         distances,
-        crossed,
+        _run_through(label_boxes, curves),
+        _run_through(heading_boxes, curves),
         view[2],
         view[3],
         tuple(sizes),
         tuple(titles),
+    )
+
+
+def _text_box(text) -> tuple[float, float, float, float]:
+    """The box a ``<text>`` element's line of type covers (centre x; y is its baseline)."""
+    size = float(text.get("font-size", "10"))
+    x, y = float(text.get("x", "0")), float(text.get("y", "0")) - size * 0.35
+    half = text_width(text.text or "", size) / 2
+    return (x - half, y - size * 0.4, x + half, y + size * 0.4)
+
+
+def _run_through(boxes, curves) -> tuple[str, ...]:
+    """The boxes (by key) that an arrow other than the box's own runs through."""
+    return tuple(
+        sorted(
+            key
+            for key, box in boxes.items()
+            if any(
+                other != key and any(_inside(p, box) for p in line)
+                for other, (_, _, line) in curves.items()
+            )
+        )
     )
 
 

@@ -386,16 +386,17 @@ def _routes(by_id, chains, centres, x, y, layer, labels, layers) -> dict:
     # Labels last, so that each can keep clear of every other arrow's line as well.
     lines = _Occupied(cell=24.0)  # many small entries: small cells
     for arrow, route in routes.items():
-        for piece in _pieces(route.points):
+        for piece in cubic_pieces(route.points):
             for t in (0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875):
-                lines.add_point(*_bezier(piece, t), arrow)
+                lines.add_point(*bezier_point(piece, t), arrow)
     for arrow in [a for a in routes if a in labels]:
         spot = _label_spot(routes[arrow].points, labels[arrow], placed, lines, arrow)
         routes[arrow] = Route(routes[arrow].points, routes[arrow].tip, spot)
     return routes
 
 
-def _pieces(points):
+def cubic_pieces(points: Sequence[Point]) -> list[Sequence[Point]]:
+    """A route's points ``p0 c c p1 c c p2 …`` as its cubic pieces ``(p0 c c p1)``, …"""
     return [points[i : i + 4] for i in range(0, len(points) - 3, 3)]
 
 
@@ -475,13 +476,13 @@ def _label_spot(points, size, placed: _Occupied, lines: _Occupied, arrow) -> Poi
     clear of boxes, labels and other arrows' lines, else the first clear of boxes and labels,
     else the middle."""
     w, h = size
-    segments = _pieces(points)
+    segments = cubic_pieces(points)
     middle = (len(segments) - 1) // 2
     order = sorted(range(len(segments)), key=lambda s: (abs(s - middle), s))[:5]
     boxes = []
     for s in order:
         for t in (0.5, 0.35, 0.65, 0.2, 0.8):
-            px, py = _bezier(segments[s], t)
+            px, py = bezier_point(segments[s], t)
             for lift in (-h / 2 - 1, h / 2 + 1):
                 boxes.append((px - w / 2, py + lift - h / 2, px + w / 2, py + lift + h / 2))
     unhidden = [b for b in boxes if placed.clear(b)]
@@ -491,7 +492,8 @@ def _label_spot(points, size, placed: _Occupied, lines: _Occupied, arrow) -> Poi
     return ((chosen[0] + chosen[2]) / 2, (chosen[1] + chosen[3]) / 2)
 
 
-def _bezier(p, t: float) -> Point:
+def bezier_point(p: Sequence[Point], t: float) -> Point:
+    """The point at ``t`` (0 to 1) of the cubic piece ``p``."""
     s = 1 - t
     return (
         s**3 * p[0][0] + 3 * s * s * t * p[1][0] + 3 * s * t * t * p[2][0] + t**3 * p[3][0],
