@@ -31,6 +31,7 @@ from mechmap.diagrams.layout import (
     layered_layout,
 )
 from mechmap.diagrams.textsize import LINE_HEIGHT, text_box, wrap
+from mechmap.mapfile.graphs import adjacency, caused_only_within, reachable
 from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
 from mechmap.model import Map
 
@@ -145,16 +146,10 @@ def box_size(
 
 def columns_of(m: Map, vertices: Sequence[str], arrows: Sequence[tuple[str, str]]):
     """Column of each vertex (0 before the waves, 1..W the waves, W+1 after them)."""
-    from mechmap.mapfile.graphs import reachable
-
     wave_column = {w.id: i + 1 for i, w in enumerate(m.waves)}
     if not wave_column:
         return dict.fromkeys(vertices, 0)
-    children: dict[str, list[str]] = {v: [] for v in vertices}
-    parents: dict[str, list[str]] = {v: [] for v in vertices}
-    for a, b in arrows:
-        children[a].append(b)
-        parents[b].append(a)
+    children, parents = adjacency(vertices, arrows)
     column = {v: wave_column[w] for v in vertices if (w := wave_of(m, v)) is not None}
     timed = set(column)
     last = len(wave_column) + 1
@@ -223,17 +218,8 @@ def arrange(
 def _exogenous_context(m: Map, vertices, arrows) -> set[str]:
     """Context, determinants and confounders caused by nothing but such context: the
     vertices that travel in the band above the flow unless a hint says otherwise."""
-    causes: dict[str, list[str]] = {v: [] for v in vertices}
-    for a, b in arrows:
-        causes[b].append(a)
     kind = {v for v in vertices if m.node_by_id[concept(m, v)].role in _BANDED}
-    banded: set[str] = set()
-    grew = True
-    while grew:
-        joining = {v for v in kind - banded if set(causes[v]) <= banded}
-        banded |= joining
-        grew = bool(joining)
-    return banded
+    return caused_only_within(kind, adjacency(vertices, arrows)[1])
 
 
 def _spread_pins(boxes: list[Vertex]) -> list[Vertex]:

@@ -32,8 +32,10 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
 
 from mechmap.diagrams.ordering import reduce_crossings
+from mechmap.mapfile.graphs import adjacency, caused_only_within
 
 Point = tuple[float, float]
 TOP, FLOW, BOTTOM = 0, 1, 2
@@ -105,7 +107,8 @@ def layered_layout(
     unknown = [a for arrow in arrows for a in arrow if a not in by_id]
     if unknown:
         raise ValueError(f"arrow end '{unknown[0]}' is not a vertex")
-    layer = _layers(vertices, arrows)
+    floating = _floating(vertices, arrows)
+    layer = _layers(vertices, arrows, floating)
     chains, layers = _waypoints(vertices, arrows, layer)
     band = {v.id: v.band for v in vertices}
     for arrow, chain in chains.items():
@@ -122,7 +125,7 @@ def layered_layout(
         for items in layers
         for item in items
     }
-    x, extents = _columns_x(vertices, layers, layer, chains, labels, spacing)
+    x, extents = _columns_x(vertices, layers, layer, chains, labels, spacing, floating)
     y = _heights(layers, links, height, band, spacing, set(by_id))
     centres = {v.id: (x[layer[v.id]], y[v.id]) for v in vertices}
     centres.update({v.id: v.pin for v in vertices if v.pin is not None})
@@ -145,26 +148,26 @@ def _ordered(layers, links, band, rank) -> tuple[tuple[str, ...], ...]:
 # -- 1. layers and waypoints ---------------------------------------------------------------
 
 
-def _layers(vertices: Sequence[Vertex], arrows: Sequence[tuple[str, str]]) -> dict[str, int]:
+def _layers(
+    vertices: Sequence[Vertex], arrows: Sequence[tuple[str, str]], floating: set[str]
+) -> dict[str, int]:
     """Global layer of each vertex: columns in order, each as deep as its inner chains.
 
     A banded source (context above the flow) belongs to no column: it floats to the layer
     just before its first target, wherever that is, so its arrows drop in from above
     instead of running the width of the figure.
     """
-    floating = _floating(vertices, arrows)
     column = {v.id: v.column for v in vertices}
     inner = [
         (a, b)
         for a, b in arrows
         if column[a] == column[b] and a not in floating and b not in floating
     ]
-    parents: dict[str, list[str]] = {v.id: [] for v in vertices}
-    children: dict[str, list[str]] = {v.id: [] for v in vertices}
-    for a, b in inner:
-        parents[b].append(a)
-        children[a].append(b)
-    order = _topological(vertices, children, parents)
+    children, parents = adjacency(column, inner)
+    try:
+        order = list(TopologicalSorter(parents).static_order())
+    except CycleError:
+        raise ValueError("the arrows inside a column form a cycle") from None
     depth: dict[str, int] = {}
     for v in order:
         depth[v] = max((depth[p] + 1 for p in parents[v]), default=0)
@@ -196,36 +199,11 @@ def _layers(vertices: Sequence[Vertex], arrows: Sequence[tuple[str, str]]) -> di
 def _floating(vertices: Sequence[Vertex], arrows: Sequence[tuple[str, str]]) -> set[str]:
     """Floating (banded, timeless), unpinned vertices with arrows out whose causes all float
     too: exogenous context, and chains of it (see :func:`_layers`)."""
-    causes: dict[str, list[str]] = {}
-    for a, b in arrows:
-        causes.setdefault(b, []).append(a)
     causing = {a for a, _ in arrows}
     candidates = {
         v.id for v in vertices if v.floats and v.band != FLOW and v.pin is None and v.id in causing
     }
-    floating: set[str] = set()
-    grew = True
-    while grew:
-        joining = {v for v in candidates - floating if set(causes.get(v, ())) <= floating}
-        floating |= joining
-        grew = bool(joining)
-    return floating
-
-
-def _topological(vertices, children, parents) -> list[str]:
-    waiting = {v.id: len(parents[v.id]) for v in vertices}
-    ready = [v.id for v in vertices if not waiting[v.id]]
-    order = []
-    while ready:
-        v = ready.pop()
-        order.append(v)
-        for c in children[v]:
-            waiting[c] -= 1
-            if not waiting[c]:
-                ready.append(c)
-    if len(order) != len(vertices):
-        raise ValueError("the arrows inside a column form a cycle")
-    return order
+    return caused_only_within(candidates, adjacency((v.id for v in vertices), arrows)[1])
 
 
 def _waypoints(vertices, arrows, layer):
@@ -327,11 +305,10 @@ def _ordered_fit(wanted: list[float], weights: list[float], separation: list[flo
 # -- x, and the columns' extents -----------------------------------------------------------
 
 
-def _columns_x(vertices, layers, layer, chains, labels, spacing: Spacing):
+def _columns_x(vertices, layers, layer, chains, labels, spacing: Spacing, floating: set[str]):
     """Centre x of each layer and each column's extent; a gap fits the labels placed in it."""
     width = [0.0] * len(layers)
     column_of = [0] * len(layers)
-    floating = _floating(vertices, chains)
     for v in vertices:
         width[layer[v.id]] = max(width[layer[v.id]], v.width)
         if v.id not in floating:

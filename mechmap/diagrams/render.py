@@ -28,6 +28,7 @@ from mechmap.diagrams.layout import Spacing
 from mechmap.diagrams.legend import Legend, legend_for
 from mechmap.diagrams.style import DIMMED, HIGHLIGHT, THEMES, Theme
 from mechmap.diagrams.textsize import text_box, wrap
+from mechmap.mapfile.graphs import adjacency, reachable
 from mechmap.model import Map
 
 __all__ = [
@@ -162,25 +163,11 @@ def _focused(m, vertices, arrows, focus, rolled_up, depth):
         starts = [focus]
     else:
         starts = list(node.variables)
-    children: dict[str, list[str]] = {v: [] for v in vertices}
-    parents: dict[str, list[str]] = {v: [] for v in vertices}
-    for a, b in arrows:
-        children[a].append(b)
-        parents[b].append(a)
-    keep = _within(children, starts, depth) | _within(parents, starts, depth)
+    children, parents = adjacency(vertices, arrows)
+    keep = reachable(children, starts, depth) | reachable(parents, starts, depth)
     return [v for v in vertices if v in keep], [
         (a, b) for a, b in arrows if a in keep and b in keep
     ]
-
-
-def _within(step: Mapping[str, list[str]], starts: list[str], depth: int | None) -> set[str]:
-    """Vertices reachable from ``starts`` in at most ``depth`` steps (any number if None)."""
-    seen, frontier, taken = set(starts), list(starts), 0
-    while frontier and (depth is None or taken < depth):
-        frontier = [n for v in frontier for n in step[v] if n not in seen]
-        seen.update(frontier)
-        taken += 1
-    return seen
 
 
 @dataclass(frozen=True)

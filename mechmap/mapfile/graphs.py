@@ -7,7 +7,7 @@ mapping from each vertex to its successors.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from graphlib import CycleError, TopologicalSorter
 
 Adjacency = Mapping[str, Iterable[str]]
@@ -39,21 +39,53 @@ def find_cycles(successors: Adjacency, limit: int = 20) -> list[list[str]]:
     return cycles
 
 
-def reachable(successors: Adjacency, starts: Iterable[str]) -> set[str]:
-    """Every vertex reachable from ``starts`` by directed paths (``starts`` included).
+def adjacency(
+    vertices: Iterable[str], arrows: Iterable[tuple[str, str]]
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Successors and predecessors of each vertex, from a list of arrows.
 
-    >>> sorted(reachable({"a": ["b"], "b": [], "c": ["a"]}, ["a"]))
+    >>> adjacency(["a", "b"], [("a", "b")])
+    ({'a': ['b'], 'b': []}, {'a': [], 'b': ['a']})
+    """
+    successors: dict[str, list[str]] = {v: [] for v in vertices}
+    predecessors: dict[str, list[str]] = {v: [] for v in successors}
+    for a, b in arrows:
+        successors[a].append(b)
+        predecessors[b].append(a)
+    return successors, predecessors
+
+
+def reachable(successors: Adjacency, starts: Iterable[str], depth: int | None = None) -> set[str]:
+    """Every vertex reachable from ``starts`` by directed paths (``starts`` included), or
+    only by paths of at most ``depth`` arrows.
+
+    >>> sorted(reachable({"a": ["b"], "b": ["c"], "c": []}, ["a"]))
+    ['a', 'b', 'c']
+    >>> sorted(reachable({"a": ["b"], "b": ["c"], "c": []}, ["a"], depth=1))
     ['a', 'b']
     """
     seen = set(starts)
-    frontier = list(seen)
-    while frontier:
-        vertex = frontier.pop()
-        for nxt in successors.get(vertex, ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                frontier.append(nxt)
+    frontier, taken = list(seen), 0
+    while frontier and (depth is None or taken < depth):
+        frontier = [n for v in frontier for n in successors.get(v, ()) if n not in seen]
+        seen.update(frontier)
+        taken += 1
     return seen
+
+
+def caused_only_within(candidates: Collection[str], predecessors: Adjacency) -> set[str]:
+    """The candidates whose causes are all such candidates, recursively: the sources among
+    them, then those caused by nothing but what is already in.
+
+    >>> sorted(caused_only_within({"a", "b", "d"}, {"a": [], "b": ["a"], "d": ["c"]}))
+    ['a', 'b']
+    """
+    inside: set[str] = set()
+    while joining := {
+        v for v in candidates if v not in inside and set(predecessors.get(v, ())) <= inside
+    }:
+        inside |= joining
+    return inside
 
 
 def reaching_sources(predecessors: Adjacency, sources: list[str]) -> dict[str, int]:
