@@ -17,7 +17,7 @@ from mechmap.diagrams.arrange import (
     vertex_label,
     wave_of,
 )
-from mechmap.diagrams.layout import bezier_point, cubic_pieces
+from mechmap.diagrams.layout import sampled
 from mechmap.diagrams.style import (
     CARRIED,
     DIMMED,
@@ -121,6 +121,7 @@ def _map_lines(scene, m: Map, looks, node_ids, edge_ids, words) -> list[str]:
     members: dict[int, list[str]] = {}
     for v in node_ids:
         members.setdefault(arranged.column[v], []).append(v)
+    line_points = [p for route in layout.routes.values() for p in sampled(route.points, 12)]
     top, bottom = layout.flow[0] - scene.font * 2.4 + 4, layout.flow[1] + scene.font * 1.0
     for column, wave_id in arranged.columns.items():
         if wave_id is None:
@@ -131,7 +132,7 @@ def _map_lines(scene, m: Map, looks, node_ids, edge_ids, words) -> list[str]:
         bb = f"{x0 + ox:.2f},{H - (y1 + oy):.2f},{x1 + ox:.2f},{H - (y0 + oy):.2f}"
         lines.append(f"  subgraph {quote('cluster_wave_' + wave.id)} {{")
         label_y = y0 + scene.font * 1.0
-        label_x = _heading_x(layout, wave.label, scene.font * 1.05, x0, x1, label_y)
+        label_x = _heading_x(line_points, wave.label, scene.font * 1.05, x0, x1, label_y)
         lines.append(
             "    graph "
             + attributes(
@@ -167,17 +168,12 @@ def _map_lines(scene, m: Map, looks, node_ids, edge_ids, words) -> list[str]:
     return lines
 
 
-def _heading_x(layout, text: str, font: float, x0: float, x1: float, y: float) -> float:
+def _heading_x(line_points, text: str, font: float, x0: float, x1: float, y: float) -> float:
     """Where along its box's top a wave's heading goes: the centre, unless arrows dropping
-    from the context band run through it there; then the clearest place near the centre."""
+    from the context band run through it there (``line_points``: points along every arrow);
+    then the clearest place near the centre."""
     half = text_width(text, font) / 2
-    near = [
-        point
-        for route in layout.routes.values()
-        for piece in cubic_pieces(route.points)
-        for point in (bezier_point(piece, t / 12) for t in range(13))
-        if abs(point[1] - y) < font
-    ]
+    near = [point for point in line_points if abs(point[1] - y) < font]
     centre = (x0 + x1) / 2
     room = max(0.0, (x1 - x0) / 2 - half - 6)
     spots = [centre + room * k / 10 for k in range(-10, 11)]

@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from mechmap.diagrams.layout import sampled
 from mechmap.diagrams.textsize import text_width
 
 _SVG = "{http://www.w3.org/2000/svg}"
@@ -136,22 +137,7 @@ def _inside(point, box) -> bool:
 def _sampled(d: str) -> list[tuple[float, float]]:
     """Points along a Graphviz path ``Mx,yCx,y x,y x,y …`` (cubic pieces)."""
     numbers = [float(v) for v in _NUMBER.findall(d)]
-    coords = list(zip(numbers[0::2], numbers[1::2], strict=False))
-    if not coords:
-        return []
-    points = [coords[0]]
-    for k in range(1, len(coords) - 2, 3):
-        p0, p1, p2, p3 = coords[k - 1], coords[k], coords[k + 1], coords[k + 2]
-        for step in range(1, _STEPS + 1):
-            t = step / _STEPS
-            s = 1 - t
-            points.append(
-                (
-                    s**3 * p0[0] + 3 * s * s * t * p1[0] + 3 * s * t * t * p2[0] + t**3 * p3[0],
-                    s**3 * p0[1] + 3 * s * s * t * p1[1] + 3 * s * t * t * p2[1] + t**3 * p3[1],
-                )
-            )
-    return points
+    return sampled(list(zip(numbers[0::2], numbers[1::2], strict=False)), _STEPS)
 
 
 def _pieces(points):

@@ -363,9 +363,8 @@ def _routes(by_id, chains, centres, x, y, layer, labels, layers) -> dict:
     # Labels last, so that each can keep clear of every other arrow's line as well.
     lines = _Occupied(cell=24.0)  # many small entries: small cells
     for arrow, route in routes.items():
-        for piece in cubic_pieces(route.points):
-            for t in (0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875):
-                lines.add_point(*bezier_point(piece, t), arrow)
+        for point in sampled(route.points, 8):
+            lines.add_point(*point, arrow)
     for arrow in [a for a in routes if a in labels]:
         spot = _label_spot(routes[arrow].points, labels[arrow], placed, lines, arrow)
         routes[arrow] = Route(routes[arrow].points, routes[arrow].tip, spot)
@@ -467,6 +466,15 @@ def _label_spot(points, size, placed: _Occupied, lines: _Occupied, arrow) -> Poi
     chosen = best or (unhidden[0] if unhidden else boxes[0])
     placed.add(chosen)
     return ((chosen[0] + chosen[2]) / 2, (chosen[1] + chosen[3]) / 2)
+
+
+def sampled(points: Sequence[Point], steps: int) -> list[Point]:
+    """Points along a route ``p0 c c p1 …``: its start, then ``steps`` per cubic piece."""
+    return list(points[:1]) + [
+        bezier_point(piece, k / steps)
+        for piece in cubic_pieces(points)
+        for k in range(1, steps + 1)
+    ]
 
 
 def bezier_point(p: Sequence[Point], t: float) -> Point:

@@ -16,6 +16,7 @@ digraph "m" {
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from collections.abc import Mapping, Sequence
@@ -303,16 +304,11 @@ def _padded(scene: _Scene, aspect: float) -> _Scene:
     else:
         height = width / aspect
     dx, dy = (width - scene.width) / 2, (height - scene.height) / 2
-    return _Scene(
-        scene.arranged,
-        scene.legend,
-        scene.heading,
-        scene.caption,
-        scene.font,
-        width,
-        height,
-        (scene.offset[0] + dx, scene.offset[1] + dy),
-        (scene.legend_at[0] + dx, scene.legend_at[1] + dy),
-        scene.caption_at + 2 * dy,
-        scene.title_height,
+    return dataclasses.replace(
+        scene,
+        width=width,
+        height=height,
+        offset=(scene.offset[0] + dx, scene.offset[1] + dy),
+        legend_at=(scene.legend_at[0] + dx, scene.legend_at[1] + dy),
+        caption_at=scene.caption_at + 2 * dy,
     )
