@@ -55,6 +55,8 @@ _BEFORE_WAVES = frozenset(
     {"context", "determinant", "precondition", "actor", "moderator", "confounder"} | STRATEGY_ROLES
 )
 _BANDED = frozenset({"context", "determinant", "confounder"})
+# Distal outcomes get a double border; a proximal outcome is drawn like a mechanism's result.
+DOUBLE_BORDERED = frozenset(OUTCOME_ROLES - {"proximal_outcome"})
 _BANDS = {"top": TOP, "bottom": BOTTOM, "flow": FLOW}
 
 
@@ -189,8 +191,7 @@ def arrange(
         hint = m.placement(v)
         shape = SHAPES[node.role]
         text = vertex_label(m, v, wrap_at)
-        double = node.role in OUTCOME_ROLES and node.role != "proximal_outcome"
-        width, height = box_size(shape, text, font, double, box_pad)
+        width, height = box_size(shape, text, font, node.role in DOUBLE_BORDERED, box_pad)
         band = TOP if v in banded else FLOW
         if hint is not None and hint.band is not None:
             band = _BANDS[hint.band]

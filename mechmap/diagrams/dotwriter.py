@@ -10,6 +10,7 @@ kind of DOT: the graph alone, no positions, for other tools.
 from __future__ import annotations
 
 from mechmap.diagrams.arrange import (
+    DOUBLE_BORDERED,
     SHAPES,
     arrow_words,
     concept,
@@ -96,8 +97,12 @@ def _map_lines(scene, m: Map, looks, node_ids, edge_ids, words) -> list[str]:
     arranged, (ox, oy), H = scene.arranged, scene.offset, scene.height
     layout = arranged.layout
     lit_vertices, lit_arrows, strong = looks.lit()
-    emphasised = set(looks.highlight) if looks.highlight else {v for a in strong for v in a}
-    if looks.revealed is None and not looks.highlight:
+    # Boxes outlined in vermillion: a highlighted path's, else the current step's ends.
+    if looks.highlight:
+        emphasised = set(looks.highlight)
+    elif looks.revealed is not None:
+        emphasised = {v for arrow in strong for v in arrow}
+    else:
         emphasised = set()
 
     def node_line(v: str, indent: str) -> str:
@@ -212,7 +217,7 @@ def _node_attributes(m, vertex, node_id, arranged, lit, emphasis, pos) -> str:
         color=HIGHLIGHT if emphasis else "black" if lit else DIMMED,
         penwidth="2.5" if emphasis else None,
         fontcolor="black" if lit else DIMMED,
-        peripheries="2" if node.role in OUTCOME_ROLES and node.role != "proximal_outcome" else None,
+        peripheries="2" if node.role in DOUBLE_BORDERED else None,
         width=width / 72,
         height=height / 72,
         pos=pos,
@@ -259,7 +264,6 @@ def _legend_lines(scene, style) -> list[str]:
     key, (lx, ly), H = scene.legend, scene.legend_at, scene.height
     lines = []
     for i, sample in enumerate(key.samples):
-        double = sample.role in OUTCOME_ROLES and sample.role != "proximal_outcome"
         lines.append(
             f"  {quote('legend ' + sample.role)} "
             + attributes(
@@ -270,7 +274,7 @@ def _legend_lines(scene, style) -> list[str]:
                 fontsize=key.font,
                 width=sample.width / 72,
                 height=sample.height / 72,
-                peripheries="2" if double else None,
+                peripheries="2" if sample.role in DOUBLE_BORDERED else None,
                 pos=_at(lx + sample.x, ly + sample.y, H),
                 id=f"legend-{i}",
             )
@@ -278,14 +282,15 @@ def _legend_lines(scene, style) -> list[str]:
         )
     if key.notes:
         nx, ny = key.notes_at
+        width, height = text_box(key.notes, key.font)
         lines.append(
             '  "legend notes" '
             + attributes(
                 label=key.notes,
                 shape="plaintext",
                 style="",
-                width=text_box(key.notes, key.font)[0] / 72,
-                height=text_box(key.notes, key.font)[1] / 72,
+                width=width / 72,
+                height=height / 72,
                 fontsize=key.font,
                 pos=_at(lx + nx, ly + ny, H),
                 id="legend-notes",

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mechmap.diagrams.arrange import SHAPES, box_size, concept
+from mechmap.diagrams.arrange import DOUBLE_BORDERED, SHAPES, box_size, concept
 from mechmap.diagrams.style import Theme
 from mechmap.diagrams.textsize import text_box, wrap
-from mechmap.mapfile.schema import OUTCOME_ROLES, ROLES
+from mechmap.mapfile.schema import ROLES
 from mechmap.model import Map
 
 
@@ -54,8 +54,7 @@ def legend_for(
     sizes = {}
     for role in used:
         label = role.replace("_", " ")
-        double = role in OUTCOME_ROLES and role != "proximal_outcome"
-        sizes[role] = box_size(SHAPES[role], label, font, double)
+        sizes[role] = box_size(SHAPES[role], label, font, role in DOUBLE_BORDERED)
         row_h = max(row_h, sizes[role][1])
     for role in used:
         w, h = sizes[role]
@@ -85,6 +84,6 @@ def _notes(m: Map, nodes, arrows, rolled_up: bool) -> list[str]:
         notes.append("dashed border, dotted arrow: latent (unmeasured)")
     if not rolled_up and any(e is None for e in edges):
         notes.append("grey arrow: same node carried to the next wave")
-    if any(n.role in OUTCOME_ROLES and n.role != "proximal_outcome" for n in nodes):
+    if any(n.role in DOUBLE_BORDERED for n in nodes):
         notes.append("double border: outcome")
     return notes
