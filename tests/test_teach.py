@@ -3,7 +3,6 @@ checked file by file as the real command wrote it."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -287,20 +286,6 @@ def test_without_python_pptx_nothing_is_written_and_the_fix_is_named(
     with pytest.raises(DeckUnavailable, match=r"pip install python-pptx==1\.0\.2"):
         teach.write_teaching(checked.map, checked.library, tmp_path / "slides")
     assert not (tmp_path / "slides").exists()
-
-
-def test_a_png_a_pixel_or_two_off_the_screen_is_fitted_to_it() -> None:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (1922, 1083), "red").save(out, "PNG")
-    fitted = teach._on_screen(out.getvalue(), SCREEN)
-    assert _png_size(fitted) == SCREEN
-    with Image.open(io.BytesIO(fitted)) as picture:
-        assert picture.getpixel((960, 540))[:3] == (255, 0, 0)
-    exact = io.BytesIO()
-    Image.new("RGB", SCREEN, "white").save(exact, "PNG")
-    assert teach._on_screen(exact.getvalue(), SCREEN) == exact.getvalue()  # left as drawn
 
 
 def test_step_file_names_sort_in_step_order() -> None:

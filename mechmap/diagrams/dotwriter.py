@@ -44,49 +44,60 @@ def scene_dot(scene, m: Map, looks, node_ids, edge_ids, words, width: float | No
         layout="nop2",
         bb=f"0,0,{W:.2f},{H:.2f}",
         id="map",
-        fontname=FONT,
-        fontsize=scene.font * 1.3,
-        label=scene.heading or None,
+        fontname=FONT,  # the wave headings
     )
-    if scene.heading:
-        graph["lp"] = f"{W / 2:.2f},{H - scene.title_height / 2:.2f}"
     if width is not None:
         graph["size"] = f"{width / 72:.3f},{H * width / W / 72:.3f}!"
     if style.screen is not None:
-        graph["dpi"] = style.screen[0] * 72 / W
+        graph["dpi"] = f"{style.screen[0] * 72 / W:.6f}"  # 2 decimals could miss a pixel
     lines = [
         f"digraph {quote(m.id)} {{",
         f"  graph {attributes(**graph)};",
         f"  node {attributes(fontname=FONT, fontsize=style.font, style='filled', fixedsize='true', penwidth=style.penwidth, margin='0')};",  # noqa: E501
         f"  edge {attributes(fontname=FONT, fontsize=style.edge_font, penwidth=style.penwidth, arrowsize=0.8)};",  # noqa: E501
-        # Corner points inset by their half-size, so the drawing is exactly W x H.
-        '  "frame 0" [style=invis, label="", width=0.01, height=0.01, pos="0.36,0.36"];',
-        f'  "frame 1" [style=invis, label="", width=0.01, height=0.01, '
-        f'pos="{W - 0.36:.2f},{H - 0.36:.2f}"];',
+        # Corner points inset by their half-size, so that the drawing is exactly W x H.
+        # (0.02 in: Graphviz rounds a smaller node's height up to that.)
+        '  "frame 0" [style=invis, label="", width=0.02, height=0.02, pos="0.72,0.72"];',
+        f'  "frame 1" [style=invis, label="", width=0.02, height=0.02, '
+        f'pos="{W - 0.72:.2f},{H - 0.72:.2f}"];',
     ]
     if scene.arranged is not None:
         lines += _map_lines(scene, m, looks, node_ids, edge_ids, words)
     if scene.legend is not None:
         lines += _legend_lines(scene, style)
-    if scene.caption:
-        width, height = text_box(scene.caption, scene.font * 1.2)
-        half = height / 2
+    if scene.heading:
         lines.append(
-            '  "caption" '
-            + attributes(
-                label=scene.caption,
-                shape="plaintext",
-                style="",
-                width=width / 72,
-                height=height / 72,
-                fontsize=scene.font * 1.2,
-                id="caption",
-                pos=_at(W / 2, scene.caption_at + half, H),
+            _text_line("title", scene.heading, scene.font * 1.3, W / 2, scene.title_height / 2, H)
+        )
+    if scene.caption:
+        height = text_box(scene.caption, scene.font * 1.2)[1]
+        lines.append(
+            _text_line(
+                "caption", scene.caption, scene.font * 1.2, W / 2, scene.caption_at + height / 2, H
             )
-            + ";"
         )
     lines.append("}")
     return lines
+
+
+def _text_line(name: str, text: str, font: float, x: float, y: float, H: float) -> str:
+    """A block of text as a plain box of exactly the size mechmap measured for it (so that
+    Graphviz's own text metrics cannot push the drawing past its frame)."""
+    width, height = text_box(text, font)
+    return (
+        f"  {quote(name)} "
+        + attributes(
+            label=text,
+            shape="plaintext",
+            style="",
+            width=width / 72,
+            height=height / 72,
+            fontsize=font,
+            id=name,
+            pos=_at(x, y, H),
+        )
+        + ";"
+    )
 
 
 def _at(x: float, y: float, height: float) -> str:
@@ -282,21 +293,7 @@ def _legend_lines(scene, style) -> list[str]:
         )
     if key.notes:
         nx, ny = key.notes_at
-        width, height = text_box(key.notes, key.font)
-        lines.append(
-            '  "legend notes" '
-            + attributes(
-                label=key.notes,
-                shape="plaintext",
-                style="",
-                width=width / 72,
-                height=height / 72,
-                fontsize=key.font,
-                pos=_at(lx + nx, ly + ny, H),
-                id="legend-notes",
-            )
-            + ";"
-        )
+        lines.append(_text_line("legend-notes", key.notes, key.font, lx + nx, ly + ny, H))
     return lines
 
 

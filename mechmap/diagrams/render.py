@@ -263,8 +263,7 @@ def _best_scene(m, vertices, arrows, words, style: Theme, heading, caption, key)
     best = max(scenes, key=lambda s: min(fw / s.width, fh / s.height))
     if style.screen is None:
         return best
-    sw, sh = style.screen
-    return _padded(best, sw / sh)
+    return _padded(best, style.screen)
 
 
 def _scene(arranged, key, heading: str, caption: str, style: Theme) -> _Scene:
@@ -273,7 +272,11 @@ def _scene(arranged, key, heading: str, caption: str, style: Theme) -> _Scene:
     map_h = arranged.layout.height if arranged else 0.0
     key_w, key_h = (key.width, key.height) if key else (0.0, 0.0)
     width = max(map_w, key_w, 200.0)
-    title_h = text_box(heading, f * 1.3)[1] + f * 0.6 if heading else f * 0.5
+    # Every text is sized here and drawn at that size, so the figure is exactly its frame.
+    title_text = wrap(heading, max(30, int(width / (f * 0.72)))) if heading else ""
+    title_w, title_h = text_box(title_text, f * 1.3) if title_text else (0.0, 0.0)
+    width = max(width, title_w + f)
+    title_h = title_h + f * 0.6 if title_text else f * 0.5
     caption_text = wrap(caption, max(30, int(width / (f * 0.62)))) if caption else ""
     caption_h = text_box(caption_text, f * 1.2)[1] + f if caption_text else 0.0
     offset = ((width - map_w) / 2, title_h)
@@ -283,7 +286,7 @@ def _scene(arranged, key, heading: str, caption: str, style: Theme) -> _Scene:
     return _Scene(
         arranged,
         key,
-        heading,
+        title_text,
         caption_text,
         f,
         width,
@@ -295,14 +298,11 @@ def _scene(arranged, key, heading: str, caption: str, style: Theme) -> _Scene:
     )
 
 
-def _padded(scene: _Scene, aspect: float) -> _Scene:
-    """The scene in a frame of the given width:height ratio: the title stays at the top and
-    the caption goes to the bottom, the map and its key centred between them."""
-    width, height = scene.width, scene.height
-    if width / height < aspect:
-        width = height * aspect
-    else:
-        height = width / aspect
+def _padded(scene: _Scene, screen: tuple[int, int]) -> _Scene:
+    """The scene in a frame of the screen's shape: the title stays at the top and the
+    caption goes to the bottom, the map and its key centred between them."""
+    scale = max(scene.width / screen[0], scene.height / screen[1])
+    width, height = screen[0] * scale, screen[1] * scale
     dx, dy = (width - scene.width) / 2, (height - scene.height) / 2
     return dataclasses.replace(
         scene,

@@ -155,10 +155,8 @@ def draw_slides(m: Map, theme: str = "slides") -> list[Slide]:
     """Every teaching step as a slide: the steps so far in colour, this step's arrows thick
     and vermillion, its title at the top and its caption at the bottom."""
     from mechmap.diagrams.render import draw, run_engine
-    from mechmap.diagrams.style import THEMES
 
     steps = m.teaching_steps()
-    screen = THEMES[theme].screen
     slides = []
     for k, (step, name) in enumerate(zip(steps, step_file_names(len(steps)), strict=True), 1):
         title = step_title(m, k, len(steps), step.edge)
@@ -168,7 +166,7 @@ def draw_slides(m: Map, theme: str = "slides") -> list[Slide]:
         svg, png = run_engine(dot, "svg"), run_engine(dot, "png")
         bare = draw(m, theme=theme, revealed=k, current=k, title="", caption=None).dot
         picture = _cropped(run_engine(bare, "png"))
-        slides.append(Slide(step, name, title, caption, svg, _on_screen(png, screen), picture))
+        slides.append(Slide(step, name, title, caption, svg, png, picture))
     return slides
 
 
@@ -177,28 +175,6 @@ def png_size(png: bytes) -> tuple[int, int]:
     if not png.startswith(b"\x89PNG\r\n\x1a\n") or png[12:16] != b"IHDR":
         raise ValueError("not a PNG image")
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-
-
-def _on_screen(png: bytes, screen: tuple[int, int] | None) -> bytes:
-    """The slide at exactly the screen's size (1920 x 1080). The slides theme lays the figure
-    out for that screen, but Graphviz can round its size up by a pixel or two; such a
-    picture is scaled to fit and centred on white."""
-    if screen is None or png_size(png) == screen:
-        return png
-    import io
-
-    from PIL import Image
-
-    with Image.open(io.BytesIO(png)) as drawn:
-        picture = drawn.convert("RGBA")
-    scale = min(screen[0] / picture.width, screen[1] / picture.height)
-    size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
-    picture = picture.resize(size, Image.Resampling.LANCZOS)
-    canvas = Image.new("RGB", screen, "white")
-    canvas.paste(picture, ((screen[0] - size[0]) // 2, (screen[1] - size[1]) // 2), picture)
-    out = io.BytesIO()
-    canvas.save(out, "PNG")
-    return out.getvalue()
 
 
 def _cropped(png: bytes) -> bytes:
