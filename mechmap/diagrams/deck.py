@@ -16,7 +16,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 
-from mechmap.diagrams.teach import Said, Slide, arrow_text, png_size
+from mechmap.diagrams.teach import Said, Slide, arrow_text, one_line, png_size
 from mechmap.model import Edge, Map
 
 # PowerPoint's own 16:9 size, in EMU (914400 to the inch): 13.333 in x 7.5 in.
@@ -102,20 +102,16 @@ def speaker_notes(m: Map, slide: Slide, said: list[Said]) -> str:
     lines = [f"Arrow {number}{arrow_text(m, edge)} ({edge.written}{sign})"]
     lines.append(f"Provenance: {edge.provenance or 'not stated'}")
     if edge.note:
-        lines.append(f"Note: {_one_line(edge.note)}")
+        lines.append(f"Note: {one_line(edge.note)}")
     if caption and caption != edge.note:
-        lines.append(f"Caption: {_one_line(caption)}")
+        lines.append(f"Caption: {one_line(caption)}")
     lines.append("What the vignettes say:")
     for s in said:
-        says = f": {_one_line(s.says)}" if s.says else ""
-        lines.append(f"- {s.stance} ({_one_line(s.title)}){says}")
+        says = f": {one_line(s.says)}" if s.says else ""
+        lines.append(f"- {s.stance} ({one_line(s.title)}){says}")
     if not said:
         lines.append("- no vignette bears on this arrow")
     return "\n".join(lines)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _emu(inches: float) -> int:
@@ -138,7 +134,7 @@ def _set_text(frame, paragraphs: list[str], width: float, height: float, *, larg
     from pptx.enum.text import MSO_AUTO_SIZE
     from pptx.util import Pt
 
-    texts = [_one_line(p) for p in paragraphs]
+    texts = [one_line(p) for p in paragraphs]
     size = _font_size(texts, width, height, largest, smallest)
     frame.word_wrap = True
     frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE

@@ -109,6 +109,11 @@ def outline(m: Map, library: Library) -> str:
     return "\n".join(lines)
 
 
+def one_line(text: str) -> str:
+    """``text`` with every run of white space, line breaks included, as one space."""
+    return " ".join(text.split())
+
+
 _HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # Characters that start or end Markdown markup anywhere in a line: emphasis, links and
 # images, code spans, headings, tables, strikethrough, math (GitHub's $...$), escapes.
@@ -130,7 +135,7 @@ def markdown_text(text: str, *, line_start: bool = False) -> str:
     >>> print(markdown_text("1. first", line_start=True))
     1\. first
     """
-    text = " ".join(text.split())  # a line break inside a list item would end the item
+    text = one_line(text)  # a line break inside a list item would end the item
     text = re.sub(r"[&<>]", lambda found: _HTML_ESCAPES[found.group()], text)
     text = _MARKDOWN_ACTIVE.sub(lambda found: "\\" + found.group(), text)
     if line_start:
