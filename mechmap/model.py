@@ -71,7 +71,9 @@ class Edge:
     """An arrow as declared in the file, with the unrolled links it stands for.
 
     ``source`` and ``target`` are written as in the file (``fidelity``, ``screening@impl``);
-    ``links`` are the (cause, effect) variable pairs it adds to the unrolled DAG.
+    ``links`` are the (cause, effect) variable pairs it adds to the unrolled DAG. ``kind`` is
+    ``causal`` (a step of the mechanism) or ``measurement`` (a part-whole or indicator link: a
+    scale and its item, a total and its subscale); see :attr:`is_measurement`.
     """
 
     source: str
@@ -84,7 +86,18 @@ class Edge:
     provenance: str | None = None
     evidence: tuple[str, ...] = ()
     note: str | None = None
+    kind: str = "causal"
     location: Location = field(default=_NOWHERE, compare=False, repr=False)
+
+    @property
+    def is_measurement(self) -> bool:
+        """A part-whole or indicator link, not a causal step.
+
+        The arrow stays in the DAG (the indicator does depend on what it measures, so
+        d-separation, adjustment sets and implied independencies are unchanged), but an
+        indirect effect through it is no mechanism.
+        """
+        return self.kind == "measurement"
 
     @property
     def written(self) -> str:
@@ -362,6 +375,11 @@ class Map:
         return MappingProxyType({w.id: i for i, w in enumerate(self.waves)})
 
     @cached_property
+    def measurement_edges(self) -> tuple[Edge, ...]:
+        """The declared edges with ``kind: measurement``, in declaration order."""
+        return tuple(e for e in self.edges if e.is_measurement)
+
+    @cached_property
     def edge_of(self) -> Mapping[tuple[str, str], Edge | None]:
         """For each arrow of the unrolled DAG, the declared edge behind it (``None``: carry)."""
         return MappingProxyType({(x.source, x.target): x.edge for x in self.links})
@@ -456,6 +474,7 @@ class Map:
                 edge = link.edge
                 attributes.update(
                     arrow=edge.arrow,
+                    kind=edge.kind,
                     sign=edge.sign,
                     provenance=edge.provenance,
                     evidence=list(edge.evidence),

@@ -12,7 +12,7 @@ import mechmap
 from mechmap.mapfile.dump import dumps
 from mechmap.mapfile.graphs import find_cycles, path_from_source, reachable, reaching_sources
 from mechmap.mapfile.loader import parse_map
-from mechmap.mapfile.schema import PROVENANCES, ROLES, SIGNS
+from mechmap.mapfile.schema import EDGE_KINDS, PROVENANCES, ROLES, SIGNS
 from tests.conftest import ROOT
 
 NAMES = [f"n{i}" for i in range(10)]
@@ -135,6 +135,7 @@ def maps(draw) -> mechmap.Map:
                 "sign": draw(st.sampled_from(SIGNS)),
                 "provenance": draw(st.sampled_from(PROVENANCES)),
                 "note": draw(TEXT),
+                "kind": draw(st.sampled_from(EDGE_KINDS)),
             }
         edges.append((source, target, attributes))
     if edges:

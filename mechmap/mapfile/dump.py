@@ -64,6 +64,7 @@ def _arrow(label: str) -> int | str:
 
 def _edge(edge: Edge) -> str | dict[str, object]:
     attributes = {
+        "kind": edge.kind if edge.is_measurement else None,  # causal is the default
         "arrow": None if edge.arrow is None else _arrow(edge.arrow),
         "sign": edge.sign,
         "lag": edge.lag,

@@ -463,6 +463,7 @@ class _Builder(_Names):
             "provenance": spec.provenance,
             "evidence": tuple(spec.evidence),
             "note": spec.note,
+            "kind": spec.kind,
         }
         return self._edge(cause, effect, spec.lag, attributes), modified
 

@@ -47,10 +47,12 @@ OUTCOME_ROLES = frozenset(r for r in ROLES if r.endswith("_outcome"))
 STRATEGY_ROLES = frozenset({"strategy", "component"})
 PROVENANCES = ("figure", "text", "inferred", "data")
 SIGNS = ("+", "-", "?")
+EDGE_KINDS = ("causal", "measurement")
 
 Role = Literal[ROLES]  # type: ignore[valid-type]
 Provenance = Literal[PROVENANCES]  # type: ignore[valid-type]
 Sign = Literal[SIGNS]  # type: ignore[valid-type]
+EdgeKind = Literal[EDGE_KINDS]  # type: ignore[valid-type]
 
 IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
@@ -108,6 +110,11 @@ class EdgeSpec(_Spec):
     provenance: Provenance | None = None
     evidence: list[Identifier] = Field(default_factory=list, description="Vignette ids")
     note: str | None = None
+    kind: EdgeKind = Field(
+        "causal",
+        description="causal (a step of the mechanism, the default) or measurement (a "
+        "part-whole or indicator link: a scale and its item, a total and its subscale)",
+    )
 
 
 def _edge_form(value: object) -> str | None:

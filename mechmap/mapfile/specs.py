@@ -18,6 +18,13 @@ from mechmap.mapfile.yamlsafe import Document, Path
 
 _UNION_TAGS = {"compact", "mapping"}
 _REPAIR_ROUNDS = 6
+# What to write instead, for values whose choices alone do not say when to use which;
+# keyed by (top-level key, field).
+_CHOICE_ADVICE = {
+    ("edges", "kind"): "; write kind: measurement when the arrow joins a whole and its part "
+    "or a construct and its indicator (a scale and its item, a total and its subscale), or "
+    "leave kind out for a causal step",
+}
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -124,9 +131,11 @@ def _diagnostic(err: dict, path: Path, doc: Document, model: type[BaseModel]) ->
             )
         hint = did_you_mean(given, choices)
         quote = '; quote signs, e.g. sign: "-"' if given is None and "+" in choices else ""
+        advice = _CHOICE_ADVICE.get((path[0], path[-1]), "")
         return error(
             location,
-            f"{where}: '{given}' is not allowed{hint}; choose one of: {', '.join(choices)}{quote}",
+            f"{where}: '{given}' is not allowed{hint}; choose one of: {', '.join(choices)}"
+            f"{quote}{advice}",
         )
     if kind == "string_pattern_mismatch":
         return error(
