@@ -25,6 +25,7 @@ def check_map(m: Map, warnings: bool = True) -> list[Diagnostic]:
         + check_mechanisms_reach_outcome(m)
         + check_isolated(m)
         + check_time_varying_confounding(m)
+        + check_hypotheses_through_measurement(m)
     )
 
 
@@ -85,6 +86,37 @@ def check_mechanisms_reach_outcome(m: Map) -> list[Diagnostic]:
                     node.location,
                     f"mechanism '{node.id}' leads to no outcome "
                     "(no path to a node with an *_outcome role)",
+                )
+            )
+    return problems
+
+
+def check_hypotheses_through_measurement(m: Map) -> list[Diagnostic]:
+    """Hypotheses whose path, or one of its parallel paths, runs along a measurement arrow.
+
+    A subscale or an item does not carry an effect on from the total it belongs to: the
+    "indirect effect" through such an arrow restates how the score is made up, so it is
+    not a mechanism, however strong the association.
+    """
+    problems = []
+    for hypothesis in m.hypotheses:
+        steps = {step for chain in hypothesis.chains for step in itertools.pairwise(chain)}
+        crossed = [e for e in m.measurement_edges if steps.intersection(e.links)]
+        if crossed:
+            noun = "measurement arrows" if len(crossed) > 1 else "the measurement arrow"
+            effect = (
+                f"the indirect effect through {'them' if len(crossed) > 1 else 'it'} is not a "
+                "mechanism"
+                if len(hypothesis.path) > 2
+                else "the association it tests is not a causal effect"
+            )
+            problems.append(
+                warning(
+                    hypothesis.location,
+                    f"hypothesis '{hypothesis.id}' runs through {noun} "
+                    f"{', '.join(e.written for e in crossed)}: a part-whole or indicator link is "
+                    f"not a causal step, so {effect}; test that association on its own, or draw "
+                    "the path through causal arrows",
                 )
             )
     return problems
