@@ -33,7 +33,7 @@ from mechmap.diagrams.layout import (
 from mechmap.diagrams.textsize import LINE_HEIGHT, text_box, wrap
 from mechmap.mapfile.graphs import adjacency, caused_only_within, reachable
 from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
-from mechmap.model import Map
+from mechmap.model import Edge, Map
 
 SHAPES: dict[str, str] = {
     "strategy": "box",
@@ -93,18 +93,30 @@ def drawn_graph(m: Map, rolled_up: bool) -> tuple[list[str], list[tuple[str, str
     return list(m.variables), [(x.source, x.target) for x in m.links]
 
 
+def arrow_edges(m: Map, arrow: tuple[str, str], rolled_up: bool) -> list[Edge]:
+    """The declared edges a drawn arrow stands for: one, none (a carry arrow) or, rolled up,
+    every declared edge between its two concepts."""
+    if rolled_up:
+        return [
+            e for e in m.edges if (e.source.partition("@")[0], e.target.partition("@")[0]) == arrow
+        ]
+    return [e] if (e := m.edge_of[arrow]) is not None else []
+
+
+def is_measurement_arrow(m: Map, arrow: tuple[str, str], rolled_up: bool) -> bool:
+    """Drawn as a measurement arrow: every edge it stands for has ``kind: measurement``
+    (a rolled-up arrow that also holds a causal edge is drawn as causal)."""
+    edges = arrow_edges(m, arrow, rolled_up)
+    return bool(edges) and all(e.is_measurement for e in edges)
+
+
 def arrow_words(m: Map, arrow: tuple[str, str], rolled_up: bool, extra: str | None = None) -> str:
     """An arrow's label: its figure number(s) and sign(s), then any words added to it.
 
     A rolled-up arrow stands for every declared edge between its two concepts, so it shows
     all of their numbers and signs.
     """
-    if rolled_up:
-        edges = [
-            e for e in m.edges if (e.source.partition("@")[0], e.target.partition("@")[0]) == arrow
-        ]
-    else:
-        edges = [e] if (e := m.edge_of[arrow]) is not None else []
+    edges = arrow_edges(m, arrow, rolled_up)
     numbers = sorted(
         {f"#{e.arrow}" for e in edges if e.arrow is not None}, key=lambda n: (len(n), n)
     )

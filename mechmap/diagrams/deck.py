@@ -16,7 +16,14 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 
-from mechmap.diagrams.teach import Said, Slide, arrow_text, one_line, png_size
+from mechmap.diagrams.teach import (
+    MEASUREMENT_NOTE,
+    Said,
+    Slide,
+    arrow_text,
+    one_line,
+    png_size,
+)
 from mechmap.model import Edge, Map
 
 # PowerPoint's own 16:9 size, in EMU (914400 to the inch): 13.333 in x 7.5 in.
@@ -100,6 +107,8 @@ def speaker_notes(m: Map, slide: Slide, said: list[Said]) -> str:
     number = f"#{edge.arrow} " if edge.arrow is not None else ""
     sign = f", sign {edge.sign}" if edge.sign else ""
     lines = [f"Arrow {number}{arrow_text(m, edge)} ({edge.written}{sign})"]
+    if edge.is_measurement:
+        lines.append(f"Kind: {MEASUREMENT_NOTE}")
     lines.append(f"Provenance: {edge.provenance or 'not stated'}")
     if edge.note:
         lines.append(f"Note: {one_line(edge.note)}")

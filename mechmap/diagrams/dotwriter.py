@@ -15,6 +15,7 @@ from mechmap.diagrams.arrange import (
     arrow_words,
     concept,
     drawn_graph,
+    is_measurement_arrow,
     vertex_label,
     wave_of,
 )
@@ -24,6 +25,8 @@ from mechmap.diagrams.style import (
     DIMMED,
     FONT,
     HIGHLIGHT,
+    MEASUREMENT,
+    MEASUREMENT_WIDTH,
     ROLE_FILLS,
     WAVE_FILL,
     WAVE_LINE,
@@ -33,6 +36,9 @@ from mechmap.diagrams.style import (
 from mechmap.diagrams.textsize import text_box, text_width
 from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
 from mechmap.model import Map
+
+# Dashed with an open head, in every DOT mechmap writes; the class reaches the SVG's <g>.
+_MEASUREMENT_LINE = {"style": "dashed", "arrowhead": "empty", "class": "measurement"}
 
 
 def scene_dot(scene, m: Map, looks, node_ids, edge_ids, words, width: float | None) -> list[str]:
@@ -242,20 +248,25 @@ def _edge_line(m, arrow, edge_id, route, words, looks, lit, strong, offset, H) -
     edge = None if looks.rolled_up else m.edge_of[arrow]
     carry = not looks.rolled_up and edge is None
     moderator = edge is not None and edge.modifies is not None
+    measurement = is_measurement_arrow(m, arrow, looks.rolled_up)
     latent_cause = m.node_by_id[concept(m, a)].latent
-    colour = looks.edge_colors.get(arrow) or (
-        HIGHLIGHT if strong else (CARRIED if carry else "black") if lit else DIMMED
-    )
+    resting = CARRIED if carry else MEASUREMENT if measurement else "black"
+    colour = looks.edge_colors.get(arrow) or (HIGHLIGHT if strong else resting if lit else DIMMED)
+    width = looks.style.penwidth
     points = " ".join(_at(x + ox, y + oy, H) for x, y in route.points)
     tip = _at(route.tip[0] + ox, route.tip[1] + oy, H)
+    line = {"style": "dotted" if latent_cause else None, "arrowhead": None}
+    if measurement:
+        line.update(_MEASUREMENT_LINE)
+    if moderator:
+        line.update(style="dashed", arrowhead="odiamond")
     return (
         f"  {quote(a)} -> {quote(b)} "
         + attributes(
             label=words or None,
             lp=_at(route.label[0] + ox, route.label[1] + oy, H) if words and route.label else None,
             pos=f"e,{tip} {points}",
-            style="dashed" if moderator else "dotted" if latent_cause else None,
-            arrowhead="odiamond" if moderator else None,
+            **line,
             color=colour,
             # The arrow that stands out says so in its label too: colour and bold type.
             fontcolor=colour
@@ -264,7 +275,7 @@ def _edge_line(m, arrow, edge_id, route, words, looks, lit, strong, offset, H) -
             if lit
             else DIMMED,
             fontname=f"{FONT}-Bold" if strong else None,
-            penwidth=looks.style.penwidth * 2.5 if strong else None,
+            penwidth=width * 2.5 if strong else width * MEASUREMENT_WIDTH if measurement else None,
             id=edge_id,
         )
         + ";"
@@ -299,7 +310,8 @@ def _legend_lines(scene, style) -> list[str]:
 
 def plain_dot(m: Map, rolled_up: bool = False) -> str:
     """The map's graph as DOT for other tools: labelled boxes and arrows, waves as clusters,
-    no positions and no drawing helpers; the variable ids are the node names."""
+    no positions and no drawing helpers; the variable ids are the node names. Measurement
+    arrows are dashed and grey with an open head, and carry ``class="measurement"``."""
     vertices, arrows = drawn_graph(m, rolled_up)
     lines = [f"digraph {quote(m.id)} {{", f"  graph {attributes(label=m.title, rankdir='LR')};"]
     by_wave: dict[str | None, list[str]] = {}
@@ -319,5 +331,12 @@ def plain_dot(m: Map, rolled_up: bool = False) -> str:
     ]
     for arrow in arrows:
         words = arrow_words(m, arrow, rolled_up)
-        lines.append(f"  {quote(arrow[0])} -> {quote(arrow[1])} {attributes(label=words or None)};")
+        line = (
+            {**_MEASUREMENT_LINE, "color": MEASUREMENT}
+            if is_measurement_arrow(m, arrow, rolled_up)
+            else {}
+        )
+        lines.append(
+            f"  {quote(arrow[0])} -> {quote(arrow[1])} {attributes(label=words or None, **line)};"
+        )
     return "\n".join([*lines, "}"]) + "\n"

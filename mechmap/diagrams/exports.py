@@ -14,6 +14,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from mechmap.diagrams.arrange import is_measurement_arrow
+from mechmap.diagrams.style import MEASUREMENT, ROLE_FILLS
 from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
 from mechmap.model import Edge, Map
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 # Characters Mermaid shows as they are inside a "..." label; everything else is written as
 # a #NN; code (Mermaid's entity syntax), so quotes, brackets, pipes, '<' and '#' stay text.
 _MERMAID_PLAIN = frozenset(" _.,()'/?!+-@")
+_MERMAID_MEASUREMENT = f"stroke:{MEASUREMENT},stroke-width:1px,stroke-dasharray:5 3"
 
 
 def mermaid_text(text: str) -> str:
@@ -79,7 +82,8 @@ def _arrow_label(edge: Edge | None) -> str:
 
 def to_mermaid(m: Map, rolled_up: bool = False) -> str:
     """A Mermaid flowchart (left to right): nodes without a wave first, then one subgraph
-    per wave in time order, then the arrows with their numbers and signs. Node ids are
+    per wave in time order, then the arrows with their numbers and signs (carry arrows
+    dotted, measurement arrows thin, grey, dashed and ending in a circle). Node ids are
     generated (``n0``, ``n1``...), so no name can clash with Mermaid's keywords.
 
     >>> import mechmap
@@ -93,8 +97,6 @@ def to_mermaid(m: Map, rolled_up: bool = False) -> str:
       class n0,n1 other
     <BLANKLINE>
     """
-    from mechmap.diagrams.style import ROLE_FILLS
-
     vertices = _vertices(m, rolled_up)
     ids = {v: f"n{i}" for i, v in enumerate(vertices)}
     lines = ["flowchart LR"]
@@ -106,19 +108,27 @@ def to_mermaid(m: Map, rolled_up: bool = False) -> str:
             lines += [f'    {ids[v]}["{mermaid_text(vertices[v][0])}"]' for v in members]
             lines.append("  end")
     carried = set() if rolled_up else {(x.source, x.target) for x in m.links if x.edge is None}
-    for (a, b), labels in _arrows(m, rolled_up).items():
-        arrow = "-.->" if (a, b) in carried else "-->"
+    measured = []
+    for index, ((a, b), labels) in enumerate(_arrows(m, rolled_up).items()):
+        # Mermaid has no open arrowhead: a measurement arrow ends in a circle, and is drawn
+        # thin, grey and dashed by a linkStyle (its index counts the arrows in order).
+        measurement = is_measurement_arrow(m, (a, b), rolled_up)
+        arrow = "-.->" if (a, b) in carried else "--o" if measurement else "-->"
         text = f'|"{mermaid_text(", ".join(labels))}"|' if labels else ""
         lines.append(f"  {ids[a]} {arrow}{text} {ids[b]}")
-    lines += _mermaid_classes(m, vertices, ids, rolled_up, ROLE_FILLS)
+        if measurement:
+            measured.append(str(index))
+    if measured:
+        lines.append(f"  linkStyle {','.join(measured)} {_MERMAID_MEASUREMENT}")
+    lines += _mermaid_classes(m, vertices, ids, rolled_up)
     return "\n".join(lines) + "\n"
 
 
-def _mermaid_classes(m, vertices, ids, rolled_up, role_fills) -> list[str]:
+def _mermaid_classes(m, vertices, ids, rolled_up) -> list[str]:
     """Role fills (the diagram palette) and dashed borders for latent nodes."""
     nodes = {v: m.node_by_id[v] if rolled_up else m.variable_info[v].node for v in vertices}
     lines = []
-    for role, fill in role_fills.items():
+    for role, fill in ROLE_FILLS.items():
         members = [ids[v] for v, node in nodes.items() if node.role == role]
         if members:
             lines.append(f"  classDef {role} fill:{fill},stroke:#333333")

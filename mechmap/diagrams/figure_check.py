@@ -63,7 +63,9 @@ def check_figure(svg: bytes | str) -> FigureCheck:
     heading_boxes: dict[str, tuple[float, float, float, float]] = {}
     titles, sizes = [], []
     for group in root.iter(f"{_SVG}g"):
-        kind, title = group.get("class"), group.findtext(f"{_SVG}title") or ""
+        # The first class says what the group is; more may follow ("edge measurement").
+        kind = (group.get("class") or "").partition(" ")[0]
+        title = group.findtext(f"{_SVG}title") or ""
         heading = group.find(f"{_SVG}text")
         if kind == "cluster" and group.get("id", "").startswith("wave-") and heading is not None:
             heading_boxes[group.get("id")] = _text_box(heading)

@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mechmap.diagrams.arrange import DOUBLE_BORDERED, SHAPES, box_size, concept
+from mechmap.diagrams.arrange import (
+    DOUBLE_BORDERED,
+    SHAPES,
+    box_size,
+    concept,
+    is_measurement_arrow,
+)
 from mechmap.diagrams.style import Theme
 from mechmap.diagrams.textsize import text_box, wrap
 from mechmap.mapfile.schema import ROLES
@@ -80,6 +86,8 @@ def _notes(m: Map, nodes, arrows, rolled_up: bool) -> list[str]:
         notes.append("+ / - / ?: expected sign")
     if any(e is not None and e.modifies is not None for e in edges):
         notes.append("dashed, open diamond: moderator")
+    if any(is_measurement_arrow(m, a, rolled_up) for a in arrows):
+        notes.append("dashed grey, open head: measurement (part of / indicator of)")
     if any(n.latent for n in nodes):
         notes.append("dashed border, dotted arrow: latent (unmeasured)")
     if not rolled_up and any(e is None for e in edges):

@@ -2,7 +2,8 @@
 
 Fills are light tints of Okabe & Ito's colour-blind-safe palette, so black text stays
 legible and each role keeps a distinct grey level; the shape carries the role as well
-(:data:`mechmap.diagrams.arrange.SHAPES`).
+(:data:`mechmap.diagrams.arrange.SHAPES`). Arrows differ by line and head as well as by
+shade, so that they too survive greyscale and colour-blindness.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ ROLE_FILLS: dict[str, str] = {
 DIMMED = "#C8C8C8"
 HIGHLIGHT = "#D55E00"  # vermillion
 CARRIED = "#999999"
+# A measurement arrow (part of / indicator of) is told from a causal one by its dashes and
+# open head, not by colour alone; a darker grey than the carry arrows', thinner than a step.
+MEASUREMENT = "#666666"
+MEASUREMENT_WIDTH = 0.7  # times the theme's pen width
 WAVE_FILL, WAVE_LINE = "#F4F4F4", "#BBBBBB"
 
 

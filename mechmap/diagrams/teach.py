@@ -22,6 +22,8 @@ OUTLINE = "outline.md"
 DECK = "deck.pptx"
 # What an earlier run may have left: only these files are replaced or removed by --force.
 _STEP_FILE = re.compile(r"step-\d+\.(svg|png)")
+# What a measurement arrow is, in the outline and the speaker notes (the key says it shorter).
+MEASUREMENT_NOTE = "measurement arrow (part of / indicator of), not a causal step"
 
 
 class TeachError(ValueError):
@@ -99,6 +101,8 @@ def outline(m: Map, library: Library) -> str:
         lines.append(f"{k}. **{number}{arrow}** (`{edge.written}`)")
         if step.caption or edge.note:  # else the caption would only repeat the arrow
             lines.append(f"   {markdown_text(step_caption(m, step), line_start=True)}")
+        if edge.is_measurement:
+            lines.append(f"   - {MEASUREMENT_NOTE}")
         for said in evidence[edge]:
             text = f": {markdown_text(said.says)}" if said.says else ""
             lines.append(f"   - {said.stance} ({markdown_text(said.title)}){text}")

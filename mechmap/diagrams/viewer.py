@@ -84,6 +84,7 @@ def page_data(
 def _edge_data(edge: Edge, said: list[Said]) -> dict:
     return {
         "written": edge.written,
+        "kind": edge.kind,
         "arrow": edge.arrow,
         "sign": edge.sign,
         "provenance": edge.provenance,

@@ -653,6 +653,8 @@
     }
     const edge = data.edges[arrow.edge];
     field(tooltip, "Arrow", edge.arrow === null ? null : "#" + edge.arrow);
+    const measurement = "measurement (part of / indicator of), not a causal step";
+    field(tooltip, "Kind", edge.kind === "measurement" ? measurement : null);
     field(tooltip, "Sign", edge.sign === null ? null : SIGNS[edge.sign] || "? (unknown)");
     field(tooltip, "Provenance", edge.provenance);
     field(tooltip, "Modifies", edge.modifies);
