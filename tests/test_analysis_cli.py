@@ -159,3 +159,29 @@ def test_senseless_questions_are_usage_errors(confounded: Path, args: list[str])
     result = run_mechmap(args[0], str(confounded), *args[1:])
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_measurement_arrows_are_ordinary_dag_arrows_to_every_analysis(tmp_path: Path) -> None:
+    """Marking an arrow ``kind: measurement`` changes what it means, not the graph: an
+    indicator still depends on what it measures, so paths, adjustment sets and implied
+    independencies come out exactly as for the same map with causal arrows only."""
+    marked = (ROOT / ALLIANCE).read_text(encoding="utf-8")
+    assert marked.count("kind: measurement") == 6
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "vignettes").symlink_to(ROOT / "vignettes")  # where the map's evidence is
+    causal = tmp_path / "maps" / "causal.yaml"
+    causal.write_text(
+        marked.replace("    kind: measurement\n", "").replace(", kind: measurement", ""),
+        encoding="utf-8",
+    )
+    questions = [
+        ["implications"],
+        ["implications", "--all"],
+        ["adjust", "-x", "goal", "-y", "screening@sust"],
+        ["adjust", "-x", "wai", "-y", "fidelity", "--effect", "direct"],
+        ["paths", "--from", "wai", "--to", "screening@sust", "--all"],
+        ["dsep", "goal", "bond", "--given", "wai"],
+    ]
+    for question in questions:
+        command, *rest = question
+        assert _json(command, ALLIANCE, *rest) == _json(command, str(causal), *rest), question

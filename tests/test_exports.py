@@ -62,9 +62,12 @@ def decoded(text: str) -> str:
 
 NODE = re.compile(r'^ {2,4}(n\d+)\["([^"]*)"\]$')
 SUBGRAPH = re.compile(r'^  subgraph (w\d+)\["([^"]*)"\]$')
-ARROW = re.compile(r'^  (n\d+) (-->|-\.->)(?:\|"([^"]*)"\|)? (n\d+)$')
+ARROW = re.compile(r'^  (n\d+) (-->|-\.->|--o)(?:\|"([^"]*)"\|)? (n\d+)$')
 STYLE = r"[a-z-]+:[#0-9A-Za-z ]+"
-CLASSES = re.compile(rf"^  (classDef [a-z_]+ {STYLE}(,{STYLE})*|class [n0-9,]+ [a-z_]+)$")
+CLASSES = re.compile(
+    rf"^  (classDef [a-z_]+ {STYLE}(,{STYLE})*|class [n0-9,]+ [a-z_]+"
+    rf"|linkStyle [0-9,]+ {STYLE}(,{STYLE})*)$"
+)
 
 
 def mermaid_parts(text: str) -> tuple[dict, list, list]:
@@ -145,6 +148,47 @@ def test_mermaid_rolled_up_has_one_node_per_concept() -> None:
 
 
 # -- GraphML and JSON --------------------------------------------------------------------
+
+
+def test_mermaid_draws_measurement_arrows_thin_grey_dashed_with_a_circle_end() -> None:
+    m = mechmap.load(YAKOVCHENKO)
+    for rolled_up in (False, True):
+        text = to_mermaid(m, rolled_up)
+        nodes, _, arrows = mermaid_parts(text)
+        label = {i: node[0] for i, node in nodes.items()}
+        measured = [i for i, (_, arrow, _, _) in enumerate(arrows) if arrow == "--o"]
+        assert {(label[arrows[i][0]], label[arrows[i][2]].split(" (")[0]) for i in measured} == {
+            (m.node_by_id[e.source].label, m.node_by_id[e.target].label)
+            for e in m.measurement_edges
+        }
+        (style,) = [line for line in text.splitlines() if "linkStyle" in line]
+        # linkStyle counts the arrows in the order they are written.
+        assert style == (
+            f"  linkStyle {','.join(map(str, measured))} "
+            "stroke:#666666,stroke-width:1px,stroke-dasharray:5 3"
+        )
+    assert "linkStyle" not in to_mermaid(hostile_map())
+
+
+def test_measurement_arrows_keep_their_kind_in_dot_graphml_and_json_and_stay_in_dagitty() -> None:
+    m = mechmap.load(YAKOVCHENKO)
+    measured = {link for e in m.measurement_edges for link in e.links}
+    dot = export_text(m, "dot")
+    marked = {
+        tuple(found)
+        for found in re.findall(r'^  "([^"]+)" -> "([^"]+)" \[.*class="measurement"', dot, re.M)
+    }
+    assert marked == measured
+    assert dot.count('style="dashed", arrowhead="empty"') == len(measured)
+    graph = nx.parse_graphml(to_graphml(m))
+    kinds = {(a, b): data.get("kind") for a, b, data in graph.edges(data=True)}
+    assert {pair for pair, kind in kinds.items() if kind == "measurement"} == measured
+    assert kinds[("wai", "fidelity")] == "causal"
+    links = json.loads(to_json(m))["links"]
+    assert {(x["source"], x["target"]) for x in links if x.get("kind") == "measurement"} == measured
+    # DAGitty has no kind of arrow: the arrow stays, as an ordinary one.
+    dagitty = export_text(m, "dagitty").splitlines()
+    assert all(f"{a} -> {b}" in dagitty for a, b in measured)
 
 
 def test_graphml_parses_back_with_hostile_labels_intact() -> None:

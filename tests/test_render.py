@@ -257,3 +257,88 @@ def test_an_engine_past_its_time_limit_is_one_clear_error() -> None:
     m = mechmap.load(ROOT / "maps/kilbourne-2023-facilitation.yaml")
     with pytest.raises(RendererMissing, match="took longer than"):
         run_engine(draw(m).dot, "svg", time_limit=0.001)
+
+
+MEASURED = """
+mechmap: 1
+id: measured
+title: Measured
+nodes:
+  alliance: {label: '<Alliance> & "total"', role: mechanism}
+  goal: {label: 'Goal </text> subscale', role: mechanism}
+  fidelity: {role: proximal_outcome}
+edges:
+  - {from: alliance, to: goal, kind: measurement, sign: "+"}
+  - goal -> fidelity
+"""
+KEY_NOTE = "measurement (part of / indicator of)"
+
+
+def _edge_looks(svg: bytes) -> dict[str, tuple[str, str | None, str | None, str | None]]:
+    """For each arrow (its <title>, ``a->b``): its class, line colour, dashes and head fill."""
+    looks = {}
+    for group in ET.fromstring(svg).iter(f"{SVG}g"):
+        if (group.get("class") or "").split()[:1] == ["edge"]:
+            line, head = group.find(f"{SVG}path"), group.find(f"{SVG}polygon")
+            looks[group.findtext(f"{SVG}title")] = (
+                group.get("class"),
+                line.get("stroke"),
+                line.get("stroke-dasharray"),
+                head.get("fill"),
+            )
+    return looks
+
+
+def test_a_measurement_arrow_is_drawn_dashed_grey_and_open_with_its_key(tmp_path: Path) -> None:
+    source = tmp_path / "measured.yaml"
+    source.write_text(MEASURED, encoding="utf-8")
+    target = tmp_path / "measured.svg"
+    done = run_mechmap("render", str(source), "-o", str(target))
+    assert done.returncode == 0, done.stderr
+    svg = target.read_bytes()
+    looks = _edge_looks(svg)
+    measured_class, grey, dashes, open_head = looks["alliance->goal"]
+    assert measured_class == "edge measurement"
+    assert grey == "#666666" and dashes and open_head == "none"
+    assert looks["goal->fidelity"] == ("edge", "black", None, "black")
+    assert KEY_NOTE in " ".join(_texts(_groups(svg)["legend-notes"]).split())
+    # Labels stay text next to the new attributes.
+    words = " ".join(_texts(ET.fromstring(svg)).split())
+    assert '<Alliance> & "total"' in words and "Goal </text> subscale" in words
+
+    # The same map with a causal arrow instead: solid, black, filled head, and no key note.
+    causal = tmp_path / "causal.yaml"
+    causal.write_text(MEASURED.replace("kind: measurement, ", ""), encoding="utf-8")
+    plain = tmp_path / "causal.svg"
+    assert run_mechmap("render", str(causal), "-o", str(plain)).returncode == 0
+    assert _edge_looks(plain.read_bytes())["alliance->goal"] == ("edge", "black", None, "black")
+    assert b"measurement" not in plain.read_bytes()
+
+
+def test_the_working_alliance_draws_exactly_its_measurement_arrows_so(tmp_path: Path) -> None:
+    path = ROOT / "maps" / "yakovchenko-2025-working-alliance.yaml"
+    m = mechmap.load(path)
+    expected = {f"{a}->{b}" for e in m.measurement_edges for a, b in e.links}
+    assert expected == {f"wai->{x}" for x in ("goal", "task", "bond")} | {
+        f"wai->alliance_{x}" for x in ("cf", "ef", "site")
+    }
+    for options in ([], ["--rolled-up"], ["--theme", "slides"], ["--highlight", "wai -> goal"]):
+        target = tmp_path / "wa.svg"
+        assert run_mechmap("render", str(path), "-o", str(target), *options).returncode == 0
+        looks = _edge_looks(target.read_bytes())
+        drawn = {arrow for arrow, (kind, *_) in looks.items() if kind == "edge measurement"}
+        assert drawn == expected, options
+        # Highlighted, it takes the path's colour but keeps its dashes and open head.
+        assert all(looks[a][2] and looks[a][3] == "none" for a in drawn), options
+    # The key explains the measurement arrow when one is drawn, and only then.
+    target = tmp_path / "wa.svg"
+    assert (
+        run_mechmap("render", str(path), "-o", str(target), "--legend", "separate").returncode == 0
+    )
+    key = (tmp_path / "wa-legend.svg").read_bytes()
+    assert KEY_NOTE in " ".join(_texts(_groups(key)["legend-notes"]).split())
+    focus = ["--focus", "cf_live_hours", "--depth", "1"]  # cf_live_hours -> alliance_cf alone
+    assert run_mechmap("render", str(path), "-o", str(target), *focus).returncode == 0
+    assert "measurement" not in " ".join(
+        _texts(_groups(target.read_bytes())["legend-notes"]).split()
+    )

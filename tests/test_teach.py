@@ -541,3 +541,37 @@ def test_the_outline_runs_no_script_in_a_browser(hostile_outline, tmp_path: Path
             browser.close()
     for text in SHOWN:
         assert text in shown
+
+
+MEASURED_LESSON = """
+mechmap: 1
+id: measured-lesson
+title: A subscale is not a step
+nodes:
+  alliance: {label: Working alliance, role: mechanism}
+  goal: {label: Goal subscale, role: mechanism}
+  fidelity: {label: Fidelity, role: proximal_outcome}
+edges:
+  - {from: alliance, to: goal, kind: measurement, provenance: inferred, note: Goal is part of it.}
+  - {from: goal, to: fidelity, provenance: data}
+"""
+
+
+def test_a_measurement_arrow_is_named_in_the_outline_the_notes_and_the_slides(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "maps" / "measured.yaml"
+    source.parent.mkdir()
+    source.write_text(MEASURED_LESSON, encoding="utf-8")
+    result = run_mechmap("teach", str(source), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    items = (tmp_path / "out" / "outline.md").read_text(encoding="utf-8").split("\n\n")
+    assert f"   - {teach.MEASUREMENT_NOTE}" in items[1].splitlines()  # alliance -> goal
+    assert "measurement" not in items[2]  # goal -> fidelity is a causal step
+    notes = [s.notes_slide.notes_text_frame.text for s in list(_deck(tmp_path / "out").slides)[1:]]
+    assert notes[0].splitlines()[1] == f"Kind: {teach.MEASUREMENT_NOTE}"
+    assert "Kind:" not in notes[1]
+    first = ET.fromstring((tmp_path / "out" / "step-01.svg").read_bytes())
+    kinds = [g.get("class") for g in first.iter(f"{SVG}g") if g.get("class", "").startswith("edge")]
+    assert sorted(kinds) == ["edge", "edge measurement"]
+    assert "measurement (part of / indicator of)" in _svg_text(ET.tostring(first))

@@ -91,6 +91,7 @@ def test_every_error_class_has_a_file() -> None:
         "evidence",
         "measures",
         "design",
+        "edge_kind",
     } <= names
 
 
@@ -174,3 +175,31 @@ def test_an_invalid_required_value_is_reported_once(tmp_path: Path) -> None:
     assert result.returncode == 1
     errors = [line for line in result.stdout.splitlines() if ": error: " in line]
     assert len(errors) == 1 and ":7:10: " in errors[0], result.stdout
+
+
+def test_an_unknown_edge_kind_is_a_located_error_that_says_the_fix() -> None:
+    result = run_mechmap("validate", "tests/data/invalid/edge_kind.yaml")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(
+        "tests/data/invalid/edge_kind.yaml:10:38: error: edge 1: kind: 'measurment' is not allowed"
+    )
+    assert "(did you mean 'measurement'?)" in first
+    assert "choose one of: causal, measurement" in first
+    assert "leave kind out for a causal step" in first
+
+
+def test_a_hypothesis_through_a_measurement_arrow_warns_at_the_hypothesis() -> None:
+    result = run_mechmap("validate", "tests/data/maps/measurement.yaml")
+    assert result.returncode == 0, result.stdout
+    warned = [line for line in result.stdout.splitlines() if ": warning: " in line]
+    assert [line.split(": warning: ")[0] for line in warned] == [
+        "tests/data/maps/measurement.yaml:17:9",  # through-goal
+        "tests/data/maps/measurement.yaml:19:9",  # facets, through its parallel path too
+        "tests/data/maps/measurement.yaml:22:9",  # the measurement arrow alone
+    ]
+    assert all("not a causal step" in line for line in warned)
+    assert "alliance -> goal, alliance -> bond" in warned[1]
+    assert "causal-only" not in result.stdout
+    assert "(3 warnings)" in result.stdout

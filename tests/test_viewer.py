@@ -441,3 +441,17 @@ def test_view_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert invalid.returncode == 1
     assert "Traceback" not in invalid.stderr
     assert not (tmp_path / "map.html").exists()
+
+
+def test_hovering_a_measurement_arrow_says_it_is_no_causal_step(pages, open_viewer) -> None:
+    m = mechmap.load(WORKING_ALLIANCE)
+    _, edge_ids = _ids(m)
+    viewer = open_viewer(pages["alliance"])
+    tooltip = viewer.page.locator("#mm-tooltip")
+    measured = edge_ids[("wai", "goal")]
+    assert "measurement" in (viewer.page.locator(f"#{measured}").get_attribute("class") or "")
+    viewer.hover_arrow(measured)
+    expect(tooltip).to_contain_text("Kind: measurement (part of / indicator of), not a causal step")
+    viewer.hover_arrow(edge_ids[("goal", "fidelity")])
+    expect(tooltip).to_contain_text("Goal: agreed implementation goals")
+    expect(tooltip).not_to_contain_text("Kind:")
