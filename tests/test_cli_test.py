@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -225,8 +226,10 @@ def test_dowhy_cross_check_agrees(tmp_path: Path) -> None:
     assert report.exists()
 
 
-def test_the_library_pipeline_gives_what_the_command_prints() -> None:
+def test_the_library_pipeline_gives_what_the_command_prints(monkeypatch) -> None:
     import mechmap
+
+    monkeypatch.chdir(ROOT)  # the command names files relative to where it runs
 
     args = ("--hypothesis", "alliance-screening-sustained", "--missing", "drop")
     printed = run_mechmap(*BASE, *args, "--json")
@@ -267,3 +270,46 @@ def test_the_library_pipeline_takes_data_frames() -> None:
         mechmap.test_path(
             ROOT / MAP, [pd.read_csv(SITES)], path="facilitation_hours -> wai", query="SELECT 1"
         )
+
+
+def test_the_result_says_what_reproduces_it(tmp_path: Path) -> None:
+    import hashlib
+    import shlex
+
+    import pandas as pd
+
+    import mechmap
+
+    odd = tmp_path / "wai; rm -rf ~ $(x).csv"  # quoted, never run
+    shutil.copy(WAI, odd)
+    args = ("test", MAP, "--measures", MEASURES, "--data", SITES, "--data", str(odd))
+    printed = run_mechmap(*args, "--path", "facilitation_hours -> wai", "--seed", "7", "--json")
+    assert printed.returncode == 0, printed.stderr
+    reproduce = json.loads(printed.stdout)["reproduce"]
+    assert reproduce["seed"] == 7 and reproduce["mechmap_version"] == mechmap.__version__
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", reproduce["date"])
+    words = shlex.split(reproduce["command"])
+    assert words[:3] == ["mechmap", "test", MAP]
+    assert words[words.index("--seed") + 1] == "7" and str(odd) in words
+    assert [d["path"] for d in reproduce["data"]] == [
+        "data/gti-synthetic/gti-synthetic-sites.csv",
+        str(odd),
+    ]
+    for entry in [reproduce["map"], reproduce["measures"], *reproduce["data"]]:
+        digest = hashlib.sha256((ROOT / entry["path"]).read_bytes()).hexdigest()
+        assert entry["sha256"] == digest
+    frame = pd.read_csv(SITES)
+    from_frames = mechmap.test_path(
+        ROOT / MAP,
+        [frame, pd.read_csv(WAI)],
+        path="facilitation_hours -> wai",
+        measures=MEASURES,
+        n_resamples=200,
+        refutations=False,
+    ).reproduction
+    assert from_frames.data[0] == (
+        "<data frame 1>",
+        hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest(),
+    )
+    assert "'<data frame 1>'" in from_frames.command
+    assert from_frames.command.endswith("# the library ran this without refutations")
