@@ -4,7 +4,8 @@ Figures are inline SVG and the stylesheet is inlined; the page has no script at 
 Content-Security-Policy that allows nothing but inline styles and ``data:`` images backs
 that up (as the viewer's does). Every text from the map or the result is HTML-escaped
 (:func:`html.escape`); the SVG comes from Graphviz and matplotlib, which escape the labels
-they draw.
+they draw. The falsification table folds under its summary line (``<details>``), which
+needs no script.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ import html
 from importlib import resources
 
 import mechmap
-from mechmap.reports.content import (
+from mechmap.reports.blocks import (
     SYNTHETIC,
     Block,
+    Cell,
+    Code,
+    Collapsed,
     Figure,
     Heading,
     Items,
     Legend,
+    Named,
     Paragraph,
     Report,
     Table,
@@ -35,6 +40,12 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def _cell(cell: Cell) -> str:
+    if isinstance(cell, Named):
+        return f'{_e(cell.label)} <small class="mm-id">{_e(cell.id)}</small>'
+    return _e(cell)
+
+
 def _paragraph(block: Paragraph) -> str:
     lead = f"<strong>{_e(block.lead)}</strong> " if block.lead else ""
     css = f' class="mm-{block.kind}"' if block.kind else ""
@@ -46,7 +57,9 @@ def _table(block: Table) -> str:
     body = "\n".join(
         "<tr>"
         + "".join(
-            f'<td class="num">{_e(cell)}</td>' if i in block.numeric else f"<td>{_e(cell)}</td>"
+            f'<td class="num">{_cell(cell)}</td>'
+            if i in block.numeric
+            else f"<td>{_cell(cell)}</td>"
             for i, cell in enumerate(row)
         )
         + "</tr>"
@@ -86,6 +99,11 @@ def _block(block: Block) -> str:
         return _table(block)
     if isinstance(block, Figure):
         return _figure(block)
+    if isinstance(block, Code):
+        return f'<pre class="mm-code"><code>{_e(block.text)}</code></pre>'
+    if isinstance(block, Collapsed):
+        inner = "\n".join(_block(b) for b in block.blocks)
+        return f"<details>\n<summary>{_e(block.summary)}</summary>\n{inner}\n</details>"
     return _legend(block)
 
 
