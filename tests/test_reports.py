@@ -604,10 +604,33 @@ def test_the_html_report_opens_in_chromium_without_errors_or_requests(pages, tmp
             "Array.from(document.querySelectorAll('figure svg'))"
             ".map(s => s.getBoundingClientRect().width > 100)"
         )
+        folded = page.evaluate("Array.from(document.querySelectorAll('details')).map(d => d.open)")
+        widths = {}
+        for width in (1280, 800):
+            page.set_viewport_size({"width": width, "height": 900})
+            widths[width] = page.evaluate(_OVERFLOW)
         browser.close()
     assert problems == []
     assert requests == [path.as_uri()]
     assert drawn == [True] * 6
+    assert folded == [False]
+    for width, (page_width, wider) in widths.items():
+        assert page_width <= width, f"the page scrolls sideways at {width} px"
+        assert wider == [], f"wider than their box at {width} px: {wider}"
+
+
+# The page's own width, and every element that is wider than the box it sits in (a table
+# that would scroll, a map that would be cut off).
+_OVERFLOW = """() => [
+  document.documentElement.scrollWidth,
+  Array.from(document.querySelectorAll('.mm-table, .mm-svg, pre, figure, main'))
+    .filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.className || e.tagName)
+    .concat(Array.from(document.querySelectorAll('figure svg'))
+      .filter(s => s.getBoundingClientRect().right
+                   > s.parentElement.getBoundingClientRect().right + 1)
+      .map(s => s.closest('figure').id)),
+]"""
 
 
 def test_small_p_values_print_as_a_bound_everywhere(alliance, capsys) -> None:
@@ -618,3 +641,116 @@ def test_small_p_values_print_as_a_bound_everywhere(alliance, capsys) -> None:
     print_report(alliance, result)
     printed = capsys.readouterr().out
     assert "< 0.001" in printed and "0.0001" not in printed and "1e-04" not in printed
+
+
+# -- what a co-investigator reads first ----------------------------------------------------
+
+
+def _section(page: Element, heading: str) -> str:
+    """The text from a heading to the next heading of the same or a higher level."""
+    main = page.find_all("main")[0]
+    elements = [c for c in main.children if isinstance(c, Element)]
+    start = next(i for i, e in enumerate(elements) if e.tag[0] == "h" and e.text() == heading)
+    level = elements[start].tag
+    end = next(
+        (i for i in range(start + 1, len(elements)) if elements[i].tag[0] == "h"
+         and elements[i].tag <= level),
+        len(elements),
+    )  # fmt: skip
+    return " ".join(e.text() for e in elements[start:end])
+
+
+def test_the_report_opens_with_a_plain_summary_and_ends_with_its_reproduction(pages) -> None:
+    _, page = pages["site-level"]
+    headings = [h.text() for h in page.find_all("h2")]
+    assert headings[:3] == ["Summary", "What would make it identifiable", "Details"]
+    assert headings[-1] == "What reproduces this result"
+    found = _section(page, "What was found")
+    assert (
+        "Working alliance, overall (WAI-S) was associated with Goal: agreed implementation "
+        "goals in the expected direction (estimate 1.14, 95% interval 0.779 to 1.28)" in found
+    )
+    # Inconclusive is never "no effect".
+    assert "stays open" in found and "not evidence that there is no effect" in found
+    assert "cannot be estimated from these data under this map" in found
+    tested = _section(page, "What was tested")
+    assert "n = 11 sites" not in tested and "11 sites, one row per site" in tested
+    shows = _section(page, "What this does and does not show")
+    assert "not proof of it" in shows and "the map is right about which arrows" in shows
+    _, respondent = pages["respondent-synthetic"]
+    tested = _section(respondent, "What was tested")
+    assert "40 respondents in 12 sites" in tested
+    found = _section(respondent, "What was found")
+    assert "is read as a measure of Working alliance, overall (WAI-S), not as an effect" in found
+
+
+def test_an_unidentifiable_effect_gets_what_would_identify_it(pages) -> None:
+    _, page = pages["site-level"]
+    section = _section(page, "What would make it identifiable")
+    assert (
+        "Measuring Site context (readiness, resources, how hard the site finds the change) "
+        "(site_context) would make GTI process fidelity" in section
+    )
+    assert "mechmap test ... --path 'wai -> goal -> fidelity'" in section
+    assert "dose-alliance: More facilitation builds a stronger alliance" in section
+    tables = [t for t in page.find_all("table") if "partial R²" in t.find_all("caption")[0].text()]
+    (table,) = tables
+    rows = [[td.text() for td in tr.find_all("td")] for tr in table.find_all("tr")[1:]]
+    sensitivity = _result("site-level")["identification"]["sensitivity"][0]
+    assert [r[:3] for r in rows] == [
+        [f"{x['r2_cause']:.3g}", f"{x['r2_effect']:.3g}", f"{x['estimate']:.3g}"]
+        for x in sensitivity["rows"]
+    ]
+    _, identified = pages["respondent-synthetic"]
+    assert "What would make it identifiable" not in [h.text() for h in identified.find_all("h2")]
+
+
+def test_every_warning_is_listed(pages) -> None:
+    _, page = pages["respondent-synthetic"]
+    warnings = _section(page, "Warnings")
+    for warning in _result("respondent-synthetic")["warnings"]:
+        assert warning in warnings
+    assert "None." not in warnings
+
+
+def test_the_falsification_table_is_folded_under_its_summary(pages) -> None:
+    _, page = pages["site-level"]
+    (folded,) = page.find_all("details")
+    assert (
+        folded.find_all("summary")[0].text() == "1 of 2 implied independencies violated: the table"
+    )
+    assert folded.find_all("table")
+
+
+def test_the_reproduction_names_the_command_and_each_file_hash(pages) -> None:
+    _, page = pages["site-level"]
+    reproduce = _result("site-level")["reproduce"]
+    section = _section(page, "What reproduces this result")
+    assert page.find_all("pre")[-1].text() == reproduce["command"]
+    for entry in [reproduce["map"], *reproduce["data"]]:
+        assert entry["path"] in section and entry["sha256"] in section
+    assert f"random seed: {reproduce['seed']}" in section and reproduce["date"] in section
+
+
+# -- the terminal ---------------------------------------------------------------------------
+
+
+def test_the_terminal_shows_the_same_report_without_figures_and_escapes_markup(
+    hostile, capsys
+) -> None:
+    from mechmap.reports import print_report
+
+    m, result = hostile
+    result = copy.deepcopy(result)
+    result["warnings"].append("[bold red]not markup[/bold red] [link=http://x]y[/link]")
+    print_report(m, result)
+    printed = capsys.readouterr().out
+    assert "[bold red]not markup[/bold red] [link=http://x]y[/link]" in printed
+    assert f"{HOSTILE} | `x` [a](javascript:b)" in printed
+    for heading in ("SUMMARY", "What was found", "WHAT WOULD MAKE IT IDENTIFIABLE", "DETAILS"):
+        assert heading in printed
+    # The folded table: its summary line and only the violated row.
+    assert "1 of 2 implied independencies violated" in printed
+    assert "wai ⊥ screening@base" in printed and "goal ⊥ screening@impl" not in printed
+    assert "<svg" not in printed
+    assert result["reproduce"]["command"] in printed  # one unwrapped line, to copy

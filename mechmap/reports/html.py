@@ -11,6 +11,7 @@ needs no script.
 from __future__ import annotations
 
 import html
+import re
 from importlib import resources
 
 import mechmap
@@ -40,10 +41,22 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+_LONG = re.compile(r"(\S{16})(?=\S)")
+
+
+def _breakable(text: str) -> str:
+    """``text`` escaped, with a line-break opportunity every 16 characters of a long token.
+
+    >>> _breakable("0123456789abcdef0123 <b>")
+    '0123456789abcdef<wbr>0123 &lt;b&gt;'
+    """
+    return _e(_LONG.sub("\\1\0", text.replace("\0", ""))).replace("\0", "<wbr>")
+
+
 def _cell(cell: Cell) -> str:
     if isinstance(cell, Named):
-        return f'{_e(cell.label)} <small class="mm-id">{_e(cell.id)}</small>'
-    return _e(cell)
+        return f'{_breakable(cell.label)} <small class="mm-id">{_breakable(cell.id)}</small>'
+    return _breakable(cell)
 
 
 def _paragraph(block: Paragraph) -> str:
