@@ -107,7 +107,12 @@ def test_non_numeric_values_name_row_and_column(tmp_path: Path) -> None:
 def test_report_is_written_once_unless_forced(tmp_path: Path) -> None:
     report = tmp_path / "gti.html"
     args = (*BASE, "--hypothesis", "dose-alliance", "--report", str(report))
-    assert run_mechmap(*args).returncode == 0
+    first = run_mechmap(*args)
+    assert first.returncode == 0
+    # The terminal gets the report's blocks: the summary in words first, what reproduces it last.
+    assert first.stdout.index("What was found") < first.stdout.index("WHAT REPRODUCES")
+    assert "Total facilitation time (hours)" in first.stdout
+    assert "mechmap test maps/yakovchenko-2025-working-alliance.yaml --data" in first.stdout
     html = report.read_text()
     assert "SYNTHETIC" in html and "<svg" in html
     report.write_text("mine")
