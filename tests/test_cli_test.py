@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -106,7 +107,12 @@ def test_non_numeric_values_name_row_and_column(tmp_path: Path) -> None:
 def test_report_is_written_once_unless_forced(tmp_path: Path) -> None:
     report = tmp_path / "gti.html"
     args = (*BASE, "--hypothesis", "dose-alliance", "--report", str(report))
-    assert run_mechmap(*args).returncode == 0
+    first = run_mechmap(*args)
+    assert first.returncode == 0
+    # The terminal gets the report's blocks: the summary in words first, what reproduces it last.
+    assert first.stdout.index("What was found") < first.stdout.index("WHAT REPRODUCES")
+    assert "Total facilitation time (hours)" in first.stdout
+    assert "mechmap test maps/yakovchenko-2025-working-alliance.yaml --data" in first.stdout
     html = report.read_text()
     assert "SYNTHETIC" in html and "<svg" in html
     report.write_text("mine")
@@ -225,8 +231,10 @@ def test_dowhy_cross_check_agrees(tmp_path: Path) -> None:
     assert report.exists()
 
 
-def test_the_library_pipeline_gives_what_the_command_prints() -> None:
+def test_the_library_pipeline_gives_what_the_command_prints(monkeypatch) -> None:
     import mechmap
+
+    monkeypatch.chdir(ROOT)  # the command names files relative to where it runs
 
     args = ("--hypothesis", "alliance-screening-sustained", "--missing", "drop")
     printed = run_mechmap(*BASE, *args, "--json")
@@ -267,3 +275,46 @@ def test_the_library_pipeline_takes_data_frames() -> None:
         mechmap.test_path(
             ROOT / MAP, [pd.read_csv(SITES)], path="facilitation_hours -> wai", query="SELECT 1"
         )
+
+
+def test_the_result_says_what_reproduces_it(tmp_path: Path) -> None:
+    import hashlib
+    import shlex
+
+    import pandas as pd
+
+    import mechmap
+
+    odd = tmp_path / "wai; rm -rf ~ $(x).csv"  # quoted, never run
+    shutil.copy(WAI, odd)
+    args = ("test", MAP, "--measures", MEASURES, "--data", SITES, "--data", str(odd))
+    printed = run_mechmap(*args, "--path", "facilitation_hours -> wai", "--seed", "7", "--json")
+    assert printed.returncode == 0, printed.stderr
+    reproduce = json.loads(printed.stdout)["reproduce"]
+    assert reproduce["seed"] == 7 and reproduce["mechmap_version"] == mechmap.__version__
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", reproduce["date"])
+    words = shlex.split(reproduce["command"])
+    assert words[:3] == ["mechmap", "test", MAP]
+    assert words[words.index("--seed") + 1] == "7" and str(odd) in words
+    assert [d["path"] for d in reproduce["data"]] == [
+        "data/gti-synthetic/gti-synthetic-sites.csv",
+        str(odd),
+    ]
+    for entry in [reproduce["map"], reproduce["measures"], *reproduce["data"]]:
+        digest = hashlib.sha256((ROOT / entry["path"]).read_bytes()).hexdigest()
+        assert entry["sha256"] == digest
+    frame = pd.read_csv(SITES)
+    from_frames = mechmap.test_path(
+        ROOT / MAP,
+        [frame, pd.read_csv(WAI)],
+        path="facilitation_hours -> wai",
+        measures=MEASURES,
+        n_resamples=200,
+        refutations=False,
+    ).reproduction
+    assert from_frames.data[0] == (
+        "<data frame 1>",
+        hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest(),
+    )
+    assert "'<data frame 1>'" in from_frames.command
+    assert from_frames.command.endswith("# the library ran this without refutations")

@@ -130,19 +130,22 @@ def _svg_text(svg: Element) -> list[str]:
 
 # -- the examples follow the result format -------------------------------------------------
 
-EFFECT_KEYS = {"estimate", "standardized", "ci", "ci_bca", "identifiable", "reason"}
-LINK_KEYS = {
-    "from", "to", "estimate", "standardized", "ci", "ci_bca", "p_value", "method", "n", "level",
-    "adjustment_set", "estimand", "identifiable", "reason", "kendall_tau", "spearman_rho",
-    "minimum_detectable_r", "verdict", "points",
+EFFECT_KEYS = {
+    "estimate", "standardized", "ci", "ci_method", "ci_bootstrap", "identifiable", "reason"
 }  # fmt: skip
-VERDICTS = {"supported", "contradicted", "inconclusive", "not identifiable"}
+LINK_KEYS = EFFECT_KEYS | {
+    "from", "to", "p_value", "method", "n", "level", "adjustment_set", "estimand",
+    "kendall_tau", "spearman_rho", "minimum_detectable_r", "verdict", "points", "kind", "model",
+    "assumptions", "df", "p_permutation",
+}  # fmt: skip
+VERDICTS = {"supported", "contradicted", "inconclusive", "not identifiable", "measurement"}
 # Colours of Okabe & Ito's colour-blind-safe palette, one per verdict.
 OKABE_ITO = {
     "supported": "#0072b2",  # blue
     "contradicted": "#d55e00",  # vermillion
     "inconclusive": "#cc79a7",  # reddish purple
     "not identifiable": "#999999",  # grey
+    "measurement": "#009e73",  # bluish green
 }
 
 
@@ -151,7 +154,7 @@ def test_the_examples_follow_the_result_format(name: str, alliance) -> None:
     result = _result(name)
     assert set(result) == {
         "map", "title", "synthetic", "data", "path", "links", "refutations", "falsification",
-        "checklist", "power", "warnings",
+        "checklist", "power", "warnings", "assumptions", "identification", "reproduce",
     }  # fmt: skip
     assert set(result["data"]) == {
         "sources", "level", "n_sites", "n_rows", "dropped", "aggregation"
@@ -163,7 +166,9 @@ def test_the_examples_follow_the_result_format(name: str, alliance) -> None:
         assert set(specific) == EFFECT_KEYS | {"chain"}
     assert path["verdict"] in VERDICTS
     for link in result["links"]:
-        assert set(link) == LINK_KEYS
+        assert set(link) - {"correlation"} == LINK_KEYS
+        assert ("correlation" in link) == (link["kind"] == "measurement")
+        assert (link["verdict"] == "measurement") == (link["kind"] == "measurement")
         assert link["verdict"] in VERDICTS
         assert (link["estimate"] is None) == (not link["identifiable"])
         assert set(link["points"]) == {"x", "y", "labels", "kind"}
@@ -178,9 +183,18 @@ def test_the_examples_follow_the_result_format(name: str, alliance) -> None:
         "timeline", "gradient", "plausibility",
     ]  # fmt: skip
     for refutation in result["refutations"]:
-        assert set(refutation) - {"per_site"} == {
-            "name", "target", "original", "new", "ci", "passed", "detail"
+        assert set(refutation) - {"per_site", "e_value"} == {
+            "name", "target", "original", "new", "ci", "passed", "detail", "share", "rule"
         }  # fmt: skip
+        assert ("e_value" in refutation) == (refutation["name"] == "unobserved confounder")
+    identification = result["identification"]
+    if identification is not None:
+        assert set(identification) == {
+            "suggestions", "identifiable_subpaths", "identifiable_hypotheses", "sensitivity"
+        }  # fmt: skip
+    assert set(result["reproduce"]) == {
+        "command", "mechmap_version", "seed", "date", "map", "data", "measures"
+    }  # fmt: skip
     assert set(result["power"]) == {"n", "minimum_detectable_r", "note"}
 
 
@@ -223,6 +237,8 @@ def test_every_figure_and_table_states_n_and_level(name, pages) -> None:
     captions = [c.text() for c in page.find_all("figcaption") + page.find_all("caption")]
     assert len(captions) >= 10
     for caption in captions:
+        if caption.startswith("The inputs' SHA-256"):  # files, not an analysis
+            continue
         assert re.search(rf"n = (\d+ respondents in )?{n_sites} sites", caption), caption
     level = result["data"]["level"]
     for caption in page.find_all("figcaption"):
@@ -253,6 +269,9 @@ def test_each_link_has_a_scatter_plot_of_its_sites_with_the_estimated_slope(name
         np.testing.assert_allclose(ax * np.array(points["x"]) + bx, px, atol=0.01)
         caption = figure.find_all("figcaption")[0].text()
         assert link["verdict"] in caption
+        if link["kind"] == "measurement":  # described by its correlation, not a slope
+            assert not [e for e in svg.iter() if e.attrs.get("id") == f"scatter-{i}-slope"]
+            continue
         if not link["identifiable"]:
             assert not [e for e in svg.iter() if e.attrs.get("id") == f"scatter-{i}-slope"]
             assert "not identifiable" in caption
@@ -273,26 +292,43 @@ def test_each_link_has_a_scatter_plot_of_its_sites_with_the_estimated_slope(name
             assert "Added-variable plot" in caption
 
 
+def _label(m: mechmap.Map, variable: str) -> str:
+    """A variable as the report names it: its label, and its wave for one copy of several."""
+    info = m.variable_info[variable]
+    if "@" not in variable:
+        return info.node.label
+    wave = next(w.label for w in m.waves if w.id == info.wave).split(" (")[0]
+    return f"{info.node.label} ({wave})"
+
+
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_the_forest_plot_shows_identifiable_effects_and_names_the_others(name, pages) -> None:
+def test_the_forest_plot_shows_identifiable_effects_and_names_the_others(
+    name, pages, alliance
+) -> None:
     result = _result(name)
     _, page = pages[name]
     svg = page.by_id("fig-forest").find_all("svg")[0]
-    labels = set(_svg_text(svg))
+    # Tick labels wrap over lines; a leading space keeps "direct" from matching "indirect".
+    drawn = " " + re.sub(r"\s+", " ", " ".join(_svg_text(svg)))
     path = result["path"]
-    effects = [(f"{x['from']} → {x['to']}", x) for x in result["links"]]
+    effects = [
+        (f"{_label(alliance, x['from'])} → {_label(alliance, x['to'])}", x) for x in result["links"]
+    ]
     effects += [("indirect effect", path["indirect_effect"])]
     effects += [("direct effect", path["direct_effect"]), ("total effect", path["total_effect"])]
     effects += [
-        (f"indirect effect via {s['chain'][1]}", s)
+        (f"indirect effect via {_label(alliance, s['chain'][1])}", s)
         for s in path.get("specific_indirect_effects", [])
     ]
     listed = " ".join(li.text() for li in page.find_all("li"))
     for label, effect in effects:
-        if effect["identifiable"]:
-            assert label in labels
+        if effect.get("kind") == "measurement":
+            assert f" {label}" not in drawn
+            assert f"{label}: a measurement link, not an effect" in listed
+        elif effect["identifiable"]:
+            assert f" {label}" in drawn
         else:
-            assert label not in labels
+            assert f" {label}" not in drawn
             assert f"{label}: {effect['reason']}" in listed
 
 
@@ -333,13 +369,19 @@ def test_the_page_is_offline_and_well_formed(name, pages) -> None:
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_the_tables_hold_the_results(name, pages) -> None:
+def test_the_tables_hold_the_results(name, pages, alliance) -> None:
     result = _result(name)
     _, page = pages[name]
     tables = {t.find_all("caption")[0].text().split(" (")[0]: t for t in page.find_all("table")}
     links = tables["Each arrow of the path"]
     rows = [[td.text() for td in tr.find_all("td")] for tr in links.find_all("tr")[1:]]
-    assert [r[0] for r in rows] == [f"{x['from']} → {x['to']}" for x in result["links"]]
+    # The label first, the id after it in small type.
+    assert [r[0] for r in rows] == [
+        f"{_label(alliance, x['from'])} → {_label(alliance, x['to'])} {x['from']} -> {x['to']}"
+        for x in result["links"]
+    ]
+    ids = [tr.find_all("small")[0].text() for tr in links.find_all("tr")[1:]]
+    assert ids == [f"{x['from']} -> {x['to']}" for x in result["links"]]
     assert [r[-1] for r in rows] == [x["verdict"] for x in result["links"]]
     checklist = tables["Kazdin's"]
     statuses = [tr.find_all("td")[1].text() for tr in checklist.find_all("tr")[1:]]
@@ -395,7 +437,9 @@ def test_hostile_labels_are_escaped_in_markdown(hostile, tmp_path) -> None:
     path = tmp_path / "hostile.md"
     write_report(path, m, result)
     text = path.read_text(encoding="utf-8")
-    assert not re.search(r"(?<!\\)<", text)  # no HTML: every < is escaped
+    # No HTML but our own folding of the falsification table: every other < is escaped.
+    ours = re.sub(r"^(<details>|<summary>The table</summary>|</details>)$", "", text, flags=re.M)
+    assert not re.search(r"(?<!\\)<", ours)
     assert r"\<script\>alert(1)\</script\> \| \`x\`" in text
     assert not re.search(r"(?<!\\)\]\(javascript", text)  # no link
     assert r'\<img src=x onerror="alert(3)"\> \& done \| \`tick\` next line' in text
@@ -560,17 +604,153 @@ def test_the_html_report_opens_in_chromium_without_errors_or_requests(pages, tmp
             "Array.from(document.querySelectorAll('figure svg'))"
             ".map(s => s.getBoundingClientRect().width > 100)"
         )
+        folded = page.evaluate("Array.from(document.querySelectorAll('details')).map(d => d.open)")
+        widths = {}
+        for width in (1280, 800):
+            page.set_viewport_size({"width": width, "height": 900})
+            widths[width] = page.evaluate(_OVERFLOW)
         browser.close()
     assert problems == []
     assert requests == [path.as_uri()]
     assert drawn == [True] * 6
+    assert folded == [False]
+    for width, (page_width, wider) in widths.items():
+        assert page_width <= width, f"the page scrolls sideways at {width} px"
+        assert wider == [], f"wider than their box at {width} px: {wider}"
 
 
-def test_small_p_values_print_as_a_bound_everywhere(capsys: pytest.CaptureFixture) -> None:
-    from mechmap.cli.report import print_test
+# The page's own width, and every element that is wider than the box it sits in (a table
+# that would scroll, a map that would be cut off).
+_OVERFLOW = """() => [
+  document.documentElement.scrollWidth,
+  Array.from(document.querySelectorAll('.mm-table, .mm-svg, pre, figure, main'))
+    .filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.className || e.tagName)
+    .concat(Array.from(document.querySelectorAll('figure svg'))
+      .filter(s => s.getBoundingClientRect().right
+                   > s.parentElement.getBoundingClientRect().right + 1)
+      .map(s => s.closest('figure').id)),
+]"""
+
+
+def test_small_p_values_print_as_a_bound_everywhere(alliance, capsys) -> None:
+    from mechmap.reports import print_report
 
     result = _result("site-level")
     assert any(x["p_value"] == 0.0001 for x in result["links"] if x["p_value"] is not None)
-    print_test(result)
+    print_report(alliance, result)
     printed = capsys.readouterr().out
     assert "< 0.001" in printed and "0.0001" not in printed and "1e-04" not in printed
+
+
+# -- what a co-investigator reads first ----------------------------------------------------
+
+
+def _section(page: Element, heading: str) -> str:
+    """The text from a heading to the next heading of the same or a higher level."""
+    main = page.find_all("main")[0]
+    elements = [c for c in main.children if isinstance(c, Element)]
+    start = next(i for i, e in enumerate(elements) if e.tag[0] == "h" and e.text() == heading)
+    level = elements[start].tag
+    end = next(
+        (i for i in range(start + 1, len(elements)) if elements[i].tag[0] == "h"
+         and elements[i].tag <= level),
+        len(elements),
+    )  # fmt: skip
+    return " ".join(e.text() for e in elements[start:end])
+
+
+def test_the_report_opens_with_a_plain_summary_and_ends_with_its_reproduction(pages) -> None:
+    _, page = pages["site-level"]
+    headings = [h.text() for h in page.find_all("h2")]
+    assert headings[:3] == ["Summary", "What would make it identifiable", "Details"]
+    assert headings[-1] == "What reproduces this result"
+    found = _section(page, "What was found")
+    assert (
+        "Working alliance, overall (WAI-S) was associated with Goal: agreed implementation "
+        "goals in the expected direction (estimate 1.14, 95% interval 0.779 to 1.28)" in found
+    )
+    # Inconclusive is never "no effect".
+    assert "stays open" in found and "not evidence that there is no effect" in found
+    assert "cannot be estimated from these data under this map" in found
+    tested = _section(page, "What was tested")
+    assert "n = 11 sites" not in tested and "11 sites, one row per site" in tested
+    shows = _section(page, "What this does and does not show")
+    assert "not proof of it" in shows and "the map is right about which arrows" in shows
+    _, respondent = pages["respondent-synthetic"]
+    tested = _section(respondent, "What was tested")
+    assert "40 respondents in 12 sites" in tested
+    found = _section(respondent, "What was found")
+    assert "is read as a measure of Working alliance, overall (WAI-S), not as an effect" in found
+
+
+def test_an_unidentifiable_effect_gets_what_would_identify_it(pages) -> None:
+    _, page = pages["site-level"]
+    section = _section(page, "What would make it identifiable")
+    assert (
+        "Measuring Site context (readiness, resources, how hard the site finds the change) "
+        "(site_context) would make GTI process fidelity" in section
+    )
+    assert "mechmap test ... --path 'wai -> goal -> fidelity'" in section
+    assert "dose-alliance: More facilitation builds a stronger alliance" in section
+    tables = [t for t in page.find_all("table") if "partial R²" in t.find_all("caption")[0].text()]
+    (table,) = tables
+    rows = [[td.text() for td in tr.find_all("td")] for tr in table.find_all("tr")[1:]]
+    sensitivity = _result("site-level")["identification"]["sensitivity"][0]
+    assert [r[:3] for r in rows] == [
+        [f"{x['r2_cause']:.3g}", f"{x['r2_effect']:.3g}", f"{x['estimate']:.3g}"]
+        for x in sensitivity["rows"]
+    ]
+    _, identified = pages["respondent-synthetic"]
+    assert "What would make it identifiable" not in [h.text() for h in identified.find_all("h2")]
+
+
+def test_every_warning_is_listed(pages) -> None:
+    _, page = pages["respondent-synthetic"]
+    warnings = _section(page, "Warnings")
+    for warning in _result("respondent-synthetic")["warnings"]:
+        assert warning in warnings
+    assert "None." not in warnings
+
+
+def test_the_falsification_table_is_folded_under_its_summary(pages) -> None:
+    _, page = pages["site-level"]
+    (folded,) = page.find_all("details")
+    assert (
+        folded.find_all("summary")[0].text() == "1 of 2 implied independencies violated: the table"
+    )
+    assert folded.find_all("table")
+
+
+def test_the_reproduction_names_the_command_and_each_file_hash(pages) -> None:
+    _, page = pages["site-level"]
+    reproduce = _result("site-level")["reproduce"]
+    section = _section(page, "What reproduces this result")
+    assert page.find_all("pre")[-1].text() == reproduce["command"]
+    for entry in [reproduce["map"], *reproduce["data"]]:
+        assert entry["path"] in section and entry["sha256"] in section
+    assert f"random seed: {reproduce['seed']}" in section and reproduce["date"] in section
+
+
+# -- the terminal ---------------------------------------------------------------------------
+
+
+def test_the_terminal_shows_the_same_report_without_figures_and_escapes_markup(
+    hostile, capsys
+) -> None:
+    from mechmap.reports import print_report
+
+    m, result = hostile
+    result = copy.deepcopy(result)
+    result["warnings"].append("[bold red]not markup[/bold red] [link=http://x]y[/link]")
+    print_report(m, result)
+    printed = capsys.readouterr().out
+    assert "[bold red]not markup[/bold red] [link=http://x]y[/link]" in printed
+    assert f"{HOSTILE} | `x` [a](javascript:b)" in printed
+    for heading in ("SUMMARY", "What was found", "WHAT WOULD MAKE IT IDENTIFIABLE", "DETAILS"):
+        assert heading in printed
+    # The folded table: its summary line and only the violated row.
+    assert "1 of 2 implied independencies violated" in printed
+    assert "wai ⊥ screening@base" in printed and "goal ⊥ screening@impl" not in printed
+    assert "<svg" not in printed
+    assert result["reproduce"]["command"] in printed  # one unwrapped line, to copy

@@ -130,9 +130,9 @@ def test(
     if as_json:
         typer.echo(json.dumps(as_dict, indent=2))
     else:
-        from mechmap.cli.report import print_test
+        from mechmap.reports import print_report
 
-        print_test(as_dict)
+        print_report(m, as_dict)
     if report is not None:
         from mechmap.reports import report_bytes
 

@@ -20,6 +20,7 @@ site or respondent), :func:`~mechmap.mechanism.run_test` (estimate, refute, fals
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,6 +101,7 @@ def test_path(
     from mechmap.data import bind, bindable_variables, load_measures
     from mechmap.mapfile.loader import load
     from mechmap.mechanism import plan_test, run_test
+    from mechmap.mechanism.reproduce import reproduction
 
     m = map if isinstance(map, Map) else load(map)
     chains, expect = resolve_chains(m, hypothesis, path)
@@ -107,7 +109,8 @@ def test_path(
         bound = load_measures(Path(measures), m)
     else:
         bound = measures if measures is not None else m.measures
-    tables = _tables(data, query)
+    sources = _sources(data)
+    tables = _tables(sources, query)
     plan = plan_test(m, chains, bindable_variables(m, bound, tables), hypothesis, expect)
     missing_path = [v for chain in chains for v in chain if v not in plan.measured]
     if missing_path:
@@ -120,7 +123,7 @@ def test_path(
     # sites complete for all of them (reported), whatever the path's own sample is.
     everything = [v for v in m.variables if v in plan.measured]
     falsification_data = bind(m, bound, tables, everything, level="site", missing="drop")
-    return run_test(
+    result = run_test(
         plan,
         analysis_data,
         n_resamples=n_resamples,
@@ -130,9 +133,32 @@ def test_path(
         warnings=tuple(time_varying_warnings(m, plan.exposure, plan.outcome)),
         falsification_data=falsification_data,
     )
+    reproduce = reproduction(
+        m,
+        None if isinstance(map, Map) else map,
+        sources,
+        hypothesis=hypothesis,
+        paths=[path] if isinstance(path, str) else list(path or []),
+        measures=measures,
+        query=query,
+        level=level,
+        missing=missing,
+        n_resamples=n_resamples,
+        seed=seed,
+        refutations=refutations,
+        falsification=falsification,
+    )
+    return dataclasses.replace(result, reproduction=reproduce)
 
 
-def _tables(data, query: str | None) -> list[Table]:
+def _sources(data) -> list:
+    """``data`` as a list of files and data frames (one of them alone is a list of one)."""
+    import pandas as pd
+
+    return [data] if isinstance(data, str | Path | pd.DataFrame) else list(data)
+
+
+def _tables(sources: list, query: str | None) -> list[Table]:
     """Files read as tables, data frames taken as they are (rows numbered from 2, as in a
     CSV file under its header, so that located errors point at the row)."""
     import numpy as np
@@ -140,7 +166,6 @@ def _tables(data, query: str | None) -> list[Table]:
 
     from mechmap.data import Table, read_tables
 
-    sources = [data] if isinstance(data, str | Path | pd.DataFrame) else list(data)
     frames = [s for s in sources if isinstance(s, pd.DataFrame)]
     files = [Path(s) for s in sources if not isinstance(s, pd.DataFrame)]
     if frames and query is not None:

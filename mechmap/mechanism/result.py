@@ -9,6 +9,7 @@ from mechmap.mechanism.checklist import Criterion
 from mechmap.mechanism.estimate import Estimates
 from mechmap.mechanism.falsify import Falsification
 from mechmap.mechanism.refute import Refutation
+from mechmap.mechanism.reproduce import Reproduction
 from mechmap.stats.power import minimum_detectable_r
 
 
@@ -21,6 +22,7 @@ class PathResult:
     falsification: Falsification | None
     checklist: tuple[Criterion, ...]
     warnings: tuple[str, ...] = ()
+    reproduction: Reproduction | None = None  # set by test_path, which knows the inputs
 
     @property
     def data(self) -> AnalysisData:
@@ -92,4 +94,5 @@ class PathResult:
             "checklist": [c.as_dict() for c in self.checklist],
             "power": self.power(),
             "warnings": list(self.warnings),
+            "reproduce": self.reproduction.as_dict() if self.reproduction else None,
         }

@@ -1,9 +1,12 @@
-"""Reports of a path test: HTML (one offline page) or Markdown, from ``mechmap test`` results.
+"""Reports of a path test: HTML (one offline page), Markdown, or the terminal, from one set
+of blocks (:mod:`mechmap.reports.content`) built from a ``PathResult`` or its ``as_dict()``.
 
-The report shows the map with the tested path coloured by result, a scatter plot per link,
-a forest plot of the effects, and the tables of links, path effects, refutations, map
-falsification and Kazdin's mechanism-evidence checklist, each with its n and level of
-analysis. Heavy imports (matplotlib) wait until a report is made.
+The report opens with a plain-language summary, says what would make an unidentifiable
+effect identifiable, then shows the map with the tested path coloured by result, a scatter
+plot per link, a forest plot of the effects, and the tables of links, path effects,
+refutations, map falsification and Kazdin's mechanism-evidence checklist, each with its n and
+level of analysis, and ends with what reproduces it. Heavy imports (matplotlib) wait until a
+report is made.
 
 >>> report_format(Path("out/report.md"))
 'md'
@@ -13,10 +16,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mechmap.model import Map
 
+if TYPE_CHECKING:
+    from mechmap.mechanism.result import PathResult
+
+    Result = PathResult | Mapping[str, Any]
+
 FORMATS = {".html": "html", ".htm": "html", ".md": "md"}
+
+
+def print_report(m: Map, result: Result) -> None:
+    """The report on ``result`` in the terminal (without figures)."""
+    from mechmap.reports.content import build
+    from mechmap.reports.terminal import print_report as print_blocks
+
+    print_blocks(build(m, result, drawn=False))
 
 
 def report_format(path: Path) -> str:
@@ -27,9 +44,9 @@ def report_format(path: Path) -> str:
     return fmt
 
 
-def report_bytes(path: Path, m: Map, result: Mapping) -> bytes:
-    """The report on ``result`` (``mechmap test --json``) for map ``m``, in the format that
-    ``path``'s suffix names, as UTF-8 bytes."""
+def report_bytes(path: Path, m: Map, result: Result) -> bytes:
+    """The report on ``result`` (a ``PathResult`` or ``mechmap test --json``) for map ``m``,
+    in the format that ``path``'s suffix names, as UTF-8 bytes."""
     from mechmap.reports.content import build
 
     fmt = report_format(path)
@@ -43,7 +60,7 @@ def report_bytes(path: Path, m: Map, result: Mapping) -> bytes:
     return to_markdown(report).encode("utf-8")
 
 
-def write_report(path: Path, m: Map, result: Mapping, force: bool = False) -> None:
+def write_report(path: Path, m: Map, result: Result, force: bool = False) -> None:
     """Write the report to ``path`` (.html, .htm or .md) atomically.
 
     An existing file is kept unless ``force``; without it a FileExistsError names --force.

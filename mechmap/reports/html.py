@@ -4,22 +4,28 @@ Figures are inline SVG and the stylesheet is inlined; the page has no script at 
 Content-Security-Policy that allows nothing but inline styles and ``data:`` images backs
 that up (as the viewer's does). Every text from the map or the result is HTML-escaped
 (:func:`html.escape`); the SVG comes from Graphviz and matplotlib, which escape the labels
-they draw.
+they draw. The falsification table folds under its summary line (``<details>``), which
+needs no script.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from importlib import resources
 
 import mechmap
-from mechmap.reports.content import (
+from mechmap.reports.blocks import (
     SYNTHETIC,
     Block,
+    Cell,
+    Code,
+    Collapsed,
     Figure,
     Heading,
     Items,
     Legend,
+    Named,
     Paragraph,
     Report,
     Table,
@@ -35,6 +41,24 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+_LONG = re.compile(r"(\S{16})(?=\S)")
+
+
+def _breakable(text: str) -> str:
+    """``text`` escaped, with a line-break opportunity every 16 characters of a long token.
+
+    >>> _breakable("0123456789abcdef0123 <b>")
+    '0123456789abcdef<wbr>0123 &lt;b&gt;'
+    """
+    return _e(_LONG.sub("\\1\0", text.replace("\0", ""))).replace("\0", "<wbr>")
+
+
+def _cell(cell: Cell) -> str:
+    if isinstance(cell, Named):
+        return f'{_breakable(cell.label)} <small class="mm-id">{_breakable(cell.id)}</small>'
+    return _breakable(cell)
+
+
 def _paragraph(block: Paragraph) -> str:
     lead = f"<strong>{_e(block.lead)}</strong> " if block.lead else ""
     css = f' class="mm-{block.kind}"' if block.kind else ""
@@ -46,7 +70,9 @@ def _table(block: Table) -> str:
     body = "\n".join(
         "<tr>"
         + "".join(
-            f'<td class="num">{_e(cell)}</td>' if i in block.numeric else f"<td>{_e(cell)}</td>"
+            f'<td class="num">{_cell(cell)}</td>'
+            if i in block.numeric
+            else f"<td>{_cell(cell)}</td>"
             for i, cell in enumerate(row)
         )
         + "</tr>"
@@ -86,6 +112,11 @@ def _block(block: Block) -> str:
         return _table(block)
     if isinstance(block, Figure):
         return _figure(block)
+    if isinstance(block, Code):
+        return f'<pre class="mm-code"><code>{_e(block.text)}</code></pre>'
+    if isinstance(block, Collapsed):
+        inner = "\n".join(_block(b) for b in block.blocks)
+        return f"<details>\n<summary>{_e(block.summary)}</summary>\n{inner}\n</details>"
     return _legend(block)
 
 

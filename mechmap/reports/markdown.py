@@ -3,7 +3,8 @@
 Markdown renderers pass raw HTML through and turn ``[text](url)``, ``*``, ``_`` and ``$``
 into markup, so every text from the map or the result is backslash-escaped
 (:func:`escape`): a label can neither inject HTML or a link, nor break a table with a ``|``
-or a line break.
+or a line break. The only raw HTML is ours: ``<details>`` and ``<summary>`` around the
+falsification table, which GitHub and most renderers fold.
 """
 
 from __future__ import annotations
@@ -12,11 +13,15 @@ import base64
 import re
 
 import mechmap
-from mechmap.reports.content import (
+from mechmap.reports.blocks import (
     Block,
+    Cell,
+    Code,
+    Collapsed,
     Figure,
     Heading,
     Items,
+    Named,
     Paragraph,
     Report,
     Table,
@@ -26,6 +31,7 @@ from mechmap.reports.content import (
 # start markup inside a line (a line's start is always ours, never a label's).
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|&~$!#])")
 _BREAKS = re.compile(r"\s*[\r\n]+\s*")
+_TICKS = re.compile(r"`+")
 
 
 def escape(text: str) -> str:
@@ -35,6 +41,12 @@ def escape(text: str) -> str:
     a\\|b \\<script\\> \\[x\\](y) next
     """
     return _SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", text))
+
+
+def _cell(cell: Cell) -> str:
+    if isinstance(cell, Named):
+        return f"{escape(cell.label)} ({escape(cell.id)})"
+    return escape(cell)
 
 
 def _paragraph(block: Paragraph) -> str:
@@ -51,7 +63,7 @@ def _table(block: Table) -> str:
         "| " + " | ".join(escape(h) for h in block.header) + " |",
         "| " + " | ".join(rule) + " |",
     ]
-    lines += ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in block.rows]
+    lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in block.rows]
     return "\n".join(lines)
 
 
@@ -61,6 +73,12 @@ def _figure(block: Figure) -> str:
         return caption
     data = base64.b64encode(block.svg.encode("utf-8")).decode("ascii")
     return f"![{escape(block.caption)}](data:image/svg+xml;base64,{data})\n\n{caption}"
+
+
+def _code(block: Code) -> str:
+    # A fence longer than any run of backticks in the text cannot be closed by it.
+    fence = "`" * max([3, *(len(run) + 1 for run in _TICKS.findall(block.text))])
+    return f"{fence}text\n{block.text}\n{fence}"
 
 
 def _block(block: Block) -> str:
@@ -74,6 +92,15 @@ def _block(block: Block) -> str:
         return _table(block)
     if isinstance(block, Figure):
         return _figure(block)
+    if isinstance(block, Code):
+        return _code(block)
+    if isinstance(block, Collapsed):
+        # The summary line is also a paragraph, for renderers that show <details> as text.
+        inner = "\n\n".join(_block(b) for b in block.blocks)
+        return (
+            f"{escape(block.summary)}\n\n<details>\n<summary>The table</summary>\n\n"
+            f"{inner}\n\n</details>"
+        )
     return (
         "Arrow colours: "
         + "; ".join(f"{escape(name)}: {escape(meaning)}" for _, name, meaning in block.entries)

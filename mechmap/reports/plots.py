@@ -22,6 +22,7 @@ VERDICT_COLOURS: dict[str, tuple[str, str]] = {  # verdict -> (colour, its name 
     "contradicted": ("#D55E00", "vermillion"),
     "inconclusive": ("#CC79A7", "reddish purple"),
     "not identifiable": ("#999999", "grey"),
+    "measurement": ("#009E73", "bluish green"),  # a measure of its cause, not an effect of it
 }
 # Marker shapes tell verdicts apart in greyscale too.
 _MARKERS = {"supported": "o", "contradicted": "X", "inconclusive": "s"}
@@ -145,8 +146,11 @@ def forest_svg(rows: Sequence[ForestRow], title: str, x_label: str, name: str) -
     """Estimates with their intervals, one row each from the top, and a line at zero."""
     from matplotlib import rc_context
 
+    # Labels are the map's, often long: wrapped, each row as tall as its label's lines.
+    labels = [_wrapped(r.label, 34) for r in rows]
+    lines = sum(label.count("\n") + 1 for label in labels)
     with rc_context(_RC):
-        figure = _figure(6.4, 1.4 + 0.38 * len(rows))
+        figure = _figure(6.4, 1.4 + 0.2 * lines + 0.18 * len(rows))
         axes = figure.subplots()
         for i, row in enumerate(rows):
             colour = VERDICT_COLOURS[row.verdict][0] if row.verdict else "#000000"
@@ -161,7 +165,7 @@ def forest_svg(rows: Sequence[ForestRow], title: str, x_label: str, name: str) -
                 linestyle="none",
             )
         axes.axvline(0, color="#666666", linewidth=0.8, linestyle="--")
-        axes.set_yticks(range(len(rows)), [literal(r.label) for r in rows])
+        axes.set_yticks(range(len(rows)), labels)
         axes.set_ylim(len(rows) - 0.5, -0.5)
         ends = [abs(v) for r in rows for v in (r.interval or (r.estimate,))]
         reach = max([*ends, 0.1]) * 1.1
