@@ -67,7 +67,7 @@ def test_respondent_level_resamples_sites() -> None:
     result = run_json("--path", "wai -> goal", "--level", "respondent", "--missing", "drop")
     (link,) = result["links"]
     assert link["level"] == "respondent" and link["n"] == 37  # respondents of 11 sites
-    assert "wild cluster bootstrap" in link["method"]
+    assert "CR2 cluster-robust" in link["method"] and "Bell-McCaffrey" in link["ci_method"]
     assert result["data"]["n_sites"] == 11
     consistency = next(c for c in result["checklist"] if c["criterion"] == "consistency")
     for kind in ("CF ", "EF ", "site "):  # the slope within each respondent type

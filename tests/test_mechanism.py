@@ -13,6 +13,7 @@ import mechmap
 from mechmap.data import bind, read_tables
 from mechmap.mechanism import plan_test, run_test
 from mechmap.mechanism.estimate import Engine
+from mechmap.stats.power import minimum_detectable_r
 
 MEDIATION_MAP = """
 mechmap: 1
@@ -188,7 +189,11 @@ def test_small_n_says_inconclusive_not_no_effect(mediation_map, tmp_path):
     plan = plan_test(mediation_map, [["a", "f", "y"]], set(data.columns))
     result = run_test(plan, data, n_resamples=500).as_dict()
     assert result["power"]["n"] == 12
-    assert result["power"]["minimum_detectable_r"] == pytest.approx(0.72, abs=0.02)
+    # One exact minimum detectable r: the weakest link's, as its row in the link table says.
+    weakest = max(x["minimum_detectable_r"] for x in result["links"])
+    assert result["power"]["minimum_detectable_r"] == weakest
+    covariates = max(len(x["adjustment_set"]) for x in result["links"])
+    assert weakest == pytest.approx(minimum_detectable_r(12, covariates), rel=1e-12)
     if result["path"]["verdict"] == "inconclusive":
         assert "not evidence of no effect" in result["path"]["note"]
     statuses = {c["criterion"]: c["status"] for c in result["checklist"]}

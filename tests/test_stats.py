@@ -466,19 +466,23 @@ def test_holm_adjusted_p_is_the_smallest_level_that_rejects(p):
 # --- power ---------------------------------------------------------------------------------
 
 
-def test_minimum_detectable_r_fisher_formula():
-    z = st.norm.ppf(0.975) + st.norm.ppf(0.8)
-    assert minimum_detectable_r(12) == pytest.approx(math.tanh(z / 3), rel=1e-12)
-    assert minimum_detectable_r(12) == pytest.approx(0.72, abs=0.015)
-    assert minimum_detectable_r(20, 2) == pytest.approx(math.tanh(z / math.sqrt(15)), rel=1e-12)
+def test_minimum_detectable_r_is_exact():
+    """0.712 at 12 sites: the exact power of Pearson's r test under bivariate normality (Fisher's
+    z gave 0.732, a fixed-regressor noncentral t 0.701); each covariate partialled out costs a
+    degree of freedom."""
+    assert minimum_detectable_r(12) == pytest.approx(0.7118, abs=5e-4)
+    assert minimum_detectable_r(12, 2) > minimum_detectable_r(12, 1) > minimum_detectable_r(12)
+    assert minimum_detectable_r(20000) == pytest.approx(
+        math.tanh((st.norm.ppf(0.975) + st.norm.ppf(0.8)) / math.sqrt(19997)), rel=1e-3
+    )
     with pytest.raises(ValueError, match="too few"):
-        minimum_detectable_r(5, 2)
+        minimum_detectable_r(4, 2)
 
 
 @pytest.mark.parametrize("n, q", [(12, 0), (12, 2), (60, 1)])
 def test_minimum_detectable_r_has_about_80_percent_power(n, q):
-    """Simulated power of the exact t test at the returned r: about 80%. Fisher's z errs
-    on the safe side at a dozen sites (the exact test reaches about 84% there)."""
+    """Simulated power of the t test at the returned r, with the cause sampled as sites are:
+    80% (40,000 studies, standard error 0.002)."""
     r = minimum_detectable_r(n, q)
     rng = np.random.default_rng(n + q)
     reps = 40_000
@@ -501,7 +505,7 @@ def test_minimum_detectable_r_has_about_80_percent_power(n, q):
     partial = (ex * ey).sum(1) / np.sqrt((ex * ex).sum(1) * (ey * ey).sum(1))
     df = n - 2 - q
     p = 2 * st.t.sf(np.abs(partial) * np.sqrt(df / (1 - partial**2)), df)
-    assert 0.79 <= np.mean(p < 0.05) <= 0.86
+    assert 0.792 <= np.mean(p < 0.05) <= 0.808
 
 
 def test_robustness_value_formula_and_published_example():
@@ -535,39 +539,3 @@ def test_robustness_value_with_alpha():
     assert robustness_value(edge * (1 - 1e-9), df, 0.05) == pytest.approx(
         robustness_value(edge * (1 + 1e-9), df, 0.05), abs=1e-7
     )
-
-
-def test_wild_cluster_bootstrap_keeps_its_size_with_twelve_sites() -> None:
-    """Under no effect, with respondents nested in 12 sites and a site effect on both x and y,
-    the WCR p rejects at 0.05 about 5% of the time, where the CR1 t test (statsmodels'
-    cluster-robust OLS) rejects more often."""
-    import statsmodels.api as sm
-
-    from mechmap.stats.significance import wild_cluster_bootstrap_p
-
-    rng = np.random.default_rng(11)
-    replications, wild, robust = 400, 0, 0
-    for _ in range(replications):
-        sizes = rng.integers(2, 6, 12)
-        clusters = np.repeat(np.arange(12), sizes)
-        n = len(clusters)
-        x = rng.standard_normal(12)[clusters] + 0.5 * rng.standard_normal(n)
-        z = rng.standard_normal((n, 1))
-        y = 0.5 * z[:, 0] + rng.standard_normal(12)[clusters] + rng.standard_normal(n)
-        wild += wild_cluster_bootstrap_p(y, x, z, clusters, rng, 399) <= 0.05
-        fit = sm.OLS(y, sm.add_constant(np.column_stack([x, z]))).fit(
-            cov_type="cluster", cov_kwds={"groups": clusters}
-        )
-        robust += fit.pvalues[1] <= 0.05
-    assert 0.025 <= wild / replications <= 0.08  # binomial range around 0.05 at 400
-    assert robust > wild
-
-
-def test_wild_cluster_bootstrap_detects_a_real_effect() -> None:
-    from mechmap.stats.significance import wild_cluster_bootstrap_p
-
-    rng = np.random.default_rng(12)
-    clusters = np.repeat(np.arange(15), 4)
-    x = rng.standard_normal(15)[clusters] + rng.standard_normal(60)
-    y = 1.0 * x + 0.5 * rng.standard_normal(15)[clusters] + rng.standard_normal(60)
-    assert wild_cluster_bootstrap_p(y, x, np.empty((60, 0)), clusters, rng) < 0.01

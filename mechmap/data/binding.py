@@ -22,7 +22,7 @@ from mechmap.data.measures import Binding, resolve
 from mechmap.data.tables import DataError, Table
 from mechmap.diagnostics import Diagnostic, Location, did_you_mean, error
 from mechmap.instruments.wai import FORMS, score_items
-from mechmap.model import Map, Measures, ValueType, value_label
+from mechmap.model import Map, Measure, Measures, ValueType, value_label
 
 LEVELS = ("site", "respondent")
 MISSING = ("error", "drop")
@@ -67,6 +67,7 @@ class AnalysisData:
     site_ids: tuple[str, ...]
     row_labels: tuple[str, ...]
     respondent_types: tuple[str, ...] | None = None
+    measures: tuple[Measure, ...] = ()  # how each column was read, in column order
     dropped: tuple[Dropped, ...] = ()
     aggregation: tuple[Aggregation, ...] = ()
     synthetic: bool = False
@@ -509,6 +510,7 @@ class _Assembly:
             site_ids=tuple(kept),
             row_labels=labels,
             respondent_types=types,
+            measures=tuple(s.binding.measure for s in self.series),
             dropped=dropped,
             aggregation=tuple(self._aggregation(s, kept, row_gaps) for s in respondent),
             synthetic=self.measures.synthetic,

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import warnings as python_warnings
+
 from mechmap.data import AnalysisData
 from mechmap.mechanism.checklist import checklist
 from mechmap.mechanism.estimate import estimate
@@ -38,10 +40,29 @@ def run_test(
     The map's implied independencies are tested on ``falsification_data`` (default:
     ``data``), which should hold every measured variable of the map.
     """
-    estimates = estimate(plan, data, n_resamples, seed)
-    refuted = refute(estimates, seed=seed + 1) if refutations else []
-    tested = falsify(plan.map, falsification_data or data, seed=seed + 2) if falsification else None
+    with python_warnings.catch_warnings(record=True) as raised:
+        python_warnings.simplefilter("always")
+        estimates = estimate(plan, data, n_resamples, seed)
+        refuted = refute(estimates, seed=seed + 1) if refutations else []
+        tested = (
+            falsify(plan.map, falsification_data or data, seed=seed + 2) if falsification else None
+        )
     notes = list(warnings)
+    through = [
+        f"{x.plan.cause} -> {x.plan.effect}" for x in estimates.links if x.kind == "measurement"
+    ]
+    if through and len(estimates.links) > 1:
+        notes.append(
+            f"the path runs through measurement arrow(s) {', '.join(through)}: a part or an "
+            "indicator is not a causal step, so its indirect effect is not a mechanism"
+        )
+    if data.dropped:
+        notes.append(
+            f"{len(data.dropped)} site(s) or respondent(s) dropped for missing values (listed "
+            "under Data); the estimates assume they are missing at random"
+        )
+    # Numerical warnings from NumPy or SciPy belong in the report, not only on stderr.
+    notes += dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in raised)
     if estimates.dropped_covariates:
         notes.append(
             "precision covariates left out (too few sites for them, or one is an exact linear "

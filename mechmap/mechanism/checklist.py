@@ -47,15 +47,30 @@ def checklist(estimates: Estimates, refutations: list[Refutation]) -> tuple[Crit
 
 
 def _association(estimates: Estimates) -> Criterion:
+    """Each causal link's adjusted estimate, judged by its calibrated test (the one its
+    interval and verdict come from); measurement arrows are not causal steps and sit out."""
+    links = [x for x in estimates.links if x.kind == "causal"]
+    left_out = len(estimates.links) - len(links)
+    aside = f"; {left_out} measurement arrow(s) left out" if left_out else ""
+    if not links:
+        return Criterion(
+            "strong association",
+            NOT_ASSESSABLE,
+            "every arrow of the path is a measurement arrow: there is no causal link to judge",
+        )
     strong, notes = [], []
-    for x in estimates.links:
-        tau = x.kendall
+    for x in links:
+        arrow = f"{x.plan.cause} -> {x.plan.effect}"
+        if not x.effect.identifiable:
+            strong.append(False)
+            notes.append(f"{arrow}: not identifiable")
+            continue
         sign = arrow_sign(estimates.plan.map, x.plan.cause, x.plan.effect)
-        right_way = sign is None or (tau.statistic > 0) == (sign == "+")
-        ok = tau.p_value < 0.05 and right_way
-        strong.append(ok)
+        right_way = sign is None or (x.effect.estimate > 0) == (sign == "+")
+        strong.append(x.p_value < 0.05 and right_way)
+        given = f" given {', '.join(x.plan.covariates)}" if x.plan.covariates else ""
         notes.append(
-            f"{x.plan.cause} -> {x.plan.effect}: tau = {tau.statistic:.2f}, p = {tau.p_value:.3f}"
+            f"{arrow}: standardized {x.effect.standardized:.2f}{given}, p = {x.p_value:.3f}"
             + ("" if right_way else " (opposite sign)")
         )
     n = estimates.engine.data.n_sites
@@ -63,8 +78,8 @@ def _association(estimates: Estimates) -> Criterion:
     return Criterion(
         "strong association",
         status,
-        f"rank association over {n} sites, {sum(strong)} of {len(strong)} link(s) significant "
-        f"in the expected direction ({'; '.join(notes)})",
+        f"adjusted estimates over {n} sites, {sum(strong)} of {len(strong)} causal link(s) "
+        f"significant in the expected direction ({'; '.join(notes)}){aside}",
     )
 
 
@@ -105,7 +120,10 @@ def _specificity(estimates: Estimates) -> Criterion:
 def _consistency(estimates: Estimates, refutations: list[Refutation]) -> Criterion:
     """Leave-one-site-out stability, and at respondent level the sign of each link within
     each respondent type (e.g. facilitators vs site members)."""
-    loo = [r for r in refutations if r.name == "leave one site out"]
+    measurement = {
+        f"{x.plan.cause} -> {x.plan.effect}" for x in estimates.links if x.kind == "measurement"
+    }
+    loo = [r for r in refutations if r.name == "leave one site out" and r.target not in measurement]
     if not loo:
         return Criterion(
             "consistency",
@@ -138,7 +156,7 @@ def _by_respondent_type(estimates: Estimates) -> tuple[list[str], list[str]]:
     types = np.array(data.respondent_types)
     agreeing, notes = [], []
     for x in estimates.links:
-        if not x.effect.identifiable:
+        if not x.effect.identifiable or x.kind == "measurement":
             continue
         p = x.plan
         signs = {}
@@ -237,6 +255,12 @@ def _gradient(estimates: Estimates) -> Criterion:
     column = data.columns.index(plan.exposure)
     levels = len(set(data.values[:, column].tolist()))
     role = m.variable_info[plan.exposure].node.role
+    if estimates.links[0].kind == "measurement":
+        return Criterion(
+            "gradient",
+            NOT_ASSESSABLE,
+            f"{plan.exposure} -> {plan.chains[0][1]} is a measurement arrow, not a dose acting",
+        )
     if role not in ("strategy", "component") or levels < 3:
         return Criterion(
             "gradient",

@@ -2,11 +2,14 @@
 
 Every fit comes from per-site cross-product matrices (:class:`mechmap.stats.moments.Moments`)
 combined under a weight matrix: ones for the point estimate, multinomial site counts for the
-bootstrap and ``1 - e_site`` for the jackknife. Resampling whole sites is the cluster
-bootstrap when rows are respondents, and the indirect effect of each resample is the product
-of that resample's link coefficients, so 2,000 resamples cost a handful of matrix products
-rather than 2,000 model fits (MacKinnon, Lockwood & Williams 2004 on the product-of-
-coefficients bootstrap; Field & Welsh 2007 on resampling clusters).
+cluster bootstrap and ``1 - e_site`` for the jackknife (leave one site out).
+
+The primary intervals and every verdict come from :mod:`mechmap.stats.inference`, whose
+coverage and size hold at 10-60 sites: t intervals for links (CR2 with Bell-McCaffrey
+degrees of freedom when respondents are nested in sites) and Monte Carlo intervals for
+products and differences of links. The cluster bootstrap's percentile interval is kept as a
+check (``ci_bootstrap``) and its resamples feed the refutations; it runs short at a dozen
+sites, so no verdict rests on it.
 """
 
 from __future__ import annotations
@@ -15,15 +18,20 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import t as t_distribution
 
 from mechmap.data import AnalysisData
+from mechmap.mechanism.assumptions import link_model
 from mechmap.mechanism.plan import EffectPlan, PathPlan
 from mechmap.model import Map
+from mechmap.stats.inference import (
+    MONTE_CARLO_DRAWS,
+    CoefficientInference,
+    coefficient_inference,
+    monte_carlo_draws,
+)
 from mechmap.stats.moments import Moments, ols
 from mechmap.stats.power import minimum_detectable_r
 from mechmap.stats.resampling import (
-    bca_interval,
     cluster_bootstrap_weights,
     leave_one_out_weights,
     percentile_interval,
@@ -34,41 +42,49 @@ from mechmap.stats.significance import (
     coefficient_permutation_p,
     kendall_tau,
     spearman_rho,
-    wild_cluster_bootstrap_p,
 )
 
-SUPPORTED, CONTRADICTED, INCONCLUSIVE, UNIDENTIFIED = (
+SUPPORTED, CONTRADICTED, INCONCLUSIVE, UNIDENTIFIED, MEASUREMENT = (
     "supported",
     "contradicted",
     "inconclusive",
     "not identifiable",
+    "measurement",
 )
 _REDRAWS = 50  # rounds of redrawing resamples whose regressions are singular
 
 
 @dataclass(frozen=True)
 class Draws:
-    """One quantity under the point weights, every bootstrap resample and every jackknife
-    (leave-one-site-out) weighting."""
+    """One quantity under the point weights, every bootstrap resample, every jackknife
+    (leave-one-site-out) weighting and every Monte Carlo draw of the coefficients.
+
+    ``inference`` is the small-sample inference of a single coefficient; quantities made
+    from several (products, sums, differences) have none and take the Monte Carlo interval.
+    """
 
     point: float
     boot: np.ndarray
     jackknife: np.ndarray
+    monte_carlo: np.ndarray
+    inference: CoefficientInference | None = None
+
+    def _combine(self, other: Draws, op) -> Draws:
+        return Draws(
+            op(self.point, other.point),
+            op(self.boot, other.boot),
+            op(self.jackknife, other.jackknife),
+            op(self.monte_carlo, other.monte_carlo),
+        )
 
     def __mul__(self, other: Draws) -> Draws:
-        return Draws(
-            self.point * other.point, self.boot * other.boot, self.jackknife * other.jackknife
-        )
+        return self._combine(other, np.multiply)
 
     def __add__(self, other: Draws) -> Draws:
-        return Draws(
-            self.point + other.point, self.boot + other.boot, self.jackknife + other.jackknife
-        )
+        return self._combine(other, np.add)
 
     def __sub__(self, other: Draws) -> Draws:
-        return Draws(
-            self.point - other.point, self.boot - other.boot, self.jackknife - other.jackknife
-        )
+        return self._combine(other, np.subtract)
 
 
 @dataclass(frozen=True)
@@ -78,7 +94,8 @@ class Effect:
     estimate: float | None
     standardized: float | None = None
     ci: tuple[float, float] | None = None
-    ci_bca: tuple[float, float] | None = None
+    ci_method: str | None = None
+    ci_bootstrap: tuple[float, float] | None = None  # a check; no verdict rests on it
     reason: str | None = None
     draws: Draws | None = field(default=None, repr=False, compare=False)
 
@@ -91,10 +108,24 @@ class Effect:
             "estimate": self.estimate,
             "standardized": self.standardized,
             "ci": list(self.ci) if self.ci else None,
-            "ci_bca": list(self.ci_bca) if self.ci_bca else None,
+            "ci_method": self.ci_method,
+            "ci_bootstrap": list(self.ci_bootstrap) if self.ci_bootstrap else None,
             "identifiable": self.identifiable,
             "reason": self.reason,
         }
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """Pearson's r over the sites (site means of respondents) with its Fisher-z interval:
+    what a measurement arrow reports instead of a causal verdict."""
+
+    r: float
+    ci: tuple[float, float] | None
+    n: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {"r": self.r, "ci": list(self.ci) if self.ci else None, "n": self.n}
 
 
 @dataclass(frozen=True)
@@ -103,10 +134,16 @@ class LinkEstimate:
 
     plan: EffectPlan
     effect: Effect
-    p_value: float | None
+    p_value: float | None  # the t test of the primary interval: p < 0.05 iff it excludes 0
+    p_permutation: float | None  # Freedman-Lane at site level: a check without normality
+    df: float | None
     method: str
     n: int
     level: str
+    kind: str  # "causal" or "measurement" (a part or an indicator: no causal verdict)
+    model: str
+    assumptions: tuple[str, ...]
+    correlation: Correlation
     kendall: RankTest
     spearman: RankTest
     minimum_detectable_r: float
@@ -117,9 +154,15 @@ class LinkEstimate:
         return {
             "from": self.plan.cause,
             "to": self.plan.effect,
+            "kind": self.kind,
             **self.effect.as_dict(),
             "p_value": self.p_value,
+            "p_permutation": self.p_permutation,
+            "df": self.df,
             "method": self.method,
+            "model": self.model,
+            "assumptions": list(self.assumptions),
+            "correlation": self.correlation.as_dict(),
             "n": self.n,
             "level": self.level,
             "adjustment_set": list(self.plan.covariates),
@@ -188,6 +231,21 @@ class Engine:
             )
         self.boot = gram
         self.site_values = site_means(data)
+        column = {name: i for i, name in enumerate(data.columns)}
+        self.inference = {
+            (outcome, regressors): coefficient_inference(
+                data.values[:, column[outcome]],
+                data.values[:, [column[r] for r in regressors]],
+                data.clusters,
+                nested=data.level == "respondent",
+            )
+            for outcome, regressors in fits
+        }
+        # One joint draw of every coefficient, so that a product or a difference of them
+        # carries their correlation (the total effect shares the data with its links).
+        fitted = list(self.inference.values())
+        draws = monte_carlo_draws(fitted, rng) if fitted else None
+        self.monte_carlo = {fit: draws[:, i] for i, fit in enumerate(self.inference)}
 
     def coefficient(self, outcome: str, regressors: tuple[str, ...]) -> tuple[Draws, float]:
         """The first regressor's coefficient under every weighting, and its standardized
@@ -195,7 +253,11 @@ class Engine:
         point = ols(self.moments, self.point, outcome, regressors)
         boot = ols(self.moments, self.boot, outcome, regressors).coef[:, 0]
         jack = ols(self.moments, self.jackknife, outcome, regressors).coef[:, 0]
-        return Draws(float(point.coef[0, 0]), boot, jack), float(point.std_coef[0, 0])
+        fit = (outcome, regressors)
+        draws = Draws(
+            float(point.coef[0, 0]), boot, jack, self.monte_carlo[fit], self.inference[fit]
+        )
+        return draws, float(point.std_coef[0, 0])
 
 
 def estimate(
@@ -272,79 +334,96 @@ def _require_sites(data: AnalysisData, fits: list[tuple[str, tuple[str, ...]]]) 
 
 
 def _effect(draws: Draws, standardized: float) -> Effect:
+    if draws.inference is not None:
+        ci, method = draws.inference.interval(), draws.inference.method
+    else:
+        ci = percentile_interval(draws.monte_carlo)
+        method = (
+            f"Monte Carlo interval ({MONTE_CARLO_DRAWS:,} joint draws of the links from their "
+            "t distributions)"
+        )
     return Effect(
-        draws.point,
-        standardized,
-        percentile_interval(draws.boot),
-        bca_interval(draws.boot, draws.point, draws.jackknife),
-        draws=draws,
+        draws.point, standardized, ci, method, percentile_interval(draws.boot), draws=draws
     )
 
 
 def _link(plan: PathPlan, p: EffectPlan, engine: Engine, rng: np.random.Generator) -> LinkEstimate:
     data, site_values = engine.data, engine.site_values
     column = {name: i for i, name in enumerate(data.columns)}
-    # Rank associations are descriptive and bivariate; at respondent level they would treat
-    # respondents of one site as independent, so they are always computed over sites.
+    # Rank associations and the correlation are descriptive and bivariate; at respondent
+    # level they would treat respondents of one site as independent, so they are always
+    # computed over sites.
     x, y = site_values[:, column[p.cause]], site_values[:, column[p.effect]]
     kendall, spearman = kendall_tau(x, y, rng), spearman_rho(x, y, rng)
     n = data.n_rows
-    detectable = minimum_detectable_r(
-        n if data.level == "site" else data.n_sites, len(p.covariates)
+    detectable = minimum_detectable_r(data.n_sites, len(p.covariates))
+    edge = plan.map.edge_of.get((p.cause, p.effect))
+    kind = "measurement" if edge is not None and edge.is_measurement else "causal"
+    model, assumptions = link_model(plan.map, p, data, kind)
+    common = dict(
+        n=n,
+        level=data.level,
+        kind=kind,
+        model=model,
+        assumptions=assumptions,
+        correlation=_correlation(x, y),
+        kendall=kendall,
+        spearman=spearman,
+        minimum_detectable_r=detectable,
     )
     if not p.identifiable:
         return LinkEstimate(
             p,
             Effect(None, reason=p.reason),
             None,
+            None,
+            None,
             "not estimated",
-            n,
-            data.level,
-            kendall,
-            spearman,
-            detectable,
-            UNIDENTIFIED,
-            _points(data, site_values, column, p, ()),
+            verdict=UNIDENTIFIED,
+            points=_points(data, site_values, column, p, ()),
+            **common,
         )
     regressors = (p.cause, *p.covariates)
-    covariates = [column[c] for c in p.covariates]
     draws, standardized = engine.coefficient(p.effect, regressors)
     effect = _effect(draws, standardized)
-    if data.level == "site" and n > PERMUTATION_MAX_N:
-        fit = ols(engine.moments, engine.point, p.effect, regressors)
-        p_value = float(2 * t_distribution.sf(abs(fit.t[0, 0]), fit.df[0]))
-        method = "OLS; t-test"
-    elif data.level == "site":
-        p_value = coefficient_permutation_p(
-            data.column(p.effect), data.column(p.cause), data.values[:, covariates], rng
-        )
-        method = "OLS; Freedman-Lane permutation p (9,999 permutations)"
-    else:
-        p_value = wild_cluster_bootstrap_p(
+    inference = draws.inference
+    p_permutation = None
+    if data.level == "site" and n <= PERMUTATION_MAX_N:
+        p_permutation = coefficient_permutation_p(
             data.column(p.effect),
             data.column(p.cause),
-            data.values[:, covariates],
-            data.clusters,
+            data.values[:, [column[c] for c in p.covariates]],
             rng,
         )
-        method = (
-            f"OLS over respondents; wild cluster bootstrap-t p ({data.n_sites} sites, "
-            "Webb weights, 9,999 resamples)"
-        )
-    verdict = _verdict(effect.ci, arrow_sign(plan.map, p.cause, p.effect))
+    method = (
+        f"OLS over {n} sites" if data.level == "site" else f"OLS over {n} respondents"
+    ) + f"; {inference.method}"
+    if kind == "measurement":
+        verdict = MEASUREMENT
+    else:
+        verdict = _verdict(effect.ci, arrow_sign(plan.map, p.cause, p.effect))
     return LinkEstimate(
         p,
         effect,
-        p_value,
+        inference.p_value(),
+        p_permutation,
+        inference.df,
         method,
-        n,
-        data.level,
-        kendall,
-        spearman,
-        detectable,
-        verdict,
-        _points(data, site_values, column, p, p.covariates),
+        verdict=verdict,
+        points=_points(data, site_values, column, p, p.covariates),
+        **common,
     )
+
+
+def _correlation(x: np.ndarray, y: np.ndarray) -> Correlation:
+    """Pearson's r with the Fisher-z 95% interval (none below 4 sites)."""
+    r = float(np.corrcoef(x, y)[0, 1])
+    n = len(x)
+    if n < 4 or abs(r) >= 1:
+        return Correlation(r, None, n)
+    half = 1.959963984540054 / np.sqrt(n - 3)
+    z = np.arctanh(r)
+    return Correlation(r, (float(np.tanh(z - half)), float(np.tanh(z + half))), n)
 
 
 def _path(

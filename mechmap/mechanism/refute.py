@@ -1,14 +1,17 @@
-"""Refute step: checks that a real effect passes and an artefact fails.
+"""Refute step: checks that a real effect passes and an artefact fails, each by a stated rule.
 
-- **placebo treatment**: the cause is replaced by a permutation of itself (across sites), so
-  every estimate that involves it should fall to about 0;
-- **random common cause**: a random variable is added to every regression; a sound estimate
-  stays where it was;
+- **placebo treatment**: the cause is replaced by a permutation of itself (across sites); it
+  passes when at most 5% of the placebo estimates are at least as large as the real one (a
+  permutation test at 0.05), so an estimate that shuffled data match fails;
+- **random common cause**: a random site-level variable is added to every regression; it
+  passes when at most 5% of the draws change the verdict (the primary interval, moved with the
+  estimate, crosses 0), so a conclusion that one irrelevant covariate can overturn fails;
 - **leave one site out**: the estimate without each site in turn (the jackknife the BCa
   interval already needs), with the site whose removal moves it most;
 - **unobserved confounder**: the robustness value of Cinelli & Hazlett (JRSS-B 2020;82:39),
   the share of residual variance a hidden confounder must explain in both cause and effect
-  to bring the estimate to 0 (or to make it non-significant).
+  to bring the estimate to 0 (or to make it non-significant), and the E-value of VanderWeele &
+  Ding (Ann Intern Med 2017;167:268), the risk ratio it would need with both.
 
 DoWhy 0.14 offers the first three, but applied to a natural indirect effect its refuters
 report the original estimate unchanged, and each takes seconds; these run on the same
@@ -26,9 +29,10 @@ from mechmap.data import AnalysisData
 from mechmap.mechanism.estimate import Effect, Estimates
 from mechmap.mechanism.plan import EffectPlan
 from mechmap.stats.moments import Moments, ols
-from mechmap.stats.power import robustness_value
+from mechmap.stats.power import e_value, robustness_value
 
 _RANDOM = "__random_common_cause__"
+_SHARE = 0.05  # largest share of simulated estimates that still passes
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,9 @@ class Refutation:
     ci: tuple[float, float] | None
     passed: bool | None
     detail: str
+    rule: str = ""
+    share: float | None = None  # of the simulated estimates, the share the rule counts
+    e_value: float | None = None
     per_site: tuple[tuple[str, float], ...] = ()
 
     def as_dict(self) -> dict[str, object]:
@@ -50,8 +57,12 @@ class Refutation:
             "new": self.new,
             "ci": list(self.ci) if self.ci else None,
             "passed": self.passed,
+            "rule": self.rule,
+            "share": self.share,
             "detail": self.detail,
         }
+        if self.e_value is not None:
+            result["e_value"] = self.e_value
         if self.per_site:
             result["per_site"] = [{"site": s, "estimate": e} for s, e in self.per_site]
         return result
@@ -147,39 +158,48 @@ def _permuted(
 
 
 def _placebo(name: str, original: float, placebo: np.ndarray) -> Refutation:
-    mean, spread = float(placebo.mean()), float(placebo.std(ddof=1))
-    standard_error = spread / np.sqrt(len(placebo))
     share = float(np.mean(np.abs(placebo) >= abs(original)))
-    passed = bool(abs(mean) <= 3 * standard_error + 1e-12)
     return Refutation(
         "placebo treatment",
         name,
         original,
-        mean,
+        float(placebo.mean()),
         _middle(placebo),
-        passed,
-        f"with the cause permuted across sites the estimate averages {mean:.3g} over "
-        f"{len(placebo)} permutations (it should be about 0); {share:.0%} of placebo "
-        f"estimates are at least as large as the real one",
+        share <= _SHARE,
+        f"with the cause permuted across sites, {share:.0%} of {len(placebo)} placebo "
+        f"estimates are at least as large as the real one ({original:.3g}); they average "
+        f"{placebo.mean():.3g}",
+        f"passes when at most {_SHARE:.0%} of placebo estimates are as large as the real one",
+        share,
     )
 
 
 def _random_common_cause(
     name: str, original: float, new: np.ndarray, estimates: Estimates
 ) -> Refutation:
-    mean = float(new.mean())
-    boot_sd = _bootstrap_sd(estimates, name)
-    passed = bool(abs(mean - original) <= 0.1 * boot_sd + 1e-12)
+    lo, hi = _effect_of(estimates, name).ci
+    shifted_lo, shifted_hi = lo + (new - original), hi + (new - original)
+    side = _side(lo, hi)
+    share = float(np.mean(_side(shifted_lo, shifted_hi) != side))
     return Refutation(
         "random common cause",
         name,
         original,
-        mean,
+        float(new.mean()),
         _middle(new),
-        passed,
-        f"adding a random site-level covariate moves the estimate by {mean - original:+.3g} on "
-        f"average over {len(new)} draws (bootstrap SD {boot_sd:.3g})",
+        share <= _SHARE,
+        f"adding a random site-level covariate changed the verdict in {share:.0%} of "
+        f"{len(new)} draws (it moved the estimate by {np.mean(np.abs(new - original)):.3g} "
+        "on average)",
+        f"passes when at most {_SHARE:.0%} of draws change the verdict (the interval, moved "
+        "with the estimate, crosses 0)",
+        share,
     )
+
+
+def _side(lo, hi):
+    """-1, 0 or 1: the interval lies below 0, includes it, or lies above it."""
+    return np.where(np.asarray(lo) > 0, 1, np.where(np.asarray(hi) < 0, -1, 0))
 
 
 def _effect_of(estimates: Estimates, name: str) -> Effect:
@@ -187,10 +207,6 @@ def _effect_of(estimates: Estimates, name: str) -> Effect:
     if name == "indirect effect":
         return estimates.path.indirect
     return next(x.effect for x in estimates.links if _arrow(x.plan) == name)
-
-
-def _bootstrap_sd(estimates: Estimates, name: str) -> float:
-    return float(np.std(_effect_of(estimates, name).draws.boot, ddof=1))
 
 
 def _leave_one_out(estimates: Estimates, name: str) -> Refutation:
@@ -212,7 +228,8 @@ def _leave_one_out(estimates: Estimates, name: str) -> Refutation:
         (float(jack.min()), float(jack.max())),
         not flips,
         detail,
-        tuple((s, float(v)) for s, v in zip(sites, jack, strict=True)),
+        "passes when the sign holds whichever site is left out",
+        per_site=tuple((s, float(v)) for s, v in zip(sites, jack, strict=True)),
     )
 
 
@@ -227,6 +244,7 @@ def _robustness(estimates: Estimates) -> list[Refutation]:
         t, df = float(fit.t[0, 0]), int(fit.df[0])
         rv = robustness_value(t, df)
         rv_alpha = robustness_value(t, df, alpha=0.05)
+        evalue = e_value(x.effect.standardized)
         results.append(
             Refutation(
                 "unobserved confounder",
@@ -238,7 +256,11 @@ def _robustness(estimates: Estimates) -> list[Refutation]:
                 f"robustness value {rv:.0%}: a hidden confounder explaining {rv:.0%} of the "
                 f"residual variance of both {p.cause} and {p.effect} would bring the estimate "
                 f"to 0; {rv_alpha:.0%} would make it non-significant at 0.05 "
-                f"(t = {t:.2f}, df = {df}; Cinelli & Hazlett 2020)",
+                f"(t = {t:.2f}, df = {df}; Cinelli & Hazlett 2020). E-value {evalue:.2f}: "
+                "a confounder associated with both by a risk ratio of that size could explain "
+                "it away (VanderWeele & Ding 2017)",
+                "reported, not judged: how strong a hidden confounder would have to be",
+                e_value=evalue,
             )
         )
     return results

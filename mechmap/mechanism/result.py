@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mechmap.data import AnalysisData
+from mechmap.mechanism.assumptions import path_assumptions
 from mechmap.mechanism.checklist import Criterion
 from mechmap.mechanism.estimate import Estimates
 from mechmap.mechanism.falsify import Falsification
 from mechmap.mechanism.refute import Refutation
 from mechmap.mechanism.reproduce import Reproduction
-from mechmap.stats.power import minimum_detectable_r
 
 
 @dataclass(frozen=True)
@@ -29,17 +29,23 @@ class PathResult:
         return self.estimates.engine.data
 
     def power(self) -> dict[str, object]:
-        data = self.data
-        n = data.n_sites
-        detectable = minimum_detectable_r(n)
+        """The exact minimum detectable |r| of the path's weakest link (the one with the most
+        covariates), the same number the link table shows for it."""
+        n = self.data.n_sites
+        links = self.estimates.links
+        weakest = max(links, key=lambda x: x.minimum_detectable_r)
+        detectable = weakest.minimum_detectable_r
+        covariates = len(weakest.plan.covariates)
+        given = f" given {covariates} covariate(s)" if covariates else ""
         return {
             "n": n,
             "minimum_detectable_r": detectable,
             "note": (
-                f"With {n} sites a correlation must reach about |r| = {detectable:.2f} to be "
-                "detected with 80% power (two-sided, alpha 0.05); an indirect effect needs "
-                "every link to clear that bar, so a non-significant result here is "
-                "inconclusive, not evidence of no effect."
+                f"With {n} sites a link's (partial) correlation must reach |r| = "
+                f"{detectable:.2f}{given} to be detected with 80% power (two-sided t test at "
+                "0.05, exact for normal data); an indirect effect needs every link to clear "
+                "its bar, so a non-significant result here is inconclusive, not evidence of "
+                "no effect."
             ),
         }
 
@@ -93,6 +99,7 @@ class PathResult:
             "falsification": self.falsification.as_dict() if self.falsification else None,
             "checklist": [c.as_dict() for c in self.checklist],
             "power": self.power(),
+            "assumptions": list(path_assumptions(plan.map)),
             "warnings": list(self.warnings),
             "reproduce": self.reproduction.as_dict() if self.reproduction else None,
         }

@@ -1,0 +1,160 @@
+"""Intervals and tests whose coverage and size hold at 10-60 sites.
+
+Bootstrap percentile intervals run short at a dozen sites (a link's 95% interval covered
+0.91-0.92 at 20 sites), so mechmap's primary intervals come from small-sample theory:
+
+- **a link at site level**: the OLS t interval and t test with ``n - k`` degrees of freedom,
+  exact when the residuals are normal and of equal variance;
+- **a link with respondents nested in sites**: OLS over respondents with the CR2
+  cluster-robust standard error (Bell & McCaffrey 2002) and the Bell-McCaffrey degrees of
+  freedom for the coefficient (Imbens & Kolesar 2016, with the working model of independent
+  equal-variance errors), a t interval with those degrees of freedom: the combination Imbens
+  and Kolesar recommend for few clusters, where CR1 and the wild bootstrap over-reject;
+- **an indirect effect** (a product of links, summed over parallel chains) and a direct
+  effect (total minus indirect): the Monte Carlo interval (MacKinnon, Lockwood & Williams
+  2004; Preacher & Selig 2012). Each coefficient is drawn from its own t sampling
+  distribution (estimate + se * t_df), the draws joined by a Gaussian copula whose
+  correlation is that of the coefficients' per-site score contributions, and the interval is
+  the central 95% of the product of the draws.
+
+A verdict and the interval it comes from never disagree: a link's p-value is the t test of the
+same t and degrees of freedom, so ``p < 0.05`` exactly when the interval excludes 0.
+
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> x = rng.normal(size=12)
+>>> y = 0.8 * x + rng.normal(size=12)
+>>> fit = coefficient_inference(y, x[:, None], np.arange(12))
+>>> round(fit.df), fit.method
+(10, 't interval (df = 10)')
+>>> lo, hi = fit.interval()
+>>> bool(lo < fit.estimate < hi), fit.p_value() < 0.05
+(True, True)
+
+References: Bell RM, McCaffrey DF (2002), Survey Methodology 28:169-181; Imbens GW, Kolesar M
+(2016), Rev Econ Stat 98:701-712; Preacher KJ, Selig JP (2012), Commun Methods Meas 6:77-98.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+MONTE_CARLO_DRAWS = 20_000
+_SINGULAR = 1e-12  # leverage this close to 1 makes (1 - h) unusable for CR2
+
+
+@dataclass(frozen=True)
+class CoefficientInference:
+    """A regression coefficient with its standard error, degrees of freedom and per-site
+    score contributions (``scores[g]``: site g's share of ``estimate - truth``)."""
+
+    estimate: float
+    se: float
+    df: float
+    method: str
+    scores: np.ndarray = field(repr=False, compare=False)
+
+    def interval(self, level: float = 0.95) -> tuple[float, float]:
+        """The t interval ``estimate +- t_{df} se``."""
+        half = float(stats.t.ppf((1 + level) / 2, self.df)) * self.se
+        return self.estimate - half, self.estimate + half
+
+    def p_value(self) -> float:
+        """Two-sided t test of coefficient 0 with the same degrees of freedom."""
+        if self.se == 0:
+            return 0.0 if self.estimate != 0 else 1.0
+        return float(2 * stats.t.sf(abs(self.estimate / self.se), self.df))
+
+
+def coefficient_inference(
+    y: np.ndarray,
+    regressors: np.ndarray,
+    clusters: np.ndarray,
+    nested: bool = False,
+    weights: np.ndarray | None = None,
+) -> CoefficientInference:
+    """Inference for the first column of ``regressors`` (rows, r) in the OLS regression of
+    ``y`` on ``regressors`` and an intercept.
+
+    ``clusters`` numbers each row's site 0..G-1. ``nested=False`` (one row per site):
+    classical standard error, ``df = n - r - 1``. ``nested=True``: CR2 standard error with
+    Bell-McCaffrey degrees of freedom. ``weights`` (one per row, positive) make it weighted
+    least squares, as OLS on rows multiplied by ``sqrt(weights)``.
+    """
+    y = np.asarray(y, dtype=float)
+    n = len(y)
+    design = np.column_stack([np.asarray(regressors, dtype=float).reshape(n, -1), np.ones(n)])
+    if weights is not None:
+        root = np.sqrt(np.asarray(weights, dtype=float) / np.mean(weights))
+        design, y = design * root[:, None], y * root
+    clusters = np.asarray(clusters)
+    groups = int(clusters.max()) + 1
+    k = design.shape[1]
+    if n <= k:
+        raise ValueError(f"{n} rows leave no residual degree of freedom for {k} terms")
+    bread = np.linalg.pinv(design.T @ design)
+    beta = bread @ design.T @ y
+    resid = y - design @ beta
+    contrast = bread[:, 0]  # the first coefficient, as a linear function of X'y
+    adjusted = np.zeros(n)  # A_g X_g M e_1, stacked over sites (the CR2 "a" vectors)
+    values, vectors = np.linalg.eigh(bread)
+    root_bread = vectors * np.sqrt(np.clip(values, 0.0, None))  # root @ root.T == bread
+    for g in range(groups):
+        rows = clusters == g
+        adjusted[rows] = _cr2_adjust(design[rows] @ root_bread, design[rows] @ contrast)
+    scores = np.bincount(clusters, weights=adjusted * resid, minlength=groups)
+    if not nested:
+        df = float(n - k)
+        se = float(np.sqrt(resid @ resid / df * bread[0, 0]))
+        return CoefficientInference(float(beta[0]), se, df, f"t interval (df = {n - k})", scores)
+    se = float(np.sqrt(np.sum(scores**2)))
+    # Bell-McCaffrey df: the CR2 variance is e'GG'e for G's columns (I - H) a_g, so under
+    # independent equal-variance errors it is a weighted sum of chi-squares with weights the
+    # eigenvalues of G'G; Satterthwaite's match of its first two moments gives the df.
+    spread = np.zeros((n, groups))
+    spread[np.arange(n), clusters] = adjusted
+    spread -= design @ (bread @ (design.T @ spread))
+    gram = spread.T @ spread
+    df = float(np.trace(gram) ** 2 / np.sum(gram * gram))
+    return CoefficientInference(
+        float(beta[0]),
+        se,
+        df,
+        f"CR2 cluster-robust t interval ({groups} sites, Bell-McCaffrey df = {df:.1f})",
+        scores,
+    )
+
+
+def _cr2_adjust(root_rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """``(I - H_gg)^(-1/2) @ vector`` for one site, where ``H_gg = B B^T`` with ``B`` =
+    ``root_rows`` (the site's rows times a square root of (X'X)^-1): ``H_gg`` has rank at most
+    k, so its inverse square root is the identity plus a correction in B's column space,
+    found from B's SVD in O(n_g k^2) instead of an n_g x n_g eigendecomposition."""
+    u, s, _ = np.linalg.svd(root_rows, full_matrices=False)
+    leverage = np.minimum(s**2, 1 - _SINGULAR)
+    return vector + u @ ((1 / np.sqrt(1 - leverage) - 1) * (u.T @ vector))
+
+
+def monte_carlo_draws(
+    fits: Sequence[CoefficientInference], rng: np.random.Generator, n_draws: int = MONTE_CARLO_DRAWS
+) -> np.ndarray:
+    """Joint draws (n_draws, len(fits)) of the coefficients from their sampling
+    distributions: each column ``estimate + se * t_df`` marginally, correlated as their
+    per-site score contributions are (a Gaussian copula)."""
+    scores = np.column_stack([f.scores for f in fits])
+    norms = np.sqrt(np.sum(scores**2, axis=0))
+    unit = scores / np.where(norms > 0, norms, 1.0)
+    correlation = unit.T @ unit
+    np.fill_diagonal(correlation, 1.0)
+    values, vectors = np.linalg.eigh(correlation)
+    root = vectors * np.sqrt(np.clip(values, 0.0, None))
+    normal = rng.standard_normal((n_draws, len(fits))) @ root.T
+    quantiles = stats.norm.cdf(normal)
+    estimate = np.array([f.estimate for f in fits])
+    se = np.array([f.se for f in fits])
+    df = np.array([f.df for f in fits])
+    return estimate + se * stats.t.ppf(quantiles, df)
