@@ -103,9 +103,14 @@ def coefficient_inference(
     adjusted = np.zeros(n)  # A_g X_g M e_1, stacked over sites (the CR2 "a" vectors)
     values, vectors = np.linalg.eigh(bread)
     root_bread = vectors * np.sqrt(np.clip(values, 0.0, None))  # root @ root.T == bread
-    for g in range(groups):
-        rows = clusters == g
-        adjusted[rows] = _cr2_adjust(design[rows] @ root_bread, design[rows] @ contrast)
+    if groups == n:  # one row per site: (1 - h_ii)^(-1/2), the HC2 adjustment, at once
+        leverage = np.einsum("ij,jk,ik->i", design, bread, design)
+        adjusted[clusters] = design @ contrast / np.sqrt(1 - np.minimum(leverage, 1 - _SINGULAR))
+    else:
+        order = np.argsort(clusters, kind="stable")
+        bounds = np.cumsum(np.bincount(clusters, minlength=groups))[:-1]
+        for rows in np.split(order, bounds):
+            adjusted[rows] = _cr2_adjust(design[rows] @ root_bread, design[rows] @ contrast)
     scores = np.bincount(clusters, weights=adjusted * resid, minlength=groups)
     if not nested:
         df = float(n - k)
