@@ -9,6 +9,7 @@ from mechmap.mechanism.checklist import Criterion
 from mechmap.mechanism.estimate import Estimates
 from mechmap.mechanism.falsify import Falsification
 from mechmap.mechanism.refute import Refutation
+from mechmap.mechanism.unidentified import Identification
 from mechmap.stats.power import minimum_detectable_r
 
 
@@ -21,6 +22,7 @@ class PathResult:
     falsification: Falsification | None
     checklist: tuple[Criterion, ...]
     warnings: tuple[str, ...] = ()
+    identification: Identification | None = None  # next steps when a link is not identifiable
 
     @property
     def data(self) -> AnalysisData:
@@ -87,6 +89,7 @@ class PathResult:
             },
             "path": path_dict,
             "links": [x.as_dict() for x in self.estimates.links],
+            "identification": self.identification.as_dict() if self.identification else None,
             "refutations": [r.as_dict() for r in self.refutations],
             "falsification": self.falsification.as_dict() if self.falsification else None,
             "checklist": [c.as_dict() for c in self.checklist],
