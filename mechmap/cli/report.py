@@ -241,6 +241,9 @@ def print_test(result: dict) -> None:
         )
     console.print(effects)
     console.print(Text(f"verdict: {path['verdict']}. {path['note']}", style="bold"))
+    for s in (result.get("identification") or {}).get("suggestions", []):
+        fixed = ", ".join(s["makes_identifiable"])
+        console.print(Text(f"  measuring {s['variable']} would identify {fixed}"))
 
     if result["refutations"]:
         refutations = _table("Refutations", "check", "target", "original", "new", "passed", "note")
