@@ -48,6 +48,78 @@ def test_json_follows_the_documented_shape(sustained: dict) -> None:
     assert sustained["falsification"]["tests"]
 
 
+def test_a_link_that_is_not_identifiable_gets_next_steps(sustained: dict) -> None:
+    import mechmap
+
+    found = sustained["identification"]
+    assert found["suggestions"] == [
+        {
+            "variable": "site_context",
+            "makes_identifiable": ["goal -> screening@sust", "indirect effect"],
+        }
+    ]
+    assert found["identifiable_subpaths"] == [["wai", "goal"]]
+    assert found["identifiable_hypotheses"] == ["dose-alliance", "alliance-subscales-fidelity"]
+    (fit,) = found["sensitivity"]
+    # The test would adjust for site_context, screening@impl and wai if site_context had data;
+    # the alliance raters (precision) would leave fewer than 5 df at 11 sites.
+    assert fit["arrow"] == "goal -> screening@sust"
+    assert fit["adjusted_for"] == ["screening@impl", "wai"] and fit["df"] == 11 - 4
+    assert len(fit["rows"]) == 7 and all(
+        r["ci"][0] < r["estimate"] < r["ci"][1] for r in fit["rows"]
+    )
+    # The hypotheses said to be identifiable are: testing them needs no next steps.
+    for hypothesis in found["identifiable_hypotheses"]:
+        result = mechmap.test_path(
+            ROOT / MAP,
+            [SITES, WAI],
+            hypothesis=hypothesis,
+            measures=MEASURES,
+            missing="drop",
+            n_resamples=200,
+            refutations=False,
+            falsification=False,
+        )
+        assert result.identification is None and result.as_dict()["identification"] is None
+        assert all(x["identifiable"] for x in result.as_dict()["links"])
+
+
+def test_measuring_the_suggested_variable_identifies_the_link(tmp_path: Path) -> None:
+    """The suggestion made true: site_context no longer latent, with a column of data."""
+    import numpy as np
+
+    text = (ROOT / MAP).read_text(encoding="utf-8")
+    assert text.count("    latent: true\n") == 1
+    measured_map = tmp_path / "map.yaml"
+    measured_map.write_text(text.replace("    latent: true\n", ""), encoding="utf-8")
+    (tmp_path / "vignettes").mkdir()
+    shutil.copy(ROOT / "vignettes" / "gti.yaml", tmp_path / "vignettes")
+    header, *rows = Path(SITES).read_text(encoding="utf-8").splitlines()
+    context = np.random.default_rng(0).normal(size=len(rows))
+    sites = tmp_path / "sites.csv"
+    lines = [f"{header},site_context"] + [
+        f"{r},{c:.4f}" for r, c in zip(rows, context, strict=True)
+    ]
+    sites.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ("--measures", MEASURES, "--data", str(sites), "--data", WAI, "--resamples", "200")
+    printed = run_mechmap(
+        "test",
+        str(measured_map),
+        *args,
+        "--hypothesis",
+        "alliance-screening-sustained",
+        "--missing",
+        "drop",
+        "--json",
+    )
+    assert printed.returncode == 0, printed.stderr
+    result = json.loads(printed.stdout)
+    link = next(x for x in result["links"] if x["from"] == "goal")
+    assert link["identifiable"] and "site_context" in link["adjustment_set"]
+    assert result["path"]["indirect_effect"]["identifiable"]
+    assert result["identification"] is None
+
+
 def test_an_identifiable_hypothesis_gets_estimates_and_refutations() -> None:
     result = run_json("--hypothesis", "dose-alliance")
     (link,) = result["links"]

@@ -7,6 +7,8 @@
   robustness to an unobserved confounder;
 - :mod:`~mechmap.mechanism.falsify`: the map's implied independencies, each tested;
 - :mod:`~mechmap.mechanism.checklist`: Kazdin's criteria for a mechanism;
+- :mod:`~mechmap.mechanism.unidentified`: what to measure, and what can be tested, when a
+  link is not identifiable;
 - :mod:`~mechmap.mechanism.result`: all of it as one object and as JSON;
 - :mod:`~mechmap.mechanism.dowhy_adapter`: the same estimates through DoWhy, for cross-checks;
 - :mod:`~mechmap.mechanism.pipeline`: all of the steps in one call, ``mechmap.test_path``.
@@ -23,6 +25,7 @@ from mechmap.mechanism.falsify import falsify
 from mechmap.mechanism.plan import PathPlan, parse_chains, plan_test
 from mechmap.mechanism.refute import refute
 from mechmap.mechanism.result import PathResult
+from mechmap.mechanism.unidentified import identification
 
 
 def run_test(
@@ -34,11 +37,14 @@ def run_test(
     falsification: bool = True,
     warnings: tuple[str, ...] = (),
     falsification_data: AnalysisData | None = None,
+    identification_data: AnalysisData | None = None,
 ) -> PathResult:
     """Estimate, refute and judge one path; ``data`` must hold the plan's variables.
 
     The map's implied independencies are tested on ``falsification_data`` (default:
-    ``data``), which should hold every measured variable of the map.
+    ``data``), which should hold every measured variable of the map. When a link is not
+    identifiable, its sensitivity fit runs on ``identification_data`` (default: ``data``),
+    which should also hold :func:`~mechmap.mechanism.unidentified.sensitivity_variables`.
     """
     with python_warnings.catch_warnings(record=True) as raised:
         python_warnings.simplefilter("always")
@@ -74,7 +80,12 @@ def run_test(
             "in them had too few distinct sites"
         )
     return PathResult(
-        estimates, tuple(refuted), tested, checklist(estimates, refuted), tuple(notes)
+        estimates,
+        tuple(refuted),
+        tested,
+        checklist(estimates, refuted),
+        tuple(notes),
+        identification(plan, identification_data or data),
     )
 
 

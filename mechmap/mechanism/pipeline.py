@@ -102,6 +102,7 @@ def test_path(
     from mechmap.mapfile.loader import load
     from mechmap.mechanism import plan_test, run_test
     from mechmap.mechanism.reproduce import reproduction
+    from mechmap.mechanism.unidentified import sensitivity_variables
 
     m = map if isinstance(map, Map) else load(map)
     chains, expect = resolve_chains(m, hypothesis, path)
@@ -123,6 +124,15 @@ def test_path(
     # sites complete for all of them (reported), whatever the path's own sample is.
     everything = [v for v in m.variables if v in plan.measured]
     falsification_data = bind(m, bound, tables, everything, level="site", missing="drop")
+    # A link that cannot be identified is fitted on the measured part of a valid set for its
+    # sensitivity analysis; those covariates may be ones the estimates do not bind, so they
+    # get the test's rows minus any site that lacks them (they must not stop the test).
+    extra = sensitivity_variables(plan)
+    identification_data = (
+        bind(m, bound, tables, [*plan.variables, *extra], level=level, missing="drop")
+        if extra
+        else None
+    )
     result = run_test(
         plan,
         analysis_data,
@@ -132,6 +142,7 @@ def test_path(
         falsification=falsification,
         warnings=tuple(time_varying_warnings(m, plan.exposure, plan.outcome)),
         falsification_data=falsification_data,
+        identification_data=identification_data,
     )
     reproduce = reproduction(
         m,

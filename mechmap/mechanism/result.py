@@ -11,6 +11,7 @@ from mechmap.mechanism.estimate import Estimates
 from mechmap.mechanism.falsify import Falsification
 from mechmap.mechanism.refute import Refutation
 from mechmap.mechanism.reproduce import Reproduction
+from mechmap.mechanism.unidentified import Identification
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class PathResult:
     falsification: Falsification | None
     checklist: tuple[Criterion, ...]
     warnings: tuple[str, ...] = ()
+    identification: Identification | None = None  # next steps when a link is not identifiable
     reproduction: Reproduction | None = None  # set by test_path, which knows the inputs
 
     @property
@@ -95,6 +97,7 @@ class PathResult:
             },
             "path": path_dict,
             "links": [x.as_dict() for x in self.estimates.links],
+            "identification": self.identification.as_dict() if self.identification else None,
             "refutations": [r.as_dict() for r in self.refutations],
             "falsification": self.falsification.as_dict() if self.falsification else None,
             "checklist": [c.as_dict() for c in self.checklist],
