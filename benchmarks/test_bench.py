@@ -10,9 +10,9 @@ Data are simulated from a linear model over the map ``c -> a``, ``a -> f -> y``,
 site, and the path ``a -> f -> y`` is tested. For each size:
 
 - **mechmap**: ``plan_test`` and ``run_test`` with ``--resamples`` bootstrap resamples: each
-  link's coefficient, the indirect, direct and total effects with percentile and BCa
-  intervals, Kendall and Spearman tests, Freedman-Lane permutation p-values, placebo,
-  random-common-cause, leave-one-site-out and robustness-value refutations, and the map's
+  link's coefficient with its t interval, the indirect, direct and total effects with Monte
+  Carlo and bootstrap-percentile intervals, Kendall and Spearman tests, Freedman-Lane
+  permutation p-values, placebo, random-common-cause, leave-one-site-out and robustness-value refutations, and the map's
   implied independencies. Best of ``--runs``.
 - **DoWhy**, through :mod:`mechmap.mechanism.dowhy_adapter` with mechmap's adjustment sets:
   ``backdoor.linear_regression`` for each link and the total effect and two-stage mediation
@@ -22,9 +22,9 @@ site, and the path ``a -> f -> y`` is tested. For each size:
   refuter with one simulation per site of all sites but one (mechmap leaves each site out
   once), and a simulated unobserved confounder. Run once: it takes minutes.
 
-DoWhy still does less than mechmap here (no rank or permutation tests, no BCa, no map
-falsification), so the ratios understate the difference. The point estimates of both must
-agree to 1e-9; the script checks and prints it. Target: DoWhy/mechmap >= 100 end to end.
+DoWhy still does less than mechmap here (no rank or permutation tests, no small-sample
+intervals, no map falsification), so the ratios understate the difference. The point
+estimates of both must agree to 1e-9; the script checks and prints it. Target: DoWhy/mechmap >= 100 end to end.
 No assertion is made on times; this script only prints them.
 """
 

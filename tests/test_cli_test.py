@@ -136,11 +136,15 @@ def test_an_identifiable_hypothesis_gets_estimates_and_refutations() -> None:
 
 
 def test_respondent_level_resamples_sites() -> None:
-    result = run_json("--path", "wai -> goal", "--level", "respondent", "--missing", "drop")
+    result = run_json(
+        "--path", "facilitation_hours -> wai", "--level", "respondent", "--missing", "drop"
+    )
     (link,) = result["links"]
-    assert link["level"] == "respondent" and link["n"] == 37  # respondents of 11 sites
+    assert link["level"] == "respondent" and link["n"] == 40  # all 40 surveys of 12 sites
     assert "CR2 cluster-robust" in link["method"] and "Bell-McCaffrey" in link["ci_method"]
-    assert result["data"]["n_sites"] == 11
+    # Few sites and site-level regressors: far fewer degrees of freedom than 40 rows suggest.
+    assert 1 < link["df"] < 12 - 3
+    assert result["data"]["n_sites"] == 12
     consistency = next(c for c in result["checklist"] if c["criterion"] == "consistency")
     for kind in ("CF ", "EF ", "site "):  # the slope within each respondent type
         assert kind in consistency["reason"].split("within respondent types")[1]

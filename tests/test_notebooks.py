@@ -16,7 +16,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 EXPECTED = {
     "maps-as-data.ipynb": ("variables after unrolling", "screening@sust"),
     "01-testing-a-mechanism.ipynb": (
-        "wai -> goal: supported",
+        "wai -> goal: measurement; r = ",
         "goal -> screening@sust: not identifiable",
         "dropped: ['site 12']",
         "experimental manipulation",

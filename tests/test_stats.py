@@ -18,7 +18,6 @@ from hypothesis import strategies as hs
 from mechmap.stats.moments import Moments, ols
 from mechmap.stats.power import minimum_detectable_r, robustness_value
 from mechmap.stats.resampling import (
-    bca_interval,
     cluster_bootstrap_weights,
     leave_one_out_weights,
     percentile_interval,
@@ -207,65 +206,6 @@ def test_percentile_interval_is_numpy_quantiles():
     boot = np.random.default_rng(1).gamma(2.0, size=999)
     got = percentile_interval(boot, 0.9)
     np.testing.assert_allclose(got, np.quantile(boot, [0.05, 0.95]), rtol=1e-12)
-
-
-def test_bca_matches_scipy_for_a_mean():
-    x = np.random.default_rng(2).exponential(size=25)
-    res = st.bootstrap((x,), np.mean, n_resamples=2000, method="BCa", rng=3)
-    jackknife = (x.sum() - x) / (len(x) - 1)
-    got = bca_interval(res.bootstrap_distribution, x.mean(), jackknife)
-    np.testing.assert_allclose(got, tuple(res.confidence_interval), rtol=1e-12)
-    # The data are skewed, so BCa really moves away from the percentile interval.
-    assert abs(got[1] - percentile_interval(res.bootstrap_distribution)[1]) > 0.01
-
-
-def test_bca_of_an_ols_slope_from_the_engine_matches_scipy():
-    """Same resamples as scipy's paired bootstrap (it draws integers(0, n, (B, n)) from the
-    generator): the engine's slopes equal scipy's bootstrap distribution, and the intervals
-    agree."""
-    rng = np.random.default_rng(4)
-    n, b = 20, 1500
-    x = rng.normal(size=n)
-    y = 0.5 * x + rng.standard_t(3, size=n)
-
-    def slope(x, y, axis=-1):
-        xc = x - x.mean(axis=axis, keepdims=True)
-        return (xc * y).sum(axis=axis) / (xc * xc).sum(axis=axis)
-
-    res = st.bootstrap((x, y), slope, paired=True, n_resamples=b, method="BCa", rng=7)
-    idx = np.random.default_rng(7).integers(0, n, (b, n))
-    weights = np.stack([np.bincount(row, minlength=n) for row in idx])
-    m = Moments.from_data(np.column_stack([x, y]), np.arange(n), n, ["x", "y"])
-    boot = ols(m, m.combine(weights), "y", ["x"]).coef[:, 0]
-    np.testing.assert_allclose(boot, res.bootstrap_distribution, rtol=1e-9)
-    point = ols(m, m.combine(np.ones((1, n))), "y", ["x"]).coef[0, 0]
-    jack = ols(m, m.combine(leave_one_out_weights(n)), "y", ["x"]).coef[:, 0]
-    np.testing.assert_allclose(
-        bca_interval(boot, point, jack), tuple(res.confidence_interval), rtol=1e-8
-    )
-
-
-def test_bca_ties_and_fallbacks():
-    boot = np.repeat([0.0, 1.0, 2.0], [30, 40, 30])
-    # 30 below and 40 tied with the estimate: share 0.5, no bias correction; a = 0.
-    assert bca_interval(boot, 1.0, np.zeros(4)) == percentile_interval(boot)
-    # 70 below and 30 tied: share (70 + 30 / 2) / 100.
-    z0 = st.norm.ppf(0.85)
-    levels = st.norm.cdf(2 * z0 + st.norm.ppf([0.025, 0.975]))
-    expected = np.quantile(boot, levels)
-    np.testing.assert_allclose(bca_interval(boot, 2.0, np.zeros(4)), expected, rtol=1e-12)
-    # Every value on one side: BCa is undefined, the percentile interval is returned.
-    assert bca_interval(boot, -1.0, np.zeros(4)) == percentile_interval(boot)
-    # Singular leave-one-out fits are left out of the acceleration.
-    smooth = np.random.default_rng(5).normal(size=500)
-    jack = np.array([0.1, 0.3, -0.2, 0.5, 0.0])
-    with_nan = np.append(jack, np.nan)
-    assert bca_interval(smooth, 0.1, with_nan) == bca_interval(smooth, 0.1, jack)
-    with pytest.raises(ValueError, match="non-finite"):
-        percentile_interval(np.array([1.0, np.nan]))
-
-
-# --- significance --------------------------------------------------------------------------
 
 
 def test_kendall_without_ties_is_scipy_exact():

@@ -6,8 +6,8 @@
 - **random common cause**: a random site-level variable is added to every regression; it
   passes when at most 5% of the draws change the verdict (the primary interval, moved with the
   estimate, crosses 0), so a conclusion that one irrelevant covariate can overturn fails;
-- **leave one site out**: the estimate without each site in turn (the jackknife the BCa
-  interval already needs), with the site whose removal moves it most;
+- **leave one site out**: the estimate without each site in turn (the engine's jackknife
+  weights), with the site whose removal moves it most;
 - **unobserved confounder**: the robustness value of Cinelli & Hazlett (JRSS-B 2020;82:39),
   the share of residual variance a hidden confounder must explain in both cause and effect
   to bring the estimate to 0 (or to make it non-significant), and the E-value of VanderWeele &

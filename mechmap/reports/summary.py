@@ -212,7 +212,9 @@ def identification(c: Context) -> list[Block]:
             Items(
                 tuple(
                     f"Measuring {c.label(variable)} ({variable}) would make "
-                    + ", ".join(c.arrow(*a).label for a in arrows)
+                    + ", ".join(
+                        c.arrow(*a).label if isinstance(a, tuple) else f"the {a}" for a in arrows
+                    )
                     + " identifiable."
                     for variable, arrows in found.suggestions
                 )

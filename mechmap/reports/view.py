@@ -220,7 +220,8 @@ class Sensitivity:
 class Identification:
     """What would make the unidentifiable effects identifiable, and what already is."""
 
-    suggestions: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # variable, arrows
+    # variable, and what measuring it identifies: arrows, or "indirect effect"
+    suggestions: tuple[tuple[str, tuple[tuple[str, str] | str, ...]], ...]
     subpaths: tuple[tuple[str, ...], ...]
     hypotheses: tuple[str, ...]
     sensitivity: tuple[Sensitivity, ...]
@@ -229,7 +230,10 @@ class Identification:
     def of(cls, d: Mapping[str, Any]) -> Identification:
         return cls(
             tuple(
-                (s["variable"], tuple(_arrow(a) for a in s["makes_identifiable"]))
+                (
+                    s["variable"],
+                    tuple(_arrow(a) if "->" in a else a for a in s["makes_identifiable"]),
+                )
                 for s in d.get("suggestions", ())
             ),
             tuple(tuple(p) for p in d.get("identifiable_subpaths", ())),
