@@ -12,8 +12,8 @@ site, and the path ``a -> f -> y`` is tested. For each size:
 - **mechmap**: ``plan_test`` and ``run_test`` with ``--resamples`` bootstrap resamples: each
   link's coefficient with its t interval, the indirect, direct and total effects with Monte
   Carlo and bootstrap-percentile intervals, Kendall and Spearman tests, Freedman-Lane
-  permutation p-values, placebo, random-common-cause, leave-one-site-out and robustness-value refutations, and the map's
-  implied independencies. Best of ``--runs``.
+  permutation p-values, placebo, random-common-cause, leave-one-site-out and
+  robustness-value refutations, and the map's implied independencies. Best of ``--runs``.
 - **DoWhy**, through :mod:`mechmap.mechanism.dowhy_adapter` with mechmap's adjustment sets:
   ``backdoor.linear_regression`` for each link and the total effect and two-stage mediation
   for the indirect and direct effects, each with DoWhy's bootstrap interval over the same
@@ -24,8 +24,8 @@ site, and the path ``a -> f -> y`` is tested. For each size:
 
 DoWhy still does less than mechmap here (no rank or permutation tests, no small-sample
 intervals, no map falsification), so the ratios understate the difference. The point
-estimates of both must agree to 1e-9; the script checks and prints it. Target: DoWhy/mechmap >= 100 end to end.
-No assertion is made on times; this script only prints them.
+estimates of both must agree to 1e-9; the script checks and prints it. Target: DoWhy/mechmap
+>= 100 end to end. No assertion is made on times; this script only prints them.
 """
 
 from __future__ import annotations
