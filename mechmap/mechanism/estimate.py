@@ -399,6 +399,11 @@ def _link(plan: PathPlan, p: EffectPlan, engine: Engine, rng: np.random.Generato
         f"OLS over {n} sites" if data.level == "site" else f"OLS over {n} respondents"
     ) + f"; {inference.method}"
     if kind == "measurement":
+        method = (
+            f"Pearson r over {data.n_sites} sites with a Fisher-z interval (no causal verdict); "
+            f"the coefficient ({method}) is kept for the path's products"
+        )
+    if kind == "measurement":
         verdict = MEASUREMENT
     else:
         verdict = _verdict(effect.ci, arrow_sign(plan.map, p.cause, p.effect))

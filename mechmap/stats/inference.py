@@ -23,12 +23,12 @@ same t and degrees of freedom, so ``p < 0.05`` exactly when the interval exclude
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
 >>> x = rng.normal(size=12)
->>> y = 0.8 * x + rng.normal(size=12)
+>>> y = 1.5 * x + rng.normal(size=12)
 >>> fit = coefficient_inference(y, x[:, None], np.arange(12))
 >>> round(fit.df), fit.method
 (10, 't interval (df = 10)')
 >>> lo, hi = fit.interval()
->>> bool(lo < fit.estimate < hi), fit.p_value() < 0.05
+>>> bool(lo > 0), fit.p_value() < 0.05  # the interval and the test agree
 (True, True)
 
 References: Bell RM, McCaffrey DF (2002), Survey Methodology 28:169-181; Imbens GW, Kolesar M
