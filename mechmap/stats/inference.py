@@ -75,22 +75,17 @@ def coefficient_inference(
     regressors: np.ndarray,
     clusters: np.ndarray,
     nested: bool = False,
-    weights: np.ndarray | None = None,
 ) -> CoefficientInference:
     """Inference for the first column of ``regressors`` (rows, r) in the OLS regression of
     ``y`` on ``regressors`` and an intercept.
 
     ``clusters`` numbers each row's site 0..G-1. ``nested=False`` (one row per site):
     classical standard error, ``df = n - r - 1``. ``nested=True``: CR2 standard error with
-    Bell-McCaffrey degrees of freedom. ``weights`` (one per row, positive) make it weighted
-    least squares, as OLS on rows multiplied by ``sqrt(weights)``.
+    Bell-McCaffrey degrees of freedom.
     """
     y = np.asarray(y, dtype=float)
     n = len(y)
     design = np.column_stack([np.asarray(regressors, dtype=float).reshape(n, -1), np.ones(n)])
-    if weights is not None:
-        root = np.sqrt(np.asarray(weights, dtype=float) / np.mean(weights))
-        design, y = design * root[:, None], y * root
     clusters = np.asarray(clusters)
     groups = int(clusters.max()) + 1
     k = design.shape[1]
