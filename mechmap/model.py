@@ -168,7 +168,8 @@ class ValueType:
 
     ``kind`` is ``continuous`` (any finite number), ``likert`` (between ``low`` and ``high``),
     ``proportion`` (0 to 1), ``count`` (whole numbers >= 0) or ``category`` (labels scored
-    1..k in the order of ``categories``).
+    1..k in the order of ``categories``); ``denominator`` (a number above 0) is the type of a
+    proportion's denominator column, not written in measures.
     """
 
     kind: str = "continuous"
@@ -195,6 +196,8 @@ class Measure:
     :func:`mechmap.data.measures.resolve`) unless ``score`` scores it from items; ``level`` is
     ``site``, ``respondent`` or ``None`` (inferred); ``where`` keeps rows whose columns have
     these values; ``wave`` is the value of the wave column that selects this copy in long data.
+    ``denominator`` names the column counting what a proportion is a share of (eligible
+    patients): the proportion's regressions are then weighted by it.
     """
 
     variable: str
@@ -205,6 +208,7 @@ class Measure:
     where: tuple[tuple[str, str], ...] = ()
     wave: str | None = None
     type: ValueType = ValueType()
+    denominator: str | None = None
     location: Location = field(default=_NOWHERE, compare=False, repr=False)
 
 

@@ -260,6 +260,8 @@ def simulate(rng: np.random.Generator) -> Study:
         "site_initiated_share": np.round(share, 3),
         "cf_live_hours": np.round(cf_hours, 1),
         "gti_fidelity": np.array(FIDELITY_LEVELS)[np.searchsorted(FIDELITY_CUTS, fidelity)],
+        # The cohort screened at every wave: the rates' denominator.
+        "eligible_patients": np.array([len(s) for s in screened]),
         **{f"screening_{w}": rates[:, i] for i, w in enumerate(WAVES)},
     }
     return Study(sites, answers, screened)
@@ -471,10 +473,14 @@ measures:
       level: respondent
       aggregate: mean
     fidelity: {{column: gti_fidelity, level: site, type: {{category: [low, medium, high]}}}}
-    # Site 12 has no screening data: its three cells are empty.
-    screening@base: {{column: screening_base, level: site, type: proportion}}
-    screening@impl: {{column: screening_impl, level: site, type: proportion}}
-    screening@sust: {{column: screening_sust, level: site, type: proportion}}
+    # Site 12 has no screening data: its cells are empty. Each rate is a share of the site's
+    # eligible patients, so its regressions are weighted by that count.
+    screening@base:
+      {{column: screening_base, level: site, type: proportion, denominator: eligible_patients}}
+    screening@impl:
+      {{column: screening_impl, level: site, type: proportion, denominator: eligible_patients}}
+    screening@sust:
+      {{column: screening_sust, level: site, type: proportion, denominator: eligible_patients}}
 """
 
 
@@ -490,10 +496,11 @@ def write(study: Study, calibration: dict[str, tuple[float, float, float]], out:
     s = study.sites
     waves = [f"screening_{w}" for w in WAVES]
     columns = [c for c in s if c not in waves] + waves
+    outcome = ("eligible_patients", *waves)  # blank where a site has no screening data
     rows = []
     for j in range(N_SITES):
         has_outcome = s["site"][j] != NO_OUTCOME_SITE
-        rows.append([_cell(c, s[c][j]) if has_outcome or c not in waves else "" for c in columns])
+        rows.append([_cell(c, s[c][j]) if has_outcome or c not in outcome else "" for c in columns])
     _write_csv(out / "gti-synthetic-sites.csv", columns, rows)
 
     header = ["site", "respondent", "respondent_type"] + [f"wai_{n}" for n in range(1, 13)]

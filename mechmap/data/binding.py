@@ -12,8 +12,8 @@ located line, ``file:line:col: what is wrong (site s) ...; how to fix it``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -58,6 +58,8 @@ class AnalysisData:
     ``values[i, j]`` is variable ``columns[j]`` on row ``i``: a site at level ``site``, a
     respondent at level ``respondent`` (site-level variables repeated on each of the site's
     respondents). ``clusters[i]`` is the row's site, an index into ``site_ids``.
+    ``denominators[v]`` holds, row by row, the denominator of a proportion ``v`` whose measure
+    names one (all positive): regressions with ``v`` as outcome are weighted by it.
     """
 
     level: str
@@ -72,6 +74,7 @@ class AnalysisData:
     aggregation: tuple[Aggregation, ...] = ()
     synthetic: bool = False
     sources: tuple[str, ...] = ()
+    denominators: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_sites(self) -> int:
@@ -113,6 +116,7 @@ class _Series:
     row_values: np.ndarray | None = None
     row_gaps: dict[int, _Gap] = field(default_factory=dict)
     by_site: dict[str, np.ndarray] = field(default_factory=dict)  # positions in rows
+    denominator_of: str | None = None  # the proportion this series is the denominator of
 
 
 def bind(
@@ -148,6 +152,7 @@ def bind(
     _raise_if(problems)
     reader = _Reader(measures, problems)
     series = [reader.series(b) for b in bindings]
+    series += [reader.denominator(s) for s in series if s.binding.measure.denominator]
     _raise_if(problems)
     return _Assembly(m, measures, reader, series, level, missing).build()
 
@@ -237,6 +242,44 @@ class _Reader:
         else:
             self._one_per_site(series, rows, row_sites, values, gaps)
         return series
+
+    def denominator(self, proportion: _Series) -> _Series:
+        """The denominator of a site-level proportion, read from the proportion's own rows:
+        positive numbers, whose gaps drop the site as the proportion's own gaps would."""
+        b = proportion.binding
+        column = b.measure.denominator
+        denominator = replace(
+            b,
+            variable=f"the denominator of {b.variable}",
+            measure=replace(
+                b.measure, column=column, type=ValueType("denominator"), denominator=None
+            ),
+            columns=(column,),
+        )
+        if column not in b.table.columns:
+            self.problems.append(
+                error(
+                    b.location,
+                    f"{b.variable}: {b.table.name} has no column '{column}' for its "
+                    f"denominator{did_you_mean(column, b.table.columns)}; the denominator is "
+                    "read from the proportion's own rows",
+                )
+            )
+        elif proportion.level != "site":
+            self.problems.append(
+                error(
+                    b.location,
+                    f"{b.variable} has several rows per site, but a denominator weights one "
+                    "proportion per site; aggregate the rows to sites, or remove 'denominator'",
+                )
+            )
+        else:
+            series = self.series(
+                replace(denominator, measure=replace(denominator.measure, level="site"))
+            )
+            series.denominator_of = b.variable
+            return series
+        return _Series(denominator, "site", denominator_of=b.variable)
 
     def _level(self, b: Binding, rows: np.ndarray, row_sites: np.ndarray) -> str:
         """The measure's level, else respondent when a site has several rows, unless they
@@ -373,6 +416,10 @@ class _Reader:
             what = "not a proportion (0 to 1)"
             percent = bad.any() and (values[bad] >= 0).all() and (values[bad] <= 100).all()
             fix = "percentages? divide them by 100" if percent else "fix the value"
+        elif kind == "denominator":
+            bad = ok & (values <= 0)
+            what = "not a denominator (a number above 0)"
+            fix = "a proportion's denominator counts what it is a share of; fix the value"
         elif kind == "count":
             bad = ok & ((values < 0) | (values != np.round(values)))
             what = "not a count (a whole number, 0 or more)"
@@ -500,21 +547,27 @@ class _Assembly:
             values, labels, clusters = self._site_matrix(kept, row_gaps)
         else:
             values, labels, clusters, types = self._respondent_matrix(kept, row_gaps, types)
-        values.setflags(write=False)
-        clusters.setflags(write=False)
+        shown = [j for j, s in enumerate(self.series) if s.denominator_of is None]
+        denominators = {
+            s.denominator_of: values[:, j] for j, s in enumerate(self.series) if s.denominator_of
+        }
+        values = values[:, shown]
+        for array in (values, clusters, *denominators.values()):
+            array.setflags(write=False)
         return AnalysisData(
             level=self.level,
-            columns=tuple(s.binding.variable for s in self.series),
+            columns=tuple(self.series[j].binding.variable for j in shown),
             values=values,
             clusters=clusters,
             site_ids=tuple(kept),
             row_labels=labels,
             respondent_types=types,
-            measures=tuple(s.binding.measure for s in self.series),
+            measures=tuple(self.series[j].binding.measure for j in shown),
             dropped=dropped,
             aggregation=tuple(self._aggregation(s, kept, row_gaps) for s in respondent),
             synthetic=self.measures.synthetic,
             sources=tuple(dict.fromkeys(src for t in self.tables for src in t.sources)),
+            denominators=denominators,
         )
 
     # -- what is missing -----------------------------------------------------------------
@@ -646,10 +699,7 @@ class _Assembly:
         return error(first.location, message)
 
     def _dropped(self, site_gaps, row_gaps, dropped_sites) -> tuple[Dropped, ...]:
-        dropped = [
-            Dropped(f"site {site}", "; ".join(_reason(g) for g in found))
-            for site, found in site_gaps.items()
-        ]
+        dropped = [Dropped(f"site {site}", _reasons(found)) for site, found in site_gaps.items()]
         affected: dict[tuple[str, int], list[str]] = defaultdict(list)
         if self.level == "site":
             for s in self.series:
@@ -660,9 +710,9 @@ class _Assembly:
                 continue
             where = f"{gap.location.file}:{gap.location.line}"
             left_out = f"; left out of {', '.join(affected[key])}" if affected[key] else ""
-            dropped.append(Dropped(where, _reason(gap) + left_out))
+            dropped.append(Dropped(where, _reasons([gap]) + left_out))
         for gap in self.reader.orphans.values():
-            dropped.append(Dropped(f"{gap.location.file}:{gap.location.line}", _reason(gap)))
+            dropped.append(Dropped(f"{gap.location.file}:{gap.location.line}", _reasons([gap])))
         return tuple(dropped)
 
     # -- the matrix ----------------------------------------------------------------------
@@ -773,6 +823,13 @@ def _brief(gap: _Gap) -> str:
     return f"{gap.text}{site}"
 
 
-def _reason(gap: _Gap) -> str:
-    variable = f" for {gap.variable}" if gap.variable else ""
-    return f"{_brief(gap)}{variable} ({gap.location})"
+def _reasons(gaps: Sequence[_Gap]) -> str:
+    """The reasons of a site's gaps, a cell that several variables read (a denominator
+    shared by proportions) once, naming them all."""
+    by_cell: dict[tuple[Location, str], list[str]] = {}
+    for gap in gaps:
+        by_cell.setdefault((gap.location, _brief(gap)), []).append(gap.variable or "")
+    return "; ".join(
+        f"{brief}{' for ' + ' and '.join(v for v in names if v) if any(names) else ''} ({location})"
+        for (location, brief), names in by_cell.items()
+    )

@@ -112,6 +112,8 @@ def _measure(measure: Measure) -> dict[str, object]:
         fields["wave"] = measure.wave
     if measure.type != ValueType():
         fields["type"] = _value_type(measure.type)
+    if measure.denominator is not None:
+        fields["denominator"] = measure.denominator
     return fields
 
 

@@ -708,6 +708,11 @@ def _measure(entry: MeasureSpec, doc: Document, path, names: _Names) -> Measure:
             )
         else:
             value_type = _value_type(entry.type, doc.locate((*path, "type")), names)
+    if entry.denominator is not None and value_type.kind != "proportion":
+        names.fail(
+            doc.locate_key((*path, "denominator")),
+            "a denominator weights a proportion: add 'type: proportion', or remove 'denominator'",
+        )
     return Measure(
         variable="",
         column=entry.column,
@@ -717,6 +722,7 @@ def _measure(entry: MeasureSpec, doc: Document, path, names: _Names) -> Measure:
         where=tuple(entry.where.items()),
         wave=entry.wave,
         type=value_type,
+        denominator=entry.denominator,
     )
 
 

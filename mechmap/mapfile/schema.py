@@ -231,6 +231,11 @@ class MeasureSpec(_Spec):
     )
     wave: Label | None = Field(None, description="Value of the wave column for this copy")
     type: TypeEntry | None = Field(None, description="Default: continuous")
+    denominator: Text | None = Field(
+        None,
+        description="A proportion's denominator column (e.g. eligible patients); its "
+        "regressions are weighted by it",
+    )
 
 
 class MeasuresSpec(_Spec):

@@ -59,14 +59,16 @@ def link_model(m: Map, p: EffectPlan, data: AnalysisData, kind: str) -> tuple[st
     for variable in (p.cause, p.effect, *p.covariates):
         measure = by_variable.get(variable)
         if measure is not None:
-            said = value_assumption(measure, data.level)
+            said = value_assumption(measure, data.level, outcome=variable == p.effect)
             if said:
                 assumptions.append(said)
     return model, tuple(assumptions)
 
 
-def value_assumption(measure: Measure, level: str = "site") -> str | None:
-    """What reading ``measure`` as a number assumes, or None for a plain continuous value."""
+def value_assumption(measure: Measure, level: str = "site", outcome: bool = False) -> str | None:
+    """What reading ``measure`` as a number assumes, or None for a plain continuous value;
+    ``outcome``: the measure is the outcome of the regression (a denominator weights only
+    an outcome)."""
     name, kind = measure.variable, measure.type.kind
     if kind == "category":
         categories = measure.type.categories
@@ -74,8 +76,19 @@ def value_assumption(measure: Measure, level: str = "site") -> str | None:
             f"{name} is ordinal ({' < '.join(categories)}), scored 1..{len(categories)} as if "
             "its steps were equal"
         )
+    if kind == "proportion" and not outcome:
+        return f"{name} is a proportion (0 to 1) entered as a number"
+    if kind == "proportion" and measure.denominator is None:
+        return (
+            f"{name} is a proportion (0 to 1) fitted as a linear outcome, unweighted (give its "
+            "measure a denominator to weight it)"
+        )
     if kind == "proportion":
-        return f"{name} is a proportion (0 to 1) fitted as a linear outcome, unweighted"
+        return (
+            f"{name} is a proportion (0 to 1) fitted as a linear outcome, each site weighted by "
+            f"the inverse of its variance: binomial sampling of its denominator "
+            f"({measure.denominator}) plus a between-site variance estimated from the data"
+        )
     if kind == "count":
         return f"{name} is a count fitted as a linear outcome"
     if kind == "likert":

@@ -165,7 +165,14 @@ def _by_respondent_type(estimates: Estimates) -> tuple[list[str], list[str]]:
             sites, clusters = np.unique(data.clusters[rows], return_inverse=True)
             if len(sites) < len(p.covariates) + 4:
                 continue  # too few sites of this type to fit the link
-            moments = Moments.from_data(data.values[rows], clusters, len(sites), data.columns)
+            weights = estimates.engine.row_weights((p.effect, (p.cause, *p.covariates)))
+            moments = Moments.from_data(
+                data.values[rows],
+                clusters,
+                len(sites),
+                data.columns,
+                row_weights=None if weights is None else weights[rows],
+            )
             fit = ols(
                 moments,
                 moments.combine(np.ones((1, len(sites)))),

@@ -26,10 +26,12 @@ from mechmap.model import Map
 from mechmap.stats.inference import (
     MONTE_CARLO_DRAWS,
     CoefficientInference,
+    ProportionWeights,
     coefficient_inference,
     monte_carlo_draws,
+    proportion_weights,
 )
-from mechmap.stats.moments import Moments, ols
+from mechmap.stats.moments import Moments, OLSFit, ols
 from mechmap.stats.power import minimum_detectable_r
 from mechmap.stats.resampling import (
     cluster_bootstrap_weights,
@@ -198,28 +200,79 @@ class Estimates:
     engine: Engine = field(repr=False, compare=False)
 
 
+@dataclass(frozen=True, eq=False)
+class Weighting:
+    """The cross-products of the data as one outcome's regressions weigh its rows, under the
+    point, bootstrap and jackknife weights of the sites."""
+
+    moments: Moments
+    point: np.ndarray
+    boot: np.ndarray
+    jackknife: np.ndarray
+
+
+Fit = tuple[str, tuple[str, ...]]  # an outcome and its regressors, the cause first
+
+
+def fit_weights(
+    data: AnalysisData, outcome: str, regressors: tuple[str, ...]
+) -> ProportionWeights | None:
+    """The site weights of the regression of ``outcome`` on ``regressors``: None unless the
+    outcome is a proportion with a denominator, then its inverse estimated variances
+    (:func:`~mechmap.stats.inference.proportion_weights`, over sites)."""
+    denominators = data.denominators.get(outcome)
+    if denominators is None:
+        return None
+    means = site_means(data)
+    column = {name: i for i, name in enumerate(data.columns)}
+    per_site = np.empty(data.n_sites)
+    per_site[data.clusters] = denominators
+    return proportion_weights(
+        means[:, column[outcome]], means[:, [column[r] for r in regressors]], per_site
+    )
+
+
+def fit_moments(
+    data: AnalysisData,
+    fit: Fit,
+    values: np.ndarray | None = None,
+    columns: tuple[str, ...] | None = None,
+) -> Moments:
+    """Moments of ``data`` (or of ``values`` with ``columns``, an altered copy with the same
+    rows) with the row weights of the regression ``fit`` (see :func:`fit_weights`)."""
+    weights = fit_weights(data, *fit)
+    return Moments.from_data(
+        data.values if values is None else values,
+        data.clusters,
+        data.n_sites,
+        data.columns if columns is None else columns,
+        row_weights=None if weights is None else weights.weights[data.clusters],
+    )
+
+
 class Engine:
-    """The moments of one data set under point, bootstrap and jackknife weights."""
+    """The moments of one data set under point, bootstrap and jackknife weights: one set for
+    the unweighted fits and one for each fit of a proportion weighted by its variance."""
 
     def __init__(
         self,
         data: AnalysisData,
-        fits: list[tuple[str, tuple[str, ...]]],
+        fits: list[Fit],
         n_resamples: int,
         rng: np.random.Generator,
     ):
         self.data = data
-        self.moments = Moments.from_data(data.values, data.clusters, data.n_sites, data.columns)
         sites = data.n_sites
-        self.point = self.moments.combine(np.ones((1, sites)))
-        self.jackknife = self.moments.combine(leave_one_out_weights(sites))
+        self.weights = {fit: fit_weights(data, *fit) for fit in fits}
+        moments = {self._key(fit): fit_moments(data, fit) for fit in fits}
         weights = cluster_bootstrap_weights(sites, n_resamples, rng)
         self.redrawn = 0
         for _ in range(_REDRAWS):
-            gram = self.moments.combine(weights)
+            boot = {key: m.combine(weights) for key, m in moments.items()}
             singular = np.zeros(len(weights), dtype=bool)
-            for outcome, regressors in fits:
-                singular |= ~ols(self.moments, gram, outcome, regressors).full_rank
+            for fit in fits:
+                key = self._key(fit)
+                singular |= ~ols(moments[key], boot[key], *fit).full_rank
             if not singular.any():
                 break
             self.redrawn += int(singular.sum())
@@ -229,7 +282,11 @@ class Engine:
                 f"{sites} sites vary too little: bootstrap resamples keep making a regression "
                 "singular"
             )
-        self.boot = gram
+        jackknife = leave_one_out_weights(sites)
+        self._weightings = {
+            key: Weighting(m, m.combine(np.ones((1, sites))), boot[key], m.combine(jackknife))
+            for key, m in moments.items()
+        }
         self.site_values = site_means(data)
         column = {name: i for i, name in enumerate(data.columns)}
         self.inference = {
@@ -238,6 +295,7 @@ class Engine:
                 data.values[:, [column[r] for r in regressors]],
                 data.clusters,
                 nested=data.level == "respondent",
+                weights=self.row_weights((outcome, regressors)),
             )
             for outcome, regressors in fits
         }
@@ -247,12 +305,26 @@ class Engine:
         draws = monte_carlo_draws(fitted, rng) if fitted else None
         self.monte_carlo = {fit: draws[:, i] for i, fit in enumerate(self.inference)}
 
+    def _key(self, fit: Fit) -> Fit | None:
+        return fit if self.weights.get(fit) is not None else None
+
+    def row_weights(self, fit: Fit) -> np.ndarray | None:
+        """The weight of each row in the regression ``fit`` (None: unweighted)."""
+        weights = self.weights.get(fit)
+        return None if weights is None else weights.weights[self.data.clusters]
+
+    def fit(self, outcome: str, regressors: tuple[str, ...]) -> OLSFit:
+        """The point fit of ``outcome`` on ``regressors``, weighted as in the estimate."""
+        w = self._weightings[self._key((outcome, regressors))]
+        return ols(w.moments, w.point, outcome, regressors)
+
     def coefficient(self, outcome: str, regressors: tuple[str, ...]) -> tuple[Draws, float]:
         """The first regressor's coefficient under every weighting, and its standardized
         point value."""
-        point = ols(self.moments, self.point, outcome, regressors)
-        boot = ols(self.moments, self.boot, outcome, regressors).coef[:, 0]
-        jack = ols(self.moments, self.jackknife, outcome, regressors).coef[:, 0]
+        w = self._weightings[self._key((outcome, regressors))]
+        point = ols(w.moments, w.point, outcome, regressors)
+        boot = ols(w.moments, w.boot, outcome, regressors).coef[:, 0]
+        jack = ols(w.moments, w.jackknife, outcome, regressors).coef[:, 0]
         fit = (outcome, regressors)
         draws = Draws(
             float(point.coef[0, 0]), boot, jack, self.monte_carlo[fit], self.inference[fit]
@@ -270,6 +342,7 @@ def estimate(
     """
     rng = np.random.default_rng(seed)
     _require_variation(data)
+    # Unweighted: positive row weights change no regression's rank.
     moments = Moments.from_data(data.values, data.clusters, data.n_sites, data.columns)
     point = moments.combine(np.ones((1, data.n_sites)))
     dropped: list[str] = []
@@ -394,10 +467,19 @@ def _link(plan: PathPlan, p: EffectPlan, engine: Engine, rng: np.random.Generato
             data.column(p.cause),
             data.values[:, [column[c] for c in p.covariates]],
             rng,
+            weights=engine.row_weights((p.effect, regressors)),
         )
-    method = (
-        f"OLS over {n} sites" if data.level == "site" else f"OLS over {n} respondents"
-    ) + f"; {inference.method}"
+    rows = f"{n} sites" if data.level == "site" else f"{n} respondents"
+    weights = engine.weights[(p.effect, regressors)]
+    if weights is None:
+        method = f"OLS over {rows}; {inference.method}"
+    else:
+        method = (
+            f"weighted least squares over {rows}, each site weighted by the inverse of "
+            f"{p.effect}'s variance there, between-site {weights.between:.3g} plus sampling "
+            f"{weights.pooled:.3g} x (1 - {weights.pooled:.3g}) / denominator; "
+            f"{inference.method}"
+        )
     if kind == "measurement":
         method = (
             f"Pearson r over {data.n_sites} sites with a Fisher-z interval (no causal verdict); "

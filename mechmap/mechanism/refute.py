@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from mechmap.data import AnalysisData
-from mechmap.mechanism.estimate import Effect, Estimates
+from mechmap.mechanism.estimate import Effect, Estimates, fit_moments
 from mechmap.mechanism.plan import EffectPlan
-from mechmap.stats.moments import Moments, ols
+from mechmap.stats.moments import ols
 from mechmap.stats.power import e_value, robustness_value
 
 _RANDOM = "__random_common_cause__"
@@ -75,21 +75,17 @@ def refute(estimates: Estimates, n_simulations: int = 200, seed: int = 1) -> lis
     targets = _targets(estimates)
     if not targets:
         return []
-    moments = estimates.engine.moments
     results: list[Refutation] = []
     for name, (causes, original) in targets.items():
         permuted = _permuted(data, causes, n_simulations, rng)
-        placebo = _point_estimates(estimates, moments, moments.gram(permuted))[name]
+        placebo = _point_estimates(estimates, permuted, data.columns)[name]
         results.append(_placebo(name, original, placebo))
     noise = rng.standard_normal((n_simulations, data.n_sites))[:, data.clusters]
     with_noise = np.concatenate(
         [np.broadcast_to(data.values, (n_simulations, *data.values.shape)), noise[:, :, None]],
         axis=2,
     )
-    noisy_moments = Moments.from_data(
-        with_noise[0], data.clusters, data.n_sites, (*data.columns, _RANDOM)
-    )
-    common = _point_estimates(estimates, noisy_moments, noisy_moments.gram(with_noise))
+    common = _point_estimates(estimates, with_noise, (*data.columns, _RANDOM))
     for name, (_, original) in targets.items():
         results.append(_random_common_cause(name, original, common[name], estimates))
     results += [_leave_one_out(estimates, name) for name in targets]
@@ -116,15 +112,18 @@ def _arrow(p: EffectPlan) -> str:
 
 
 def _point_estimates(
-    estimates: Estimates, moments: Moments, gram: np.ndarray
+    estimates: Estimates, batch: np.ndarray, columns: tuple[str, ...]
 ) -> dict[str, np.ndarray]:
-    """Every target's estimate on each of a batch of altered data sets (``gram``, in the
-    coordinates of ``moments``), by the same fits as the estimate step."""
-    extra = (_RANDOM,) if _RANDOM in moments.columns else ()
+    """Every target's estimate on each of a batch of altered data sets (``batch``: (R, rows,
+    len(columns))), by the same fits, weighted the same way, as the estimate step."""
+    data = estimates.engine.data
+    extra = (_RANDOM,) if _RANDOM in columns else ()
     coefs: dict[tuple[str, str], np.ndarray] = {}
     for x in estimates.links:
         if x.effect.identifiable:
             p = x.plan
+            moments = fit_moments(data, (p.effect, (p.cause, *p.covariates)), batch[0], columns)
+            gram = moments.gram(batch)
             fit = ols(moments, gram, p.effect, (p.cause, *p.covariates, *extra))
             coefs[(p.cause, p.effect)] = fit.coef[:, 0]
     result = {f"{u} -> {v}": c for (u, v), c in coefs.items()}
@@ -240,7 +239,7 @@ def _robustness(estimates: Estimates) -> list[Refutation]:
         if not x.effect.identifiable:
             continue
         p = x.plan
-        fit = ols(engine.moments, engine.point, p.effect, (p.cause, *p.covariates))
+        fit = engine.fit(p.effect, (p.cause, *p.covariates))
         t, df = float(fit.t[0, 0]), int(fit.df[0])
         rv = robustness_value(t, df)
         rv_alpha = robustness_value(t, df, alpha=0.05)

@@ -286,20 +286,24 @@ def sensitivity(plan: PathPlan, data: AnalysisData) -> tuple[Sensitivity, ...]:
     """
     import numpy as np
 
-    from mechmap.stats.moments import Moments, ols
+    from mechmap.mechanism.estimate import fit_moments
+    from mechmap.stats.moments import ols
 
-    moments = Moments.from_data(data.values, data.clusters, data.n_sites, data.columns)
-    point = moments.combine(np.ones((1, data.n_sites)))
+    def point_fit(p: EffectPlan, covariates: tuple[str, ...]):
+        regressors = (p.cause, *covariates)
+        moments = fit_moments(data, (p.effect, regressors))
+        return ols(moments, moments.combine(np.ones((1, data.n_sites))), p.effect, regressors)
+
     found = []
     for p in sensitivity_adjustment(plan).values():
         if not {p.cause, p.effect, *p.covariates} <= set(data.columns):
             continue
         covariates = p.covariates
         if p.precision:
-            fit = ols(moments, point, p.effect, (p.cause, *covariates))
+            fit = point_fit(p, covariates)
             if fit.df[0] < _MIN_PRECISION_DF or not fit.full_rank[0]:
                 covariates = p.adjustment_set or ()
-        fit = ols(moments, point, p.effect, (p.cause, *covariates))
+        fit = point_fit(p, covariates)
         if not fit.full_rank[0] or fit.df[0] < 2:
             continue
         estimate, se, df = float(fit.coef[0, 0]), float(fit.se[0, 0]), int(fit.df[0])

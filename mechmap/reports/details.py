@@ -353,6 +353,11 @@ def power_and_warnings(c: Context) -> list[Block]:
                 f"{largest:.1e}, tolerance {check['tolerance']:g})."
             ),
         ]
+        skipped = check.get("skipped", ())
+        if skipped:
+            blocks.append(
+                Items(tuple(f"Not compared: {e['estimate']}: {e['reason']}." for e in skipped))
+            )
     return blocks
 
 

@@ -12,6 +12,10 @@ product-of-coefficients bootstrap of MacKinnon, Lockwood & Williams 2004). One r
 and respondents nested in sites go through the same code; only the weights decide whether
 rows or whole sites are resampled (Field & Welsh 2007).
 
+Rows may carry weights (a proportion's denominator): each row's ``z z^T`` is then multiplied
+by its weight, scaled so that the weights average 1, which makes every fit weighted least
+squares while ``n`` stays the number of rows.
+
 Columns are centred and scaled before the cross-products are formed: subtracting a
 resample's means from raw sums of squares loses digits when a column's mean is large
 against its spread (years, counts, Likert means near 6), and the solve is done on the
@@ -39,8 +43,9 @@ class Moments:
     """Per-cluster cross-product matrices of centred and scaled columns.
 
     ``per_cluster[c]`` is the sum over cluster ``c``'s rows of ``z z^T`` where
-    ``z = (1, (x - center) / scale)``; index 0 is the intercept, column ``j`` of ``columns``
-    is index ``j + 1``.
+    ``z = (1, (x - center) / scale)``, each term times the row's weight when
+    ``row_weights`` is set (``None``: every row weighs 1); index 0 is the intercept, column
+    ``j`` of ``columns`` is index ``j + 1``.
 
     >>> import numpy as np
     >>> m = Moments.from_data(np.array([[1.0], [3.0], [5.0]]), np.array([0, 0, 1]), 2, ["x"])
@@ -54,6 +59,7 @@ class Moments:
     center: np.ndarray
     scale: np.ndarray
     per_cluster: np.ndarray
+    row_weights: np.ndarray | None = None
 
     @classmethod
     def from_data(
@@ -62,11 +68,13 @@ class Moments:
         clusters: np.ndarray,
         n_clusters: int,
         columns: Sequence[str],
+        row_weights: np.ndarray | None = None,
     ) -> Moments:
         """Moments of ``values`` (rows, p) whose rows belong to ``clusters`` (0..n_clusters-1).
 
         At site level pass ``clusters = arange(n_sites)``: each site is its own cluster.
-        Every cluster must have at least one row, and every value must be finite.
+        Every cluster must have at least one row, and every value must be finite;
+        ``row_weights``, if given, must be positive (they are rescaled to average 1).
         """
         values = np.asarray(values, dtype=float)
         clusters = np.asarray(clusters)
@@ -98,6 +106,13 @@ class Moments:
                 f"cluster {empty[0]} has no rows (number the clusters 0..{n_clusters - 1} "
                 "without gaps)"
             )
+        if row_weights is not None:
+            row_weights = np.asarray(row_weights, dtype=float)
+            if row_weights.shape != (rows,) or not (
+                np.isfinite(row_weights).all() and (row_weights > 0).all()
+            ):
+                raise ValueError(f"row_weights must be {rows} positive finite numbers")
+            row_weights = row_weights / row_weights.mean()
         center = values.mean(axis=0)
         scale = values.std(axis=0)
         # A constant column keeps scale 1 so that it stays constant (and any fit using it is
@@ -106,10 +121,12 @@ class Moments:
         z = np.column_stack([np.ones(rows), (values - center) / scale])
         k = p + 1
         outer = (z[:, :, None] * z[:, None, :]).reshape(rows, k * k)
+        if row_weights is not None:
+            outer *= row_weights[:, None]
         order = np.argsort(clusters, kind="stable")
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         per_cluster = np.add.reduceat(outer[order], starts, axis=0).reshape(n_clusters, k, k)
-        return cls(columns, center, scale, per_cluster)
+        return cls(columns, center, scale, per_cluster, row_weights)
 
     def combine(self, weights: np.ndarray) -> np.ndarray:
         """Cross-products of each weighted data set: ``weights`` (B, C) -> (B, p+1, p+1)."""
@@ -139,7 +156,9 @@ class Moments:
             raise ValueError(f"values must have shape (R, rows, {len(self.columns)})")
         z = (values - self.center) / self.scale
         z = np.concatenate([np.ones((*z.shape[:2], 1)), z], axis=2)
-        return np.einsum("rni,rnj->rij", z, z)
+        if self.row_weights is None:
+            return np.einsum("rni,rnj->rij", z, z)
+        return np.einsum("rni,rnj,n->rij", z, z, self.row_weights)
 
     def index(self, name: str) -> int:
         """Position of column ``name`` in ``columns``."""

@@ -128,9 +128,13 @@ def coefficient_permutation_p(
     covariates: np.ndarray,
     rng: np.random.Generator,
     n_permutations: int = 9999,
+    weights: np.ndarray | None = None,
 ) -> float:
     """Freedman & Lane (1983) permutation p-value for the coefficient of ``x`` in the OLS
     regression of ``y`` on ``x``, ``covariates`` (rows, q; q may be 0) and an intercept.
+    With ``weights`` (positive) the regression is weighted least squares: every column,
+    the intercept's included, is multiplied by the weights' square roots, and the residuals
+    permuted are those of the transformed rows, which the weights make exchangeable.
 
     The residuals ``e`` of ``y`` on the covariates are permuted and added back to the fitted
     values; each permuted outcome is refitted on the full model and its t statistic for ``x``
@@ -154,6 +158,9 @@ def coefficient_permutation_p(
         raise ValueError(f"{n} rows leave no residual degree of freedom for x and {q} covariates")
     reduced = np.column_stack([np.ones(n), covariates])
     full = np.column_stack([x, reduced])
+    if weights is not None:
+        root = np.sqrt(np.asarray(weights, dtype=float))
+        y, reduced, full = y * root, reduced * root[:, None], full * root[:, None]
     q_full, r_full = np.linalg.qr(full)
     diag = np.abs(np.diagonal(r_full))
     if diag.min() <= 1e-10 * diag.max():
