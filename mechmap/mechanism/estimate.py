@@ -475,9 +475,9 @@ def _link(plan: PathPlan, p: EffectPlan, engine: Engine, rng: np.random.Generato
         method = f"OLS over {rows}; {inference.method}"
     else:
         method = (
-            f"weighted least squares over {rows}, each site weighted by the inverse of "
-            f"{p.effect}'s variance there, between-site {weights.between:.3g} plus sampling "
-            f"{weights.pooled:.3g} x (1 - {weights.pooled:.3g}) / denominator; "
+            f"weighted least squares over {rows}, weights 1 / ({weights.between:.2g} + "
+            f"{weights.pooled:.3g} x {1 - weights.pooled:.3g} / {p.effect}'s denominator): "
+            "between-site plus sampling variance; "
             f"{inference.method}"
         )
     if kind == "measurement":
