@@ -18,6 +18,7 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import stats
 
 from mechmap.data import AnalysisData
 from mechmap.mechanism.assumptions import link_model
@@ -508,7 +509,7 @@ def _correlation(x: np.ndarray, y: np.ndarray) -> Correlation:
     n = len(x)
     if n < 4 or abs(r) >= 1:
         return Correlation(r, None, n)
-    half = 1.959963984540054 / np.sqrt(n - 3)
+    half = float(stats.norm.ppf(0.975)) / np.sqrt(n - 3)
     z = np.arctanh(r)
     return Correlation(r, (float(np.tanh(z - half)), float(np.tanh(z + half))), n)
 
