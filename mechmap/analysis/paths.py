@@ -5,7 +5,8 @@ collider is in ``Z`` or has a descendant in ``Z``; otherwise the first node that
 rule blocks it (Pearl, Causality, 2nd ed. 2009, Definition 1.2.3). The number of paths can
 grow exponentially with the size of the graph, so :func:`all_paths` and :func:`causal_paths`
 stop at ``cap`` paths; the search never follows a branch that cannot reach the target, so the
-work per path found stays polynomial.
+work per path found stays polynomial. Each function refuses a cyclic graph or an unknown
+node with ``ValueError`` (:mod:`mechmap.analysis.inputs`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 import networkx as nx
+
+from mechmap.analysis.inputs import check_dag, check_nodes
 
 OPEN, BLOCKED = "open", "blocked"
 NON_COLLIDER_GIVEN = "conditioned on, and not a collider on this path"
@@ -80,9 +83,8 @@ class Paths:
 
 
 def _require(graph: nx.DiGraph, *nodes: str) -> None:
-    for v in nodes:
-        if v not in graph:
-            raise nx.NodeNotFound(f"node {v!r} is not in the graph")
+    check_dag(graph)
+    check_nodes(graph, "", nodes)
 
 
 def ancestors(graph: nx.DiGraph, nodes: Iterable[str]) -> list[str]:
@@ -197,6 +199,7 @@ def path_status(graph: nx.DiGraph, nodes: list[str], given: Collection[str] = ()
     >>> path_status(g, ["x", "c", "y"]).reason
     'a collider on this path, and neither it nor a descendant is conditioned on'
     """
+    _require(graph, *nodes, *given)
     given = set(given)
     opens_colliders = given.union(*(nx.ancestors(graph, z) for z in given))
     return _status(graph, nodes, given, opens_colliders)
