@@ -83,16 +83,13 @@ class NodeNames:
             for v, data in graph.nodes(data=True)
         )
 
-    def __contains__(self, name: object) -> bool:
-        return name in self._wave_of
-
     def resolve(self, name: str) -> str:
         """The variable ``name`` stands for; ``ValueError`` saying what to write if none."""
         name = name.strip()
         if name in self._wave_of:
             return name
         node, at, wave = name.partition("@")
-        copies = self._copies.get(node if at else name)
+        copies = self._copies.get(node)
         if copies is None:
             raise ValueError(f"unknown node '{name}'{did_you_mean(name, self._suggestions)}")
         if not at:  # a node with waves, named plainly

@@ -4,6 +4,7 @@ line is checked on the bundled maps in tests/test_analysis_cli.py."""
 
 from __future__ import annotations
 
+import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,6 +13,7 @@ import mechmap
 from mechmap.analysis.inputs import check_nodes
 from mechmap.model import Map
 from mechmap.names import NodeNames
+from tests.conftest import ROOT, run_mechmap
 
 WAVES = ["base", "impl", "sust"]
 
@@ -100,9 +102,23 @@ def test_the_map_and_its_graph_word_a_wrong_name_alike(m: Map, name: str) -> Non
 
 def test_a_graph_without_map_attributes_takes_names_as_they_are() -> None:
     """A plain networkx graph: no waves, an '@' is part of a name."""
-    import networkx as nx
-
     names = NodeNames.of_graph(nx.DiGraph([("a@b", "c")]))
     assert names.resolve("a@b") == "a@b"
     assert refusal(names, "a@c") == "unknown node 'a@c' (did you mean 'a@b'?)"
     assert refusal(names, "d") == "unknown node 'd'"
+
+
+def test_render_focus_words_a_wrong_copy_as_the_analyses_do(tmp_path) -> None:
+    alliance = str(ROOT / "maps" / "yakovchenko-2025-working-alliance.yaml")
+    target = tmp_path / "focus.svg"
+    wrong = run_mechmap("render", alliance, "--focus", "screening@sst", "-o", str(target))
+    assert wrong.returncode == 2 and not target.exists()
+    assert wrong.stderr == (
+        "mechmap: --focus: unknown wave 'sst' of screening (did you mean 'sust'?); its "
+        "copies: screening@base, screening@impl, screening@sust\n"
+    )
+    # a node at one wave, named with it, is that node
+    assert (
+        run_mechmap("render", alliance, "--focus", "fidelity@impl", "-o", str(target)).returncode
+        == 0
+    )

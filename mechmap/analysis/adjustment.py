@@ -117,7 +117,7 @@ def adjustment_problem(
     if effect not in (TOTAL, DIRECT):
         raise ValueError(f"effect must be '{TOTAL}' or '{DIRECT}', not '{effect}'")
     xs, ys = check_effect(graph, exposures, outcomes, latent)
-    forbidden = {v: "latent (not measured)" for v in latent}
+    forbidden = dict.fromkeys(check_nodes(graph, "latent", latent), "latent (not measured)")
     if effect == TOTAL:
         causal = proper_causal_nodes(graph, set(xs), set(ys))
         for v in set().union(*(nx.descendants(graph, c) | {c} for c in causal)):
@@ -196,7 +196,7 @@ def check_adjustment(
     ['x', 'c', 'y']
     """
     problem = adjustment_problem(graph, exposures, outcomes, latent, effect)
-    given = tuple(given)
+    given = (given,) if isinstance(given, str) else tuple(given)
     ends = (problem.exposures | problem.outcomes) & check_nodes(graph, "given", given)
     if ends:
         raise ValueError(

@@ -42,7 +42,7 @@ from mechmap.analysis.estimands import (
 )
 from mechmap.analysis.id_algorithm import ADMG, Hedge
 from mechmap.analysis.implications import minimum_separator
-from mechmap.analysis.inputs import check_effect
+from mechmap.analysis.inputs import check_effect, check_nodes
 from mechmap.analysis.separators import SOURCE, TARGET, contract
 
 BACK_DOOR, FRONT_DOOR, ID_ALGORITHM, NO_EFFECT = (
@@ -114,8 +114,8 @@ def identify(
     >>> identify(nx.DiGraph([("u", "x"), ("u", "y"), ("x", "y")]), "x", "y", ["u"]).identifiable
     False
     """
-    xs, ys = (set(v) for v in check_effect(graph, _names(exposure), _names(outcome), latent))
-    latent = set(latent)
+    xs, ys = (set(v) for v in check_effect(graph, exposure, outcome, latent))
+    latent = check_nodes(graph, "latent", latent)
 
     def answer(method: str, expression, note: str, **found) -> Identification:
         return Identification(
@@ -190,10 +190,6 @@ def identify(
     )
 
 
-def _names(value: str | Iterable[str]) -> set[str]:
-    return {value} if isinstance(value, str) else set(value)
-
-
 def smallest_adjustment_set(
     graph: nx.DiGraph,
     exposures: Iterable[str],
@@ -240,7 +236,7 @@ def front_door_set(
     without_x_out.remove_edges_from(list(graph.out_edges(xs)))
     above_x = xs.union(*(nx.ancestors(without_x_out, x) for x in xs))
     tied = above_x.union(*(nx.descendants(without_x_out, v) for v in above_x))
-    candidates = set(graph) - tied - ys - set(latent)
+    candidates = set(graph) - tied - ys - check_nodes(graph, "latent", latent)
     on_paths = set().union(*(nx.descendants(graph, x) for x in xs)) & set().union(
         *(nx.ancestors(graph, y) for y in ys)
     )

@@ -40,16 +40,17 @@ def check_dag(graph: nx.DiGraph) -> None:
         raise ValueError(f"the graph has a cycle: {arrows}; the analyses need a DAG")
 
 
-def check_nodes(graph: nx.DiGraph, what: str, nodes: Iterable[str]) -> set[str]:
-    """The set of ``nodes``; ``ValueError`` naming ``what`` they are (``exposure``...; ``""``
-    for plain nodes) and what to write instead if one is not a vertex of ``graph``.
+def check_nodes(graph: nx.DiGraph, what: str, nodes: str | Iterable[str]) -> set[str]:
+    """The set of ``nodes`` (a string is one node, not its letters); ``ValueError`` naming
+    ``what`` they are (``exposure``...; ``""`` for plain nodes) and what to write instead if
+    one is not a vertex of ``graph``.
 
     >>> check_nodes(nx.DiGraph([("wai", "goal")]), "exposure", ["wia"])
     Traceback (most recent call last):
       ...
     ValueError: exposure: unknown node 'wia' (did you mean 'wai'?)
     """
-    nodes = set(nodes)
+    nodes = {nodes} if isinstance(nodes, str) else set(nodes)
     missing = sorted((v for v in nodes if v not in graph), key=str)
     if missing:
         NodeNames.of_graph(graph).require(str(missing[0]), what)
@@ -60,8 +61,8 @@ def check_nodes(graph: nx.DiGraph, what: str, nodes: Iterable[str]) -> set[str]:
 
 def check_effect(
     graph: nx.DiGraph,
-    exposures: Iterable[str],
-    outcomes: Iterable[str],
+    exposures: str | Iterable[str],
+    outcomes: str | Iterable[str],
     latent: Collection[str] = (),
 ) -> tuple[frozenset[str], frozenset[str]]:
     """The exposures and outcomes of an effect, checked with the graph and the latent

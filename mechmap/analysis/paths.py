@@ -82,9 +82,9 @@ class Paths:
         }
 
 
-def _require(graph: nx.DiGraph, *nodes: str) -> None:
+def _require(graph: nx.DiGraph, nodes: str | Iterable[str]) -> set[str]:
     check_dag(graph)
-    check_nodes(graph, "", nodes)
+    return check_nodes(graph, "", nodes)
 
 
 def ancestors(graph: nx.DiGraph, nodes: Iterable[str]) -> list[str]:
@@ -93,8 +93,7 @@ def ancestors(graph: nx.DiGraph, nodes: Iterable[str]) -> list[str]:
     >>> ancestors(nx.DiGraph([("a", "b"), ("b", "c")]), ["c"])
     ['a', 'b']
     """
-    nodes = list(nodes)
-    _require(graph, *nodes)
+    nodes = _require(graph, nodes)
     return sorted(set().union(*(nx.ancestors(graph, v) for v in nodes)))
 
 
@@ -104,8 +103,7 @@ def descendants(graph: nx.DiGraph, nodes: Iterable[str]) -> list[str]:
     >>> descendants(nx.DiGraph([("a", "b"), ("b", "c")]), ["a"])
     ['b', 'c']
     """
-    nodes = list(nodes)
-    _require(graph, *nodes)
+    nodes = _require(graph, nodes)
     return sorted(set().union(*(nx.descendants(graph, v) for v in nodes)))
 
 
@@ -115,7 +113,7 @@ def mediators(graph: nx.DiGraph, x: str, y: str) -> list[str]:
     >>> mediators(nx.DiGraph([("x", "m"), ("m", "y"), ("x", "y"), ("y", "d")]), "x", "y")
     ['m']
     """
-    _require(graph, x, y)
+    _require(graph, [x, y])
     return sorted((nx.descendants(graph, x) & nx.ancestors(graph, y)) - {x, y})
 
 
@@ -136,7 +134,7 @@ def causal_paths(graph: nx.DiGraph, x: str, y: str, cap: int | None = None) -> l
     >>> causal_paths(g, "x", "y")
     [['x', 'm', 'y'], ['x', 'y']]
     """
-    _require(graph, x, y)
+    _require(graph, [x, y])
     if x == y:
         return [[x]]
     reaching = nx.ancestors(graph, y) | {y}
@@ -199,8 +197,8 @@ def path_status(graph: nx.DiGraph, nodes: list[str], given: Collection[str] = ()
     >>> path_status(g, ["x", "c", "y"]).reason
     'a collider on this path, and neither it nor a descendant is conditioned on'
     """
-    _require(graph, *nodes, *given)
-    given = set(given)
+    _require(graph, nodes)
+    given = check_nodes(graph, "given", given)
     opens_colliders = given.union(*(nx.ancestors(graph, z) for z in given))
     return _status(graph, nodes, given, opens_colliders)
 
@@ -227,8 +225,8 @@ def all_paths(
     >>> [(p.text, p.open) for p in all_paths(g, "x", "y", given=["c"]).paths]
     [('x <- c -> y', False), ('x -> y', True)]
     """
-    given_set = set(given)
-    _require(graph, x, y, *given_set)
+    _require(graph, [x, y])
+    given_set = check_nodes(graph, "given", given)
     if x == y:
         raise ValueError("the two ends of a path must differ")
     if given_set & {x, y}:
