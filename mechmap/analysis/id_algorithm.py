@@ -27,6 +27,9 @@ from mechmap.analysis.estimands import ONE, Term, product, ratio, summed
 
 
 class Hedge(Exception):
+    """The effect is not identifiable: ``whole`` is a confounded component (nodes linked by
+    bidirected arcs) and ``part`` the one it leaves once the exposure is set."""
+
     def __init__(self, whole: frozenset[str], part: frozenset[str]):
         super().__init__("hedge")
         self.whole, self.part = whole, part
