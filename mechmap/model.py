@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from mechmap.diagnostics import Location
+from mechmap.names import NodeNames
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -325,6 +326,29 @@ class Map:
     @property
     def variables(self) -> tuple[str, ...]:
         return tuple(self.variable_info)
+
+    @cached_property
+    def names(self) -> NodeNames:
+        """What people type for a variable (``trust@t2``; a node with one copy plainly),
+        resolved, or refused with one message per mistake (see :mod:`mechmap.names`).
+
+        >>> import mechmap
+        >>> m = mechmap.loads('''
+        ... mechmap: 1
+        ... id: tiny
+        ... title: Tiny
+        ... waves: {t1: One, t2: Two}
+        ... nodes:
+        ...   trust: {waves: [t1, t2]}
+        ... ''')
+        >>> m.names.resolve("trust@t2")
+        'trust@t2'
+        >>> m.names.resolve("trust@t3")
+        Traceback (most recent call last):
+          ...
+        ValueError: unknown wave 't3' of trust; its copies: trust@t1, trust@t2
+        """
+        return NodeNames.of_map(self)
 
     def placement(self, vertex: str) -> Placement | None:
         """The layout hints for ``vertex``, a variable (``trust@t2``, or a node's plain id when

@@ -185,3 +185,124 @@ def test_measurement_arrows_are_ordinary_dag_arrows_to_every_analysis(tmp_path: 
     for question in questions:
         command, *rest = question
         assert _json(command, ALLIANCE, *rest) == _json(command, str(causal), *rest), question
+
+
+# -- one node-name resolution: one message per mistake, with the fix -------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["adjust", "-x", "wai", "-y", "screening@sst"],
+            "--outcome: unknown wave 'sst' of screening (did you mean 'sust'?); its copies: "
+            "screening@base, screening@impl, screening@sust",
+        ),
+        (
+            ["identify", "--from", "wai", "--to", "screening"],
+            "--outcome: 'screening' has a copy per wave; name one: screening@base, "
+            "screening@impl, screening@sust",
+        ),
+        (
+            ["instruments", "-x", "wai@sust", "-y", "fidelity"],
+            "--exposure: 'wai' exists only at wave 'impl'; name it 'wai'",
+        ),
+        (
+            ["adjust", "-x", "wai", "-y", "fidelity", "--check", "site_context@impl"],
+            "--check: 'site_context' has no waves; name it 'site_context'",
+        ),
+        (
+            ["paths", "--from", "wia", "--to", "fidelity"],
+            "--from: unknown node 'wia' (did you mean 'wai'?)",
+        ),
+        (
+            ["paths", "-x", "wai", "-y", "fidelty"],
+            "--to: unknown node 'fidelty' (did you mean 'fidelity'?)",
+        ),
+        (
+            ["dsep", "wai", "fidelity", "--given", "gaol"],
+            "--given: unknown node 'gaol' (did you mean 'goal'?)",
+        ),
+        (["dsep", "wai", "screening@bse"], "second: unknown wave 'bse' of screening"),
+    ],
+    ids=[
+        "unknown-wave",
+        "missing-wave",
+        "one-wave-node",
+        "timeless-node",
+        "typo-from",
+        "typo-to",
+        "typo-given",
+        "typo-wave-dsep",
+    ],
+)
+def test_a_wrong_name_gets_one_line_saying_what_to_write(args: list[str], message: str) -> None:
+    result = run_mechmap(args[0], ALLIANCE, *args[1:])
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.startswith(f"mechmap: {message}"), result.stderr
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["adjust", "-x", "dose", "-y", "dose"], "exposure and outcome are the same node: dose"),
+        (["instruments", "--from", "trust", "--to", "trust"], "the same node: trust"),
+        (["identify", "-x", "culture", "-y", "uptake"], "culture is latent"),
+        (["adjust", "-x", "dose", "-y", "uptake", "--check", "dose,capacity"], "holds neither"),
+        (["dsep", "dose", "uptake", "--given", "uptake"], "is in a set and also conditioned on"),
+        (["dsep", "dose", "dose"], "dose is in both sets"),
+        (["dsep", "", "dose"], "name at least one node on each side"),
+        (["adjust", "-x", "dose", "-y", ""], "give at least one exposure and one outcome"),
+        (["adjust", "-x", "dose", "-y", "uptake", "--effect", "both"], "effect must be"),
+    ],
+)
+def test_a_question_the_analysis_refuses_is_one_line(
+    confounded: Path, args: list[str], message: str
+) -> None:
+    result = run_mechmap(args[0], str(confounded), *args[1:])
+    assert result.returncode == 2, result.stdout
+    assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["adjust", "instruments", "identify", "paths"])
+def test_cause_and_effect_are_spelled_alike_on_every_command(
+    confounded: Path, command: str
+) -> None:
+    spellings = [
+        ["-x", "dose", "-y", "uptake"],
+        ["--exposure", "dose", "--outcome", "uptake"],
+        ["--from", "dose", "--to", "uptake"],
+    ]
+    if command == "instruments":  # dose -> trust -> uptake: trust's instruments
+        spellings = [[s[0], "trust", s[2], "uptake"] for s in spellings]
+    answers = [_json(command, str(confounded), *spelling) for spelling in spellings]
+    assert answers[0] == answers[1] == answers[2]
+
+
+UAI = """
+mechmap: 1
+id: uai
+title: DAGitty's non-X-ancestor example (Textor & Liskiewicz, UAI 2011)
+nodes:
+  X1: {role: strategy}
+  X2: {role: strategy}
+  M1: {role: mechanism}
+  M2: {role: mechanism}
+  Y: {role: implementation_outcome}
+edges: [X1 -> M1 -> M2 -> X2, Y -> M2]
+"""
+
+
+def test_direct_effect_on_an_outcome_no_exposure_affects_agrees_with_dagitty(
+    tmp_path: Path,
+) -> None:
+    """Y is no descendant of X1 or X2: adjusting for M2, below Y, is allowed (DAGitty
+    finds {M1, M2}); once X1 -> Y makes Y an effect, it is not, and no set exists."""
+    path = tmp_path / "uai.yaml"
+    path.write_text(UAI)
+    args = ["adjust", str(path), "-x", "X1,X2", "-y", "Y", "--effect", "direct"]
+    assert _json(*args)["adjustment_sets"] == [["M1", "M2"]]
+    path.write_text(UAI.replace("Y -> M2]", "Y -> M2, X1 -> Y]"))
+    assert _json(*args)["adjustment_sets"] == []

@@ -166,3 +166,77 @@ def test_causal_paths_are_dagittys(model: Model) -> None:
     found = [" -> ".join(model.label[v] for v in path) for path in paths]
     assert sorted(found) == sorted(model.want["causal_paths"])
     assert paths == sorted(paths)
+
+
+# -- DAGitty's own adjustment tests (test/test/adjustment-dags.js) that our API can ask ------
+
+
+def _chains(*chains: str) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for chain in chains:
+        nx.add_path(graph, [v.strip() for v in chain.split("->")])
+    return graph
+
+
+# "our non-X-ancestor MSAS example from the UAI paper": Y is no descendant of X1 or X2, so
+# adjusting for M2 (a descendant of Y) is allowed, and M1 must close X1 -> M1 -> M2 <- Y
+UAI = _chains("X1 -> M1 -> M2 -> X2", "Y -> M2")
+UAI_WITH_CAUSAL_ARROW = _chains("X1 -> M1 -> M2 -> X2", "Y -> M2", "X1 -> Y")
+
+
+@pytest.mark.parametrize(
+    ("graph", "effect", "dagitty"),
+    [
+        (UAI, "direct", [["M1", "M2"]]),
+        (UAI, "total", [["M1", "M2"]]),
+        (UAI_WITH_CAUSAL_ARROW, "direct", []),
+        (UAI_WITH_CAUSAL_ARROW, "total", []),
+    ],
+    ids=["uai-direct", "uai-total", "uai-causal-direct", "uai-causal-total"],
+)
+def test_dagittys_non_x_ancestor_example(graph: nx.DiGraph, effect: str, dagitty) -> None:
+    found = adjustment_sets(graph, ["X1", "X2"], ["Y"], effect=effect)
+    assert found.sets == dagitty
+
+
+@pytest.mark.parametrize(
+    ("name", "effect", "adjusted", "dagitty"),
+    [
+        ("Thoemmes", "direct", True, [["e2", "s2"], ["s1", "s2"]]),
+        ("Thoemmes", "total", True, []),
+        ("Thoemmes", "total", False, [[]]),  # g.removeAdjustedNode("s2")
+        ("mediator", "direct", True, [["I"]]),
+    ],
+)
+def test_dagittys_adjustment_tests_on_the_examples(name, effect, adjusted, dagitty) -> None:
+    model = load(DATA / "dagitty" / f"{name}.dagitty")
+    found = adjustment_sets(
+        model.graph,
+        [model.exposure],
+        [model.outcome],
+        latent=model.latent,
+        effect=effect,
+        include=model.include if adjusted else (),
+    )
+    assert sorted(model.names(s) for s in found.sets) == dagitty
+
+
+def test_the_uai_example_agrees_with_the_smallest_set_identify_uses() -> None:
+    from mechmap.analysis.identify import smallest_adjustment_set
+
+    assert smallest_adjustment_set(UAI, ["X1", "X2"], ["Y"]) == ["M1", "M2"]
+
+
+@pytest.mark.parametrize("forced", ["exposure", "outcome"])
+def test_a_forced_exposure_or_outcome_is_a_clear_error(model: Model, forced: str) -> None:
+    """DAGitty lets a node be both exposure and adjusted; conditioning on what the
+    intervention sets (or on the outcome) asks nothing, so we refuse it in words."""
+    node = model.exposure if forced == "exposure" else model.outcome
+    for ask in (
+        lambda: adjustment_sets(
+            model.graph, [model.exposure], [model.outcome], model.latent, include=[node]
+        ),
+        lambda: instruments(model.graph, model.exposure, model.outcome, include=[node]),
+    ):
+        with pytest.raises(ValueError, match=f"{node} is an {forced}, so it cannot be in include"):
+            ask()

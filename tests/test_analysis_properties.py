@@ -7,15 +7,26 @@ from __future__ import annotations
 import itertools
 
 import networkx as nx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mechmap.analysis.adjustment import DIRECT, TOTAL, adjustment_sets
-from mechmap.analysis.dsep import open_path
+import mechmap
+from mechmap.analysis.adjustment import DIRECT, TOTAL, adjustment_sets, check_adjustment
+from mechmap.analysis.dsep import d_separated, open_path
+from mechmap.analysis.identify import front_door_set, identify, smallest_adjustment_set
 from mechmap.analysis.implications import all_implications, basis_implications, minimum_separator
 from mechmap.analysis.instrumental import instruments, is_instrument
-from mechmap.analysis.paths import all_paths, causal_paths, mediators, path_status
+from mechmap.analysis.paths import (
+    all_paths,
+    ancestors,
+    causal_paths,
+    descendants,
+    mediators,
+    path_status,
+)
 from mechmap.analysis.separators import minimal_separators
+from tests.conftest import ROOT
 
 NAMES = [f"v{i}" for i in range(10)]
 SETTINGS = settings(max_examples=150, deadline=None)
@@ -95,7 +106,8 @@ def valid_adjustment(graph, x, y, z: set[str], latent: set[str], effect: str) ->
         if z & forbidden_total(graph, x, y):
             return False
         return nx.is_d_separator(backdoor_graph(graph, x, y), {x}, {y}, z)
-    if z & nx.descendants(graph, y):
+    # DAGitty's rule: no descendant of the outcome, when the exposure affects the outcome
+    if y in nx.descendants(graph, x) and z & nx.descendants(graph, y):
         return False
     direct = graph.copy()
     if direct.has_edge(x, y):
@@ -239,13 +251,13 @@ def test_implications_with_forced_nodes_condition_on_them(graph, data) -> None:
 @settings(max_examples=50, deadline=None)
 @given(dags(max_nodes=9), st.data())
 def test_answers_do_not_depend_on_the_order_of_nodes_and_arrows(graph, data) -> None:
-    latent = some(data, graph, max_size=2)
+    x, y = two(data, graph)
+    latent = some(data, set(graph) - {x, y}, max_size=2)
     shuffled = nx.DiGraph()
     shuffled.add_nodes_from(data.draw(st.permutations(sorted(graph))))
     shuffled.add_edges_from(data.draw(st.permutations(sorted(graph.edges))))
     for analysis in (basis_implications, all_implications):
         assert analysis(graph, latent=latent) == analysis(shuffled, latent=latent)
-    x, y = two(data, graph)
     assert instruments(graph, x, y, latent) == instruments(shuffled, x, y, latent)
     assert all_paths(graph, x, y) == all_paths(shuffled, x, y)
 
@@ -427,3 +439,100 @@ def test_all_paths_stop_at_the_cap() -> None:
         "reason": None,
     }
     assert causal_paths(graph, "x", "y", cap=1) == [["x", "a", "y"]]
+
+
+# -- questions that make no sense: one clear ValueError, never a networkx error --------------
+
+
+def _asks(x: str, y: str) -> dict[str, object]:
+    """Every public analysis, asked about the effect of x on y (or the pair x, y)."""
+    return {
+        "adjustment_sets": lambda g: adjustment_sets(g, [x], [y]),
+        "adjustment_sets direct": lambda g: adjustment_sets(g, [x], [y], effect=DIRECT),
+        "check_adjustment": lambda g: check_adjustment(g, [x], [y], []),
+        "instruments": lambda g: instruments(g, x, y),
+        "is_instrument": lambda g: is_instrument(g, x, y, x),
+        "identify": lambda g: identify(g, x, y),
+        "smallest_adjustment_set": lambda g: smallest_adjustment_set(g, [x], [y]),
+        "front_door_set": lambda g: front_door_set(g, [x], [y]),
+        "open_path": lambda g: open_path(g, [x], [y]),
+        "d_separated": lambda g: d_separated(g, [x], [y]),
+        "all_paths": lambda g: all_paths(g, x, y),
+        "causal_paths": lambda g: causal_paths(g, x, y),
+        "mediators": lambda g: mediators(g, x, y),
+        "path_status": lambda g: path_status(g, [x, y]),
+        "ancestors": lambda g: ancestors(g, [x, y]),
+        "descendants": lambda g: descendants(g, [x, y]),
+        "basis_implications": lambda g: basis_implications(g, latent=[x]),
+        "all_implications": lambda g: all_implications(g, include=[x]),
+    }
+
+
+@SETTINGS
+@given(dags(), st.data())
+def test_every_analysis_refuses_a_cyclic_graph_and_names_the_cycle(graph, data) -> None:
+    x, y = two(data, graph)
+    cyclic = graph.copy()
+    cyclic.add_edges_from([(x, y), (y, x)])
+    for name, ask in _asks(x, y).items():
+        with pytest.raises(ValueError, match="the graph has a cycle: ") as refused:
+            ask(cyclic)
+        named = str(refused.value).removeprefix("the graph has a cycle: ")
+        cycle = named.removesuffix("; the analyses need a DAG").split(" -> ")
+        assert cycle[0] == cycle[-1] and len(cycle) > 2, name
+        assert all(cyclic.has_edge(a, b) for a, b in itertools.pairwise(cycle)), name
+
+
+@SETTINGS
+@given(dags(), st.data())
+def test_every_analysis_names_an_unknown_node_with_a_suggestion(graph, data) -> None:
+    x, y = two(data, graph)
+    typo = x + "_"  # v3 -> v3_: close enough to suggest v3
+    for ask in _asks(typo, y).values():
+        with pytest.raises(ValueError, match=f"unknown node '{typo}' \\(did you mean 'v"):
+            ask(graph)
+
+
+def test_an_unknown_node_of_a_maps_graph_is_worded_by_the_maps_names() -> None:
+    graph = mechmap.load(ROOT / "maps" / "yakovchenko-2025-working-alliance.yaml").to_networkx()
+    for ask in _asks("screening@sst", "wai").values():
+        with pytest.raises(ValueError, match="unknown wave 'sst' of screening"):
+            ask(graph)
+    with pytest.raises(ValueError, match="'screening' has a copy per wave; name one: "):
+        adjustment_sets(graph, ["wai"], ["screening"])
+
+
+@SETTINGS
+@given(dags(), st.data())
+def test_an_exposure_that_is_the_outcome_is_refused(graph, data) -> None:
+    x = data.draw(st.sampled_from(sorted(graph)))
+    for name, ask in _asks(x, x).items():
+        if name in ("basis_implications", "all_implications", "ancestors", "descendants"):
+            continue  # not about an effect
+        expected = {
+            "open_path": "is in both sets",
+            "d_separated": "is in both sets",
+            "all_paths": "the two ends of a path must differ",
+        }.get(name, f"exposure and outcome are the same node: {x}")
+        if name in ("causal_paths", "mediators", "path_status"):
+            ask(graph)  # a path from a node to itself is the node: an answer, not a mistake
+            continue
+        with pytest.raises(ValueError, match=expected):
+            ask(graph)
+
+
+@SETTINGS
+@given(dags(), st.data())
+def test_an_end_that_is_also_conditioned_on_is_refused(graph, data) -> None:
+    x, y = two(data, graph)
+    end = data.draw(st.sampled_from([x, y]))
+    role = "exposure" if end == x else "outcome"
+    with pytest.raises(ValueError, match=f"{end} is an {role}, so it cannot be in include"):
+        adjustment_sets(graph, [x], [y], include=[end])
+    with pytest.raises(ValueError, match=f"{end} is an {role}, so it cannot be in include"):
+        instruments(graph, x, y, include=[end])
+    with pytest.raises(ValueError, match="an adjustment set holds neither"):
+        check_adjustment(graph, [x], [y], [end])
+    for d_separation in (open_path, d_separated):
+        with pytest.raises(ValueError, match="is in a set and also conditioned on"):
+            d_separation(graph, [x], [y], [end])

@@ -15,19 +15,14 @@ import networkx as nx
 import pytest
 
 from mechmap.analysis.adjustment import adjustment_sets
+from mechmap.analysis.estimands import Product, Ratio, Sum, Term, free
+from mechmap.analysis.id_algorithm import ADMG, Hedge
 from mechmap.analysis.identify import (
-    _ADMG,
     BACK_DOOR,
     FRONT_DOOR,
     ID_ALGORITHM,
     NO_EFFECT,
     Identification,
-    _free,
-    _Hedge,
-    _Product,
-    _Ratio,
-    _Sum,
-    _Term,
     front_door_set,
     identify,
     smallest_adjustment_set,
@@ -85,19 +80,19 @@ class Model:
 
 
 def evaluate(e, model: Model, observed, at: dict[str, int]) -> float:
-    if isinstance(e, _Term):
+    if isinstance(e, Term):
         both = model.marginal(observed, {v: at[v] for v in e.vars | e.given})
         given = model.marginal(observed, {v: at[v] for v in e.given}) if e.given else 1.0
         return both / given
-    if isinstance(e, _Product):
+    if isinstance(e, Product):
         return math.prod(evaluate(f, model, observed, at) for f in e.factors)
-    if isinstance(e, _Sum):
+    if isinstance(e, Sum):
         over = sorted(e.over)
         return sum(
             evaluate(e.body, model, observed, {**at, **dict(zip(over, values, strict=True))})
             for values in itertools.product((0, 1), repeat=len(over))
         )
-    assert isinstance(e, _Ratio)
+    assert isinstance(e, Ratio)
     return evaluate(e.numerator, model, observed, at) / evaluate(e.denominator, model, observed, at)
 
 
@@ -106,11 +101,11 @@ def assert_estimand_correct(graph: nx.DiGraph, x: str, y: str, found: Identifica
     any other variable it leaves free, such as z in the napkin formula)."""
     model = Model(graph, seed)
     observed = model.joint()
-    free = sorted(_free(found._expression) - {x, y})
+    loose = sorted(free(found._expression) - {x, y})
     for vx, vy in itertools.product((0, 1), repeat=2):
         truth = model.marginal(model.joint({x: vx}), {y: vy})
-        for values in itertools.product((0, 1), repeat=len(free)):
-            at = {x: vx, y: vy, **dict(zip(free, values, strict=True))}
+        for values in itertools.product((0, 1), repeat=len(loose)):
+            at = {x: vx, y: vy, **dict(zip(loose, values, strict=True))}
             value = evaluate(found._expression, model, observed, at)
             assert value == pytest.approx(truth, abs=1e-9), (found.estimand, at)
 
@@ -299,8 +294,8 @@ def test_several_exposures_and_outcomes():
 @pytest.mark.parametrize(
     ("exposure", "outcome", "latent", "message"),
     [
-        ("nope", "y", (), "not in the graph"),
-        ("x", "x", (), "both exposure and outcome"),
+        ("nope", "y", (), "exposure: unknown node 'nope'"),
+        ("x", "x", (), "exposure and outcome are the same node: x"),
         ("x", "y", ("y",), "latent"),
         ([], "y", (), "at least one"),
     ],
@@ -377,8 +372,8 @@ def test_id_algorithm_alone_on_random_graphs():
             continue
         g, x, y, latent = drawn
         try:
-            expression = _ADMG(g, latent).identify(frozenset([y]), frozenset([x]))
-        except _Hedge:
+            expression = ADMG(g, latent).identify(frozenset([y]), frozenset([x]))
+        except Hedge:
             assert identify(g, x, y, latent).identifiable is False
             continue
         solved += 1

@@ -85,6 +85,15 @@ def test_maps_without_waves_give_nothing():
     assert time_varying_warnings(m, x, y) == []
 
 
-def test_unknown_variable():
-    with pytest.raises(ValueError, match="not a variable"):
-        time_varying_warnings(mechmap.loads(TITRATED), "dose", "uptake")
+@pytest.mark.parametrize(
+    ("exposure", "outcome", "message"),
+    [
+        ("dose", "uptake", "exposure: 'dose' has a copy per wave; name one: dose@t1, dose@t2"),
+        ("dose@t3", "uptake", "exposure: unknown wave 't3' of dose"),
+        ("dose@t1", "uptak", "outcome: unknown node 'uptak' \\(did you mean 'uptake'\\?\\)"),
+        ("dose@t1", "dose@t1", "exposure and outcome are the same node: dose@t1"),
+    ],
+)
+def test_unknown_variables_and_senseless_questions(exposure, outcome, message):
+    with pytest.raises(ValueError, match=message):
+        time_varying_warnings(mechmap.loads(TITRATED), exposure, outcome)

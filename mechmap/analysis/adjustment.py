@@ -4,14 +4,21 @@ Total effect: the adjustment criterion of Shpitser, VanderWeele & Robins (UAI 20
 form of van der Zander, Liśkiewicz & Textor (Artif Intell 2019;270:1): ``Z`` is valid iff it
 holds no descendant of a node on a proper causal path from X to Y and d-separates X and Y
 in the proper back-door graph (the DAG without the first arrow of every proper causal
-path). Direct effect (as DAGitty): ``Z`` holds no descendant of Y and d-separates X and Y
-once the arrows X -> Y are removed. Latent nodes are never chosen.
+path). Direct effect (as DAGitty's ``listMsasDirectEffect``): ``Z`` d-separates X and Y
+once the arrows X -> Y are removed, and holds no descendant of an outcome that an exposure
+affects. An outcome no exposure reaches puts no such limit: its distribution is the same
+whatever X is set to, and any ``Z`` that d-separates it from X gives
+``Σ_z P(y | x, z) P(z) = Σ_z P(y | z) P(z) = P(y)``, the right answer (DAGitty's "UAI
+non-X-ancestor" example, ``X1 -> M1 -> M2 -> X2 <- ... Y -> M2``, has the set {M1, M2}).
+Latent nodes are never chosen.
 
 Minimal sets are the minimal X-Y separators in the moral graph of the ancestors of X and Y,
 with forbidden nodes eliminated; :mod:`mechmap.analysis.separators` lists them with
 polynomial delay. Nodes that are conditioned on whatever one does (DAGitty's "adjusted" and
 "selected" nodes) go in as ``include``: every set then contains them, and is minimal among
-the sets that do.
+the sets that do. Every function checks its question first (a DAG, known nodes, exposures
+that are not outcomes, latent or in ``include``) and raises ``ValueError`` if it makes no
+sense (:mod:`mechmap.analysis.inputs`).
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from mechmap.analysis.dsep import open_path
+from mechmap.analysis.dsep import find_open_path
+from mechmap.analysis.inputs import check_effect, check_include, check_nodes, listed
 from mechmap.analysis.separators import Graph, eliminate, minimal_separators, moral_graph
 
 TOTAL, DIRECT = "total", "direct"
@@ -106,21 +114,22 @@ def adjustment_problem(
     effect: str = TOTAL,
 ) -> AdjustmentProblem:
     """The separation problem that valid adjustment sets solve (see the module docstring)."""
-    xs, ys = frozenset(exposures), frozenset(outcomes)
-    forbidden = {v: "latent (not measured)" for v in latent}
+    if effect not in (TOTAL, DIRECT):
+        raise ValueError(f"effect must be '{TOTAL}' or '{DIRECT}', not '{effect}'")
+    xs, ys = check_effect(graph, exposures, outcomes, latent)
+    forbidden = dict.fromkeys(check_nodes(graph, "latent", latent), "latent (not measured)")
     if effect == TOTAL:
         causal = proper_causal_nodes(graph, set(xs), set(ys))
         for v in set().union(*(nx.descendants(graph, c) | {c} for c in causal)):
             forbidden.setdefault(v, "on or below a causal path from exposure to outcome")
         backdoor = graph.copy()
         backdoor.remove_edges_from([(x, c) for x in xs for c in graph.successors(x) if c in causal])
-    elif effect == DIRECT:
-        for v in set().union(*(nx.descendants(graph, y) for y in ys)):
+    else:  # DIRECT
+        below_x = set().union(*(nx.descendants(graph, x) for x in xs))
+        for v in set().union(*(nx.descendants(graph, y) for y in ys & below_x)):
             forbidden.setdefault(v, "a descendant of the outcome")
         backdoor = graph.copy()
         backdoor.remove_edges_from([(x, y) for x in xs for y in ys if graph.has_edge(x, y)])
-    else:
-        raise ValueError(f"effect must be '{TOTAL}' or '{DIRECT}', not '{effect}'")
     for v in xs | ys:
         forbidden.pop(v, None)
     return AdjustmentProblem(backdoor, xs, ys, forbidden)
@@ -144,7 +153,8 @@ def adjustment_sets(
     []
     """
     problem = adjustment_problem(graph, exposures, outcomes, latent, effect)
-    xs, ys, forced = problem.exposures, problem.outcomes, set(include)
+    xs, ys = problem.exposures, problem.outcomes
+    forced = check_include(graph, xs, ys, include)
     result = AdjustmentSets(tuple(sorted(xs)), tuple(sorted(ys)), effect, [])
     if forced & set(problem.forbidden):
         return result
@@ -186,7 +196,12 @@ def check_adjustment(
     ['x', 'c', 'y']
     """
     problem = adjustment_problem(graph, exposures, outcomes, latent, effect)
-    given = tuple(given)
+    given = (given,) if isinstance(given, str) else tuple(given)
+    ends = (problem.exposures | problem.outcomes) & check_nodes(graph, "given", given)
+    if ends:
+        raise ValueError(
+            f"{listed(ends)} is an exposure or outcome: an adjustment set holds neither"
+        )
     bad = {v: problem.forbidden[v] for v in given if v in problem.forbidden}
-    path = open_path(problem.graph, problem.exposures, problem.outcomes, set(given))
+    path = find_open_path(problem.graph, problem.exposures, problem.outcomes, set(given))
     return AdjustmentCheck(given, not bad and path is None, bad, path)

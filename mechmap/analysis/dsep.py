@@ -3,6 +3,11 @@
 networkx answers yes or no (``nx.is_d_separator``); people also need to see *which* path
 stays open. This is the reachability ("Bayes-ball") search of Koller & Friedman
 (Probabilistic Graphical Models, 2009, Algorithm 3.1) with back-pointers.
+
+The two sets and the conditioning set must be disjoint (d-separation is defined for
+disjoint sets; conditioning on an end would silently drop it from the question), and the
+graph a DAG: both are checked (:mod:`mechmap.analysis.inputs`). :func:`find_open_path` is
+the search alone, for analyses that have checked their question and ask it many times.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from collections import deque
 from collections.abc import Collection, Iterable
 
 import networkx as nx
+
+from mechmap.analysis.inputs import check_dag, check_nodes, listed
 
 UP, DOWN = "up", "down"  # arrived from a child (against the arrow) or from a parent
 
@@ -28,6 +35,28 @@ def open_path(
     >>> open_path(g, ["x"], ["y"], ["c"]) is None
     True
     """
+    xs, ys, given = _checked(graph, xs, ys, given)
+    return find_open_path(graph, xs, ys, given)
+
+
+def _checked(graph, xs, ys, given) -> tuple[set[str], set[str], set[str]]:
+    check_dag(graph)
+    xs, ys = check_nodes(graph, "first set", xs), check_nodes(graph, "second set", ys)
+    given = check_nodes(graph, "given", given)
+    if xs & ys:
+        raise ValueError(f"{listed(xs & ys)} is in both sets: d-separation needs disjoint sets")
+    if (xs | ys) & given:
+        raise ValueError(
+            f"{listed((xs | ys) & given)} is in a set and also conditioned on: d-separation "
+            "needs disjoint sets (leave it out of the conditioning set)"
+        )
+    return xs, ys, given
+
+
+def find_open_path(
+    graph: nx.DiGraph, xs: Iterable[str], ys: Iterable[str], given: Collection[str] = ()
+) -> list[str] | None:
+    """:func:`open_path` without its checks: for a DAG, disjoint sets and known nodes."""
     given = set(given)
     targets = set(ys) - given
     # A collider is open when it or one of its descendants is conditioned on.
@@ -69,5 +98,6 @@ def _trace(previous, state) -> list[str]:
 def d_separated(
     graph: nx.DiGraph, xs: Iterable[str], ys: Iterable[str], given: Collection[str] = ()
 ) -> bool:
-    """Whether ``given`` d-separates ``xs`` from ``ys`` (networkx's implementation)."""
-    return nx.is_d_separator(graph, set(xs), set(ys), set(given))
+    """Whether ``given`` d-separates ``xs`` from ``ys`` (networkx's implementation),
+    with the checks of :func:`open_path`."""
+    return nx.is_d_separator(graph, *_checked(graph, xs, ys, given))

@@ -12,7 +12,8 @@ the spirit of DAGitty's implications per missing edge (Textor et al., Int J Epid
 Without latent nodes the pairs covered are those of the local Markov basis DAGitty prints
 (each node independent of its non-descendants given its parents). Nodes conditioned on
 whatever one does (DAGitty's "selected" nodes) go in as ``include``: every set then contains
-them.
+them. A cyclic graph or an unknown node is refused with ``ValueError``
+(:mod:`mechmap.analysis.inputs`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from mechmap.analysis.inputs import check_dag, check_nodes
 from mechmap.analysis.separators import Graph, eliminate, minimal_separators, moral_graph
 
 BASIS, ALL = "basis", "all"
@@ -93,10 +95,8 @@ def _separation_graphs(
 ) -> Iterator[tuple[str, str, Graph]]:
     """For every unjoined pair of measured nodes (in name order), the undirected graph in
     which their separators (avoiding latent and ``include`` nodes) are the vertex separators."""
-    for v in (*latent, *include):
-        if v not in graph:
-            raise nx.NodeNotFound(f"node {v!r} is not in the graph")
-    hidden, forced = set(latent), set(include)
+    check_dag(graph)
+    hidden, forced = check_nodes(graph, "latent", latent), check_nodes(graph, "include", include)
     measured = sorted(set(graph) - hidden - forced)
     above = {v: nx.ancestors(graph, v) for v in graph}
     forced_above = forced.union(*(above[v] for v in forced))

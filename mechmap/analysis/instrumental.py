@@ -20,7 +20,9 @@ eliminated, so each candidate costs one graph search. A node that is an instrume
 a descendant (a collider opened on purpose) is not listed. ``W = []`` makes ``I`` an
 unconditional instrument. Latent nodes are never instruments nor in ``W``; nodes conditioned
 on whatever one does (DAGitty's "adjusted" and "selected" nodes) go in as ``include``: they
-are in every ``W`` and are never instruments.
+are in every ``W`` and are never instruments. A question that makes no sense (a cyclic
+graph, an unknown node, the exposure as outcome) is refused with ``ValueError``
+(:mod:`mechmap.analysis.inputs`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from dataclasses import dataclass
 import networkx as nx
 
 from mechmap.analysis.adjustment import TOTAL, adjustment_problem
-from mechmap.analysis.dsep import open_path
+from mechmap.analysis.dsep import find_open_path
+from mechmap.analysis.inputs import check_include, check_nodes
 from mechmap.analysis.separators import Graph, eliminate, moral_graph
 
 
@@ -108,12 +111,9 @@ def instruments(
     >>> [i.as_dict() for i in instruments(g, "x", "y", latent=["u"]).instruments]
     [{'instrument': 'z', 'given': ['c']}]
     """
-    for v in (exposure, outcome, *latent, *include):
-        if v not in graph:
-            raise nx.NodeNotFound(f"node {v!r} is not in the graph")
     problem = adjustment_problem(graph, [exposure], [outcome], latent, TOTAL)
     result = Instruments(exposure, outcome, [])
-    forced = set(include)
+    forced = check_include(graph, {exposure}, {outcome}, include)
     not_in_w = set(problem.forbidden) | {exposure}
     if forced & not_in_w:
         return result
@@ -135,7 +135,7 @@ def instruments(
         given = separator | forced
         # the same question as nx.is_d_separator, but the search stops at the first open
         # path, which most candidates have
-        if open_path(graph, [candidate], [exposure], given) is not None:
+        if find_open_path(graph, [candidate], [exposure], given) is not None:
             found.append(Instrument(candidate, tuple(sorted(given))))
     return Instruments(exposure, outcome, found)
 
@@ -155,8 +155,9 @@ def is_instrument(
     >>> is_instrument(g, "x", "y", "z"), is_instrument(g, "x", "y", "z", ["c"])
     (False, True)
     """
-    given = set(given)
     problem = adjustment_problem(graph, [exposure], [outcome], latent, TOTAL)
+    (instrument,) = check_nodes(graph, "instrument", [instrument])
+    given = check_nodes(graph, "given", given)
     not_allowed = set(problem.forbidden) | {exposure, outcome}
     if instrument in not_allowed or instrument in given or given & not_allowed:
         return False

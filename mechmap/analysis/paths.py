@@ -5,7 +5,8 @@ collider is in ``Z`` or has a descendant in ``Z``; otherwise the first node that
 rule blocks it (Pearl, Causality, 2nd ed. 2009, Definition 1.2.3). The number of paths can
 grow exponentially with the size of the graph, so :func:`all_paths` and :func:`causal_paths`
 stop at ``cap`` paths; the search never follows a branch that cannot reach the target, so the
-work per path found stays polynomial.
+work per path found stays polynomial. Each function refuses a cyclic graph or an unknown
+node with ``ValueError`` (:mod:`mechmap.analysis.inputs`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 import networkx as nx
+
+from mechmap.analysis.inputs import check_dag, check_nodes
 
 OPEN, BLOCKED = "open", "blocked"
 NON_COLLIDER_GIVEN = "conditioned on, and not a collider on this path"
@@ -79,10 +82,9 @@ class Paths:
         }
 
 
-def _require(graph: nx.DiGraph, *nodes: str) -> None:
-    for v in nodes:
-        if v not in graph:
-            raise nx.NodeNotFound(f"node {v!r} is not in the graph")
+def _require(graph: nx.DiGraph, nodes: str | Iterable[str]) -> set[str]:
+    check_dag(graph)
+    return check_nodes(graph, "", nodes)
 
 
 def ancestors(graph: nx.DiGraph, nodes: Iterable[str]) -> list[str]:
@@ -91,8 +93,7 @@ def ancestors(graph: nx.DiGraph, nodes: Iterable[str]) -> list[str]:
     >>> ancestors(nx.DiGraph([("a", "b"), ("b", "c")]), ["c"])
     ['a', 'b']
     """
-    nodes = list(nodes)
-    _require(graph, *nodes)
+    nodes = _require(graph, nodes)
     return sorted(set().union(*(nx.ancestors(graph, v) for v in nodes)))
 
 
@@ -102,8 +103,7 @@ def descendants(graph: nx.DiGraph, nodes: Iterable[str]) -> list[str]:
     >>> descendants(nx.DiGraph([("a", "b"), ("b", "c")]), ["a"])
     ['b', 'c']
     """
-    nodes = list(nodes)
-    _require(graph, *nodes)
+    nodes = _require(graph, nodes)
     return sorted(set().union(*(nx.descendants(graph, v) for v in nodes)))
 
 
@@ -113,7 +113,7 @@ def mediators(graph: nx.DiGraph, x: str, y: str) -> list[str]:
     >>> mediators(nx.DiGraph([("x", "m"), ("m", "y"), ("x", "y"), ("y", "d")]), "x", "y")
     ['m']
     """
-    _require(graph, x, y)
+    _require(graph, [x, y])
     return sorted((nx.descendants(graph, x) & nx.ancestors(graph, y)) - {x, y})
 
 
@@ -134,7 +134,7 @@ def causal_paths(graph: nx.DiGraph, x: str, y: str, cap: int | None = None) -> l
     >>> causal_paths(g, "x", "y")
     [['x', 'm', 'y'], ['x', 'y']]
     """
-    _require(graph, x, y)
+    _require(graph, [x, y])
     if x == y:
         return [[x]]
     reaching = nx.ancestors(graph, y) | {y}
@@ -197,7 +197,8 @@ def path_status(graph: nx.DiGraph, nodes: list[str], given: Collection[str] = ()
     >>> path_status(g, ["x", "c", "y"]).reason
     'a collider on this path, and neither it nor a descendant is conditioned on'
     """
-    given = set(given)
+    _require(graph, nodes)
+    given = check_nodes(graph, "given", given)
     opens_colliders = given.union(*(nx.ancestors(graph, z) for z in given))
     return _status(graph, nodes, given, opens_colliders)
 
@@ -224,8 +225,8 @@ def all_paths(
     >>> [(p.text, p.open) for p in all_paths(g, "x", "y", given=["c"]).paths]
     [('x <- c -> y', False), ('x -> y', True)]
     """
-    given_set = set(given)
-    _require(graph, x, y, *given_set)
+    _require(graph, [x, y])
+    given_set = check_nodes(graph, "given", given)
     if x == y:
         raise ValueError("the two ends of a path must differ")
     if given_set & {x, y}:

@@ -45,9 +45,10 @@ def time_varying_warnings(m: Map, exposure: str, outcome: str) -> list[str]:
     >>> [w[:66] for w in time_varying_warnings(m, "dose@t2", "uptake")]
     ['time-varying confounding: the dose dose@t2 is set in response to e']
     """
-    for v in (exposure, outcome):
-        if v not in m.variable_info:
-            raise ValueError(f"{v!r} is not a variable of map {m.id!r}")
+    m.names.require(exposure, "exposure")
+    m.names.require(outcome, "outcome")
+    if exposure == outcome:
+        raise ValueError(f"exposure and outcome are the same node: {exposure}")
     ancestors_of_outcome = reachable(m.parents, [outcome])
     without_exposure = {
         v: [p for p in ps if p != exposure] for v, ps in m.parents.items() if v != exposure

@@ -4,13 +4,14 @@ instruments, dsep, identify. Each prints for people, or JSON with ``--json``."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mechmap.cli.app import VignettesOption, app, usage_error, valid_map
-from mechmap.diagnostics import did_you_mean
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -20,50 +21,43 @@ if TYPE_CHECKING:
 PANEL = "Graph analysis"
 MapArgument = Annotated[Path, typer.Argument(help="Map file", show_default=False)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for tools")]
+# Cause and effect are spelled -x/--exposure or --from, -y/--outcome or --to, on every command
 ExposureOption = Annotated[
-    str, typer.Option("--exposure", "-x", help="Cause: node (name@wave for a time-indexed copy)")
+    str,
+    typer.Option(
+        "--exposure",
+        "-x",
+        "--from",
+        help="Cause: node, or 'a,b' (name@wave for a time-indexed copy)",
+        show_default=False,
+    ),
 ]
-OutcomeOption = Annotated[str, typer.Option("--outcome", "-y", help="Effect: node (name@wave)")]
+OutcomeOption = Annotated[
+    str,
+    typer.Option(
+        "--outcome", "-y", "--to", help="Effect: node, or 'a,b' (name@wave)", show_default=False
+    ),
+]
 
 
 def variables(m: Map, text: str, option: str) -> list[str]:
-    """Comma-separated node names as variables of the unrolled DAG, or a usage error.
-
-    A node with one copy may be named plainly; a node with several must say which.
-    """
+    """Comma-separated names as variables of the unrolled DAG (see :mod:`mechmap.names`:
+    a node with one copy may be named plainly), or a usage error naming the option."""
     names = [part.strip() for part in text.split(",") if part.strip()]
-    result = []
-    for name in names:
-        if name in m.variable_info:
-            result.append(name)
-            continue
-        node = m.node_by_id.get(name.partition("@")[0])
-        if node is not None and len(node.variables) == 1:
-            result.append(node.variables[0])
-        elif node is not None:
-            raise usage_error(
-                f"{option}: '{name}' has a copy per wave; say which: {', '.join(node.variables)}"
-            )
-        else:
-            hint = did_you_mean(name, list(m.variable_info) + list(m.node_by_id))
-            raise usage_error(f"{option}: unknown node '{name}'{hint}")
-    return result
+    try:
+        return list(dict.fromkeys(m.names.resolve(name) for name in names))
+    except ValueError as exc:
+        raise usage_error(f"{option}: {exc}") from None
 
 
-def effect_variables(m: Map, exposure: str, outcome: str) -> tuple[list[str], list[str]]:
-    """The exposure and outcome variables of an effect: measured, and not the same."""
-    xs, ys = variables(m, exposure, "--exposure"), variables(m, outcome, "--outcome")
-    if not xs or not ys:
-        raise usage_error("give an exposure and an outcome")
-    if set(xs) & set(ys):
-        raise usage_error(f"{', '.join(sorted(set(xs) & set(ys)))} is both exposure and outcome")
-    unmeasured = [v for v in xs + ys if m.variable_info[v].node.latent]
-    if unmeasured:
-        raise usage_error(
-            f"{', '.join(unmeasured)} is latent: an effect on or of an unmeasured "
-            "node cannot be estimated"
-        )
-    return xs, ys
+@contextmanager
+def asked() -> Iterator[None]:
+    """An analysis refusing its question (``ValueError``: a latent exposure, an exposure
+    that is also the outcome...) is a mistake in the command: one line, exit 2."""
+    try:
+        yield
+    except ValueError as exc:
+        raise usage_error(str(exc)) from None
 
 
 def latent_variables(m: Map) -> list[str]:
@@ -113,17 +107,16 @@ def adjust(
     vignettes: VignettesOption = None,
 ) -> None:
     """Minimal sufficient adjustment sets for an effect (latent nodes never chosen)."""
-    from mechmap.analysis.adjustment import DIRECT, TOTAL, adjustment_sets, check_adjustment
+    from mechmap.analysis.adjustment import adjustment_sets, check_adjustment
     from mechmap.analysis.paths import path_text
 
-    if effect not in (TOTAL, DIRECT):
-        raise usage_error(f"--effect: '{effect}' is not 'total' or 'direct'")
     m, graph = _load(file, vignettes)
-    xs, ys = effect_variables(m, exposure, outcome)
+    xs, ys = variables(m, exposure, "--exposure"), variables(m, outcome, "--outcome")
     latent = latent_variables(m)
     if check is not None:
         given = variables(m, check, "--check")
-        verdict = check_adjustment(graph, xs, ys, given, latent, effect)
+        with asked():
+            verdict = check_adjustment(graph, xs, ys, given, latent, effect)
         lines = [
             f"{_braces(given)} is {'a valid' if verdict.valid else 'not a valid'} "
             f"adjustment set for the {effect} effect of {', '.join(xs)} on {', '.join(ys)}."
@@ -133,7 +126,8 @@ def adjust(
             lines.append(f"  open biasing path: {path_text(graph, verdict.open_path)}")
         _emit(verdict.as_dict(), as_json, lines)
         return
-    found = adjustment_sets(graph, xs, ys, latent, effect)
+    with asked():
+        found = adjustment_sets(graph, xs, ys, latent, effect)
     lines = [found.summary] + [f"  {_braces(s)}" for s in found.sets if s]
     _emit(found.as_dict(), as_json, lines, _timing(m, xs, ys))
 
@@ -153,11 +147,11 @@ def dsep(
 
     m, graph = _load(file, vignettes)
     xs, ys = variables(m, first, "first"), variables(m, second, "second")
+    if not xs or not ys:
+        raise usage_error("name at least one node on each side")
     zs = variables(m, given, "--given")
-    overlap = (set(xs) | set(ys)) & set(zs)
-    if overlap or set(xs) & set(ys):
-        raise usage_error("the two sets and --given must not overlap")
-    path = open_path(graph, xs, ys, zs)
+    with asked():
+        path = open_path(graph, xs, ys, zs)
     given_text = f" given {_braces(zs)}" if zs else ""
     if path is None:
         lines = [f"{', '.join(xs)} and {', '.join(ys)} are d-separated{given_text}."]
@@ -183,8 +177,16 @@ def _single(m: Map, text: str, option: str) -> str:
 @app.command(rich_help_panel=PANEL)
 def paths(
     file: MapArgument,
-    source: Annotated[str, typer.Option("--from", help="Start node (name@wave)")],
-    target: Annotated[str, typer.Option("--to", help="End node (name@wave)")],
+    source: Annotated[
+        str,
+        typer.Option(
+            "--from", "-x", "--exposure", help="Start node (name@wave)", show_default=False
+        ),
+    ],
+    target: Annotated[
+        str,
+        typer.Option("--to", "-y", "--outcome", help="End node (name@wave)", show_default=False),
+    ],
     given: Annotated[str, typer.Option(help="Conditioning set for --all: 'c,d'")] = "",
     every: Annotated[
         bool, typer.Option("--all", help="Every path, open or blocked, not only causal ones")
@@ -209,19 +211,17 @@ def paths(
     if x == y:
         raise usage_error("--from and --to must name different nodes")
     zs = variables(m, given, "--given")
-    try:
-        if every:
+    if every:
+        with asked():
             found = all_paths(graph, x, y, zs, cap=cap)
-            lines = [found.summary] + [
-                f"  {'open   ' if p.open else 'blocked'}  {p.text}"
-                + (f"   (at {p.blocked_by}: {p.reason})" if p.blocked_by else "")
-                for p in found.paths
-            ]
-            _emit(found.as_dict(), as_json, lines)
-            return
-        causal = causal_paths(graph, x, y, cap=cap)
-    except ValueError as exc:
-        raise usage_error(str(exc)) from None
+        lines = [found.summary] + [
+            f"  {'open   ' if p.open else 'blocked'}  {p.text}"
+            + (f"   (at {p.blocked_by}: {p.reason})" if p.blocked_by else "")
+            for p in found.paths
+        ]
+        _emit(found.as_dict(), as_json, lines)
+        return
+    causal = causal_paths(graph, x, y, cap=cap)  # two variables of a valid map: no error
     result = {
         "from": x,
         "to": y,
@@ -274,11 +274,9 @@ def instruments(
     from mechmap.analysis.instrumental import instruments as find_instruments
 
     m, graph = _load(file, vignettes)
-    xs, ys = effect_variables(m, exposure, outcome)
-    if len(xs) > 1 or len(ys) > 1:
-        raise usage_error("instruments are for one exposure and one outcome")
-    x, y = xs[0], ys[0]
-    found = find_instruments(graph, x, y, latent_variables(m))
+    x, y = _single(m, exposure, "--exposure"), _single(m, outcome, "--outcome")
+    with asked():
+        found = find_instruments(graph, x, y, latent_variables(m))
     lines = [found.summary] + [
         f"  {i.instrument}" + (f" given {_braces(list(i.given))}" if i.given else "")
         for i in found.instruments
@@ -299,10 +297,8 @@ def identify(
     from mechmap.analysis.identify import identify as identify_effect
 
     m, graph = _load(file, vignettes)
-    xs, ys = effect_variables(m, exposure, outcome)
-    try:
+    xs, ys = variables(m, exposure, "--exposure"), variables(m, outcome, "--outcome")
+    with asked():
         found = identify_effect(graph, xs, ys, latent_variables(m))
-    except ValueError as exc:
-        raise usage_error(str(exc)) from None
     extra = [found.note] if found.note and found.note not in found.summary else []
     _emit(found.as_dict(), as_json, [found.summary, *extra], _timing(m, xs, ys))

@@ -159,9 +159,10 @@ def _focused(m, vertices, arrows, focus, rolled_up, depth):
     if rolled_up:
         starts = [node.id]
     elif "@" in focus:
-        if focus not in m.variable_info:
-            raise ValueError(f"--focus: '{focus}' is not a variable of the map")
-        starts = [focus]
+        try:
+            starts = [m.names.resolve(focus)]  # one copy: said as the map's names say it
+        except ValueError as exc:
+            raise ValueError(f"--focus: {exc}") from None
     else:
         starts = list(node.variables)
     children, parents = adjacency(vertices, arrows)
