@@ -289,7 +289,11 @@ def test_to_pgmpy_keeps_isolated_latent_variables() -> None:
 def test_export_command_writes_each_format(tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"map.{fmt}"
     out.write_text("old")
-    result = run_mechmap("export", str(YAKOVCHENKO), "--to", fmt, "-o", str(out))
+    kept = run_mechmap("export", str(YAKOVCHENKO), "--to", fmt, "-o", str(out))
+    assert kept.returncode == 2 and kept.stdout == ""
+    assert kept.stderr == f"mechmap: {out} exists; add --force to overwrite it\n"
+    assert out.read_text() == "old"
+    result = run_mechmap("export", str(YAKOVCHENKO), "--to", fmt, "-o", str(out), "--force")
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"wrote {out}\n"
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # replaced, no temporary left

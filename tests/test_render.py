@@ -324,7 +324,8 @@ def test_the_working_alliance_draws_exactly_its_measurement_arrows_so(tmp_path: 
     }
     for options in ([], ["--rolled-up"], ["--theme", "slides"], ["--highlight", "wai -> goal"]):
         target = tmp_path / "wa.svg"
-        assert run_mechmap("render", str(path), "-o", str(target), *options).returncode == 0
+        drawn = run_mechmap("render", str(path), "-o", str(target), "--force", *options)
+        assert drawn.returncode == 0, drawn.stderr
         looks = _edge_looks(target.read_bytes())
         drawn = {arrow for arrow, (kind, *_) in looks.items() if kind == "edge measurement"}
         assert drawn == expected, options

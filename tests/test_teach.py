@@ -17,6 +17,7 @@ import mechmap
 from mechmap.diagrams import teach
 from mechmap.diagrams.render import DIMMED, HIGHLIGHT, RendererMissing, draw
 from mechmap.mapfile.validation import check_file
+from mechmap.reports.markdown import escape
 from tests.conftest import ROOT, run_mechmap
 
 LESSON = ROOT / "tests" / "data" / "teaching" / "maps" / "lesson.yaml"
@@ -478,15 +479,16 @@ def _markdown_html(markdown: str) -> str:
     return markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
 
 
-def test_markdown_text_escapes_markup_and_html() -> None:
-    assert teach.markdown_text("a < b & c > d") == "a &lt; b &amp; c &gt; d"
-    assert teach.markdown_text("*x* _y_ `z` [l](u) #h !i |t| ~s~ $m$ \\e") == (
-        "\\*x\\* \\_y\\_ \\`z\\` \\[l\\]\\(u\\) \\#h \\!i \\|t\\| \\~s\\~ \\$m\\$ \\\\e"
+def test_markdown_escape_escapes_markup_and_html() -> None:
+    assert escape("a < b & c > d") == "a &lt; b &amp; c &gt; d"
+    assert escape("*x* _y_ `z` [l](u) #h !i |t| ~s~ $m$ \\e") == (
+        "\\*x\\* \\_y\\_ \\`z\\` \\[l\\](u) \\#h \\!i \\|t\\| \\~s\\~ \\$m\\$ \\\\e"
     )
-    assert teach.markdown_text("12. item", line_start=True) == "12\\. item"
-    assert teach.markdown_text("- item", line_start=True) == "\\- item"
-    assert teach.markdown_text("- item") == "- item"  # not at the start of a line
-    assert teach.markdown_text("two\nlines") == "two lines"
+    assert escape("12. item", line_start=True) == "12\\. item"
+    assert escape("3) item", line_start=True) == "3\\) item"
+    assert escape("- item", line_start=True) == "\\- item"
+    assert escape("- item") == "- item"  # not at the start of a line
+    assert escape("two\nlines") == "two lines"
 
 
 def test_the_outline_renders_every_hostile_string_as_literal_text(hostile_outline) -> None:

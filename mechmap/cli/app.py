@@ -1,25 +1,68 @@
-"""The typer application and what every command shares: options, output, errors."""
+"""The typer application and what every command shares: options, output, errors.
+
+Every command reports for people by default and for tools with ``--json``; every file it
+writes is refused if it exists, unless ``--force``; every error is one line on stderr.
+"""
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from mechmap.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from mechmap.mapfile.validation import Checked
 
-app = typer.Typer(
+
+class _HonestHelp:
+    """``--help`` that shows what each option takes: nothing for a flag (typer would show
+    ``<bool>``), and the one value an option or argument takes each time it is repeated
+    (``<path>``, not ``<list[Path]>``)."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for param in params:
+            if param.metavar is not None:
+                continue
+            if param.param_type_name == "option" and param.is_flag:
+                param.metavar = ""
+            elif param.multiple or param.nargs != 1:
+                one = re.fullmatch(r"<list\[(.+)\]>", param.display_type(ctx))
+                if one is not None:  # typer's rich help asks the parameter for its type
+                    label = f"<{one.group(1).lower()}>"
+                    param.display_type_rich = lambda ctx, label=label: label
+        return params
+
+
+class _Command(_HonestHelp, TyperCommand):
+    pass
+
+
+class _Group(_HonestHelp, TyperGroup):
+    pass
+
+
+class _App(typer.Typer):
+    """The typer app whose commands all get :class:`_HonestHelp`."""
+
+    def command(self, *args: Any, cls: type[TyperCommand] | None = None, **kwargs: Any):
+        return super().command(*args, cls=cls or _Command, **kwargs)
+
+
+app = _App(
     name="mechmap",
     help="Mechanism maps for implementation science: validate, show and analyse causal "
     "diagrams of how implementation strategies work.",
     no_args_is_help=True,
-    add_completion=False,
+    cls=_Group,
     pretty_exceptions_enable=False,
 )
 
@@ -33,8 +76,11 @@ class OutputFormat(StrEnum):
 
 
 FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="text for people, json for tools")
+    OutputFormat,
+    typer.Option("--format", "-f", help="text for people, json for tools (as --json)"),
 ]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for tools")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing file")]
 VignettesOption = Annotated[
     Path | None,
     typer.Option(
@@ -58,44 +104,61 @@ def existing(path: Path) -> Path:
     return path
 
 
-def check_output(path: Path) -> None:
-    """Refuse an output path that cannot be written, before any work is done."""
+OVERWRITE_HINT = "add --force to overwrite it"
+
+
+def check_output(path: Path, overwrite: bool = True, exists: str = OVERWRITE_HINT) -> None:
+    """Refuse an output path that cannot be written (or, without ``overwrite``, a file that
+    exists) before any work is done."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise usage_error(f"{folder}: no such folder")
     if path.is_dir():
         raise usage_error(f"{path}: is a folder; give the file to write")
+    if not overwrite and path.exists():
+        raise usage_error(f"{path} exists; {exists}")
 
 
 def write_output(
-    path: Path,
-    content: bytes | str,
-    overwrite: bool = True,
-    exists: str = "add --force to overwrite it",
+    path: Path, content: bytes | str, overwrite: bool = True, exists: str = OVERWRITE_HINT
 ) -> None:
     """Write a command's output file atomically; problems become one-line errors."""
-    from mechmap.files import write_atomically
+    write_outputs({path: content}, overwrite, exists)
 
-    check_output(path)
+
+def write_outputs(
+    files: Mapping[Path, bytes | str], overwrite: bool = True, exists: str = OVERWRITE_HINT
+) -> None:
+    """Write a command's output files, all or none (a full disk leaves none and no temporary
+    file); problems become one-line errors."""
+    from mechmap.files import write_all_atomically
+
+    for path in files:
+        check_output(path, overwrite, exists)
     try:
-        write_atomically(path, content, overwrite)
-    except FileExistsError:
-        raise usage_error(f"{path} exists; {exists}") from None
+        write_all_atomically(files, overwrite)
+    except FileExistsError as exc:  # appeared since check_output looked
+        raise usage_error(f"{exc.filename2 or exc.filename} exists; {exists}") from None
     except OSError as exc:
-        typer.echo(f"mechmap: cannot write {path}: {exc.strerror}", err=True)
+        # A link or rename names its target second; a failed write has no name, or a
+        # temporary file's: then say which files were being written.
+        where = exc.filename2 or ", ".join(map(str, files))
+        typer.echo(f"mechmap: cannot write {where}: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
 
 
-def environment_error(exc: Exception) -> typer.Exit:
+def environment_error(exc: Exception | str) -> typer.Exit:
     """Something this machine lacks (a layout engine): one line naming the fix, exit 1."""
     typer.echo(f"mechmap: {exc}", err=True)
     return typer.Exit(EXIT_INVALID)
 
 
 def print_problems(problems: tuple[Diagnostic, ...] | list[Diagnostic], err: bool) -> None:
+    from mechmap.terminal import printable
+
     for d in problems:
         colour = "red" if d.severity is Severity.ERROR else "yellow"
-        typer.secho(str(d), fg=colour, err=err)
+        typer.secho(printable(str(d)), fg=colour, err=err)
 
 
 def count(problems, severity: Severity) -> int:
@@ -142,7 +205,9 @@ def _root(
 def main() -> None:
     """Console entry point: never shows a traceback for bad input."""
     try:
-        app(standalone_mode=True)
+        # One name however it was started (``python -m mechmap`` too), so that shell
+        # completion installs for the ``mechmap`` command.
+        app(prog_name="mechmap", standalone_mode=True)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # a bug of ours, not the user's input: say so briefly

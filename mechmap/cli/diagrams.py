@@ -11,6 +11,7 @@ import typer
 from mechmap.cli.app import (
     EXIT_INVALID,
     EXIT_USAGE,
+    ForceOption,
     VignettesOption,
     app,
     check_output,
@@ -21,6 +22,7 @@ from mechmap.cli.app import (
     usage_error,
     valid_map,
     write_output,
+    write_outputs,
 )
 
 
@@ -91,38 +93,49 @@ def render(
             "--width", "--size", help="Figure width for a journal column, e.g. 85mm, 174mm, 7in"
         ),
     ] = None,
+    force: ForceOption = False,
     vignettes: VignettesOption = None,
 ) -> None:
-    """Draw a map as SVG, PNG, PDF or DOT (format from the file name)."""
+    """Draw a map as SVG, PNG, PDF or DOT (format from the file name).
+
+    An existing file (or, with --legend separate, legend file) is kept unless --force.
+    """
     from mechmap.diagnostics import MapError
+    from mechmap.diagrams.engines import DrawingTooSlow
     from mechmap.diagrams.render import FORMATS, RendererMissing, draw, run_engine
     from mechmap.diagrams.style import THEMES
     from mechmap.mapfile.loader import resolve_path
+    from mechmap.terminal import progress
 
     fmt = output.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         raise usage_error(f"{output}: say which format by the file name ({', '.join(FORMATS)})")
     points = figure_width(width) if width is not None else None
-    check_output(output)
-    m = valid_map(file, vignettes).map
     legend_file = output.with_name(f"{output.stem}-legend{output.suffix}")
+    outputs = [output, legend_file] if legend is LegendChoice.separate else [output]
+    for name in outputs:
+        check_output(name, overwrite=force)
+    m = valid_map(file, vignettes).map
     options = dict(rolled_up=rolled_up, theme=theme.value, focus=focus, depth=depth)
     try:
         path = resolve_path(m, highlight, "--highlight") if highlight else ()
         shown = "none" if legend is LegendChoice.separate else legend.value
-        drawing = draw(m, highlight=path, legend=shown, width=points, **options)
-        files = {output: drawing}
-        if legend is LegendChoice.separate:
-            files[legend_file] = draw(m, legend="only", title="", **options)
-        drawn = {
-            name: d.dot.encode("utf-8") if fmt == "dot" else run_engine(d.dot, fmt)
-            for name, d in files.items()
-        }
+        with progress(f"laying out {file.name}") as advance:
+            drawing = draw(m, highlight=path, legend=shown, width=points, **options)
+            drawings = {output: drawing}
+            if legend is LegendChoice.separate:
+                drawings[legend_file] = draw(m, legend="only", title="", **options)
+            drawn = {}
+            for name, d in drawings.items():
+                advance(f"drawing {name.name}")
+                drawn[name] = d.dot.encode("utf-8") if fmt == "dot" else run_engine(d.dot, fmt)
     except MapError as exc:
         print_problems(exc.diagnostics, err=True)
         raise typer.Exit(EXIT_USAGE) from None
     except ValueError as exc:  # an unknown --focus node
         raise usage_error(str(exc)) from None
+    except DrawingTooSlow as exc:
+        raise environment_error(f"{exc} (or draw part of it: --focus NODE --depth 2)") from None
     except RendererMissing as exc:
         raise environment_error(exc) from None
     if points is not None:
@@ -133,8 +146,8 @@ def render(
                 "figure, --rolled-up, or --focus NODE --depth 2",
                 err=True,
             )
-    for name, content in drawn.items():
-        write_output(name, content)
+    write_outputs(drawn, overwrite=force)
+    for name in drawn:
         typer.echo(f"wrote {name}")
 
 
@@ -144,23 +157,27 @@ def view(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="The HTML file to write", show_default=False)
     ],
+    force: ForceOption = False,
     vignettes: VignettesOption = None,
 ) -> None:
     """Write an interactive HTML viewer of a map: one file that works offline.
 
     Click a node for its upstream and downstream paths, hover for details and evidence,
-    step through the arrows in teaching order, filter by role and wave.
+    step through the arrows in teaching order, filter by role and wave. An existing file is
+    kept unless --force.
     """
     from mechmap.diagrams.render import RendererMissing
     from mechmap.diagrams.viewer import build_page
+    from mechmap.terminal import progress
 
-    check_output(output)
+    check_output(output, overwrite=force)
     checked = valid_map(file, vignettes)
     try:
-        page = build_page(checked.map, checked.library)
+        with progress(f"drawing {file.name}"):
+            page = build_page(checked.map, checked.library)
     except RendererMissing as exc:
         raise environment_error(exc) from None
-    write_output(output, page)
+    write_output(output, page, overwrite=force)
     typer.echo(f"wrote {output}")
 
 
@@ -189,20 +206,27 @@ def teach(
     from mechmap.diagrams.deck import DeckUnavailable
     from mechmap.diagrams.render import RendererMissing
     from mechmap.diagrams.teach import TeachError, write_teaching
+    from mechmap.terminal import progress
 
     checked = valid_map(file, vignettes)
+    steps = len(checked.map.teaching_steps())
     try:
-        written = write_teaching(
-            checked.map, checked.library, output, force=force, theme=theme.value
-        )
+        with progress("drawing slides", total=steps) as advance:
+            written = write_teaching(
+                checked.map,
+                checked.library,
+                output,
+                force=force,
+                theme=theme.value,
+                on_slide=advance,
+            )
     except TeachError as exc:
         raise usage_error(str(exc)) from None
     except (RendererMissing, DeckUnavailable) as exc:
         raise environment_error(exc) from None
     except OSError as exc:
-        typer.echo(f"mechmap: cannot write into {output}: {exc.strerror}", err=True)
+        typer.echo(f"mechmap: cannot write into {output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
-    steps = len(checked.map.teaching_steps())
     typer.echo(f"wrote {plural(steps, 'step')} ({len(written)} files) to {output}")
 
 
@@ -230,14 +254,18 @@ def export(
     rolled_up: Annotated[
         bool, typer.Option("--rolled-up", help="One node per concept (mermaid and dot only)")
     ] = False,
+    force: ForceOption = False,
     vignettes: VignettesOption = None,
 ) -> None:
     """Write a map for other tools: Mermaid, DAGitty, DOT, GraphML or node-link JSON.
 
-    All describe the time-unrolled DAG unless --rolled-up (Mermaid and DOT only).
+    All describe the time-unrolled DAG unless --rolled-up (Mermaid and DOT only). An
+    existing --output file is kept unless --force.
     """
     from mechmap.diagrams.exports import export_text
 
+    if output is not None:
+        check_output(output, overwrite=force)
     m = valid_map(file, vignettes).map
     try:
         text = export_text(m, to.value, rolled_up=rolled_up)
@@ -246,7 +274,7 @@ def export(
     if output is None:
         typer.echo(text, nl=False)
         return
-    write_output(output, text)
+    write_output(output, text, overwrite=force)
     typer.echo(f"wrote {output}")
 
 
@@ -257,7 +285,7 @@ def import_model(
         Path | None,
         typer.Option("--output", "-o", help="Map file to write (default: standard output)"),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Turn a DAGitty model (dag { ... }) into a map file, checked by loading it.
 
@@ -268,8 +296,8 @@ def import_model(
     from mechmap.diagrams.dagitty import import_dagitty
     from mechmap.mapfile.yamlsafe import read_text
 
-    if output is not None and output.exists() and not force:
-        raise usage_error(f"{output} exists; add --force to overwrite it")
+    if output is not None:
+        check_output(output, overwrite=force)
     try:
         raw = existing(model).read_bytes()
     except OSError as exc:

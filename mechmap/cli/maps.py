@@ -12,6 +12,7 @@ import typer
 from mechmap.cli.app import (
     EXIT_INVALID,
     FormatOption,
+    JsonOption,
     OutputFormat,
     VignettesOption,
     app,
@@ -51,6 +52,7 @@ def _summary(checked: Checked) -> str:
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Map or vignette files", show_default=False)],
+    as_json: JsonOption = False,
     output: FormatOption = OutputFormat.text,
     vignettes: VignettesOption = None,
 ) -> None:
@@ -62,7 +64,7 @@ def validate(
     from mechmap.mapfile.validation import check_file
 
     results = [check_file(existing(f), vignettes) for f in files]
-    if output is OutputFormat.json:
+    if as_json or output is OutputFormat.json:
         payload = {
             "valid": all(r.valid for r in results),
             "files": [
@@ -89,12 +91,18 @@ def validate(
 @app.command()
 def show(
     file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
+    as_json: JsonOption = False,
     vignettes: VignettesOption = None,
 ) -> None:
     """Print a map: nodes by role and wave, arrows, provenance, evidence, hypotheses."""
-    from mechmap.cli.report import print_map
+    from mechmap.cli.report import map_as_dict, print_map
 
     checked = valid_map(file, vignettes)
+    if as_json:
+        payload = map_as_dict(checked.map)
+        payload["warnings"] = [d.as_dict() for d in checked.problems]
+        typer.echo(json.dumps(payload, indent=2))
+        return
     print_problems(checked.problems, err=True)
     print_map(checked.map)
 
@@ -102,6 +110,7 @@ def show(
 @app.command()
 def evidence(
     file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
+    as_json: JsonOption = False,
     output: FormatOption = OutputFormat.text,
     vignettes: VignettesOption = None,
 ) -> None:
@@ -111,7 +120,7 @@ def evidence(
 
     checked = valid_map(file, vignettes)
     matrix = evidence_matrix(checked.map, checked.library)
-    if output is OutputFormat.json:
+    if as_json or output is OutputFormat.json:
         typer.echo(json.dumps(matrix_as_dict(matrix), indent=2))
     else:
         print_problems(checked.problems, err=True)

@@ -1,18 +1,19 @@
 """Printing maps and evidence for people (rich tables) and for tools (plain dicts).
 
 Labels come from users' files: they are always passed to rich as ``Text``, never as
-markup, so a label like ``[bold]`` or ``[link=...]`` prints as written.
+markup, so a label like ``[bold]`` or ``[link=...]`` prints as written, and printed through
+:func:`mechmap.terminal.console`, so that no control character in them reaches the terminal.
 """
 
 from __future__ import annotations
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from mechmap.mapfile.evidence import CONTRADICTS, LISTED, SUPPORTS, EvidenceMatrix
 from mechmap.mapfile.schema import ROLES
 from mechmap.model import Map
+from mechmap.terminal import console
 
 _MARKS = {SUPPORTS: ("+", "green"), CONTRADICTS: ("−", "red"), LISTED: ("?", "yellow")}
 
@@ -27,14 +28,6 @@ _WRAPPING_COLUMNS = {
 }
 
 
-def _console() -> Console:
-    # Piped output gets a fixed, generous width instead of rich's 80 columns.
-    console = Console(highlight=False, soft_wrap=False)
-    if not console.is_terminal:
-        console.width = 140
-    return console
-
-
 def _table(title: str, *columns: str) -> Table:
     table = Table(title=Text(title, style="bold"), title_justify="left", show_lines=False)
     for column in columns:
@@ -43,14 +36,14 @@ def _table(title: str, *columns: str) -> Table:
 
 
 def print_map(m: Map) -> None:
-    console = _console()
-    console.print(Text(f"{m.title}  [{m.id}]", style="bold"))
+    out = console()
+    out.print(Text(f"{m.title}  [{m.id}]", style="bold"))
     if m.description:
-        console.print(Text(m.description.strip()))
+        out.print(Text(m.description.strip()))
     for s in m.sources:
-        console.print(Text(f"  source {s.id}: {s.citation}" + (f" doi:{s.doi}" if s.doi else "")))
+        out.print(Text(f"  source {s.id}: {s.citation}" + (f" doi:{s.doi}" if s.doi else "")))
     if m.waves:
-        console.print(Text("waves: " + " → ".join(f"{w.id} ({w.label})" for w in m.waves)))
+        out.print(Text("waves: " + " → ".join(f"{w.id} ({w.label})" for w in m.waves)))
 
     nodes = _table("Nodes by role and wave", "role", "id", "label", "wave(s)", "notes")
     wave_order = {w.id: i for i, w in enumerate(m.waves)}
@@ -70,7 +63,7 @@ def print_map(m: Map) -> None:
                 if x
             )
             nodes.add_row(Text(role), Text(n.id), Text(n.label), Text(waves), Text(notes))
-    console.print(nodes)
+    out.print(nodes)
 
     edges = _table("Arrows", "#", "from → to", "sign", "provenance", "evidence", "note")
     for e in m.edges:
@@ -95,7 +88,7 @@ def print_map(m: Map) -> None:
             Text(""),
             Text("added by carry: true"),
         )
-    console.print(edges)
+    out.print(edges)
 
     if m.hypotheses:
         hypotheses = _table("Hypotheses", "id", "path", "expect", "description")
@@ -106,11 +99,11 @@ def print_map(m: Map) -> None:
                 Text(h.expect or ""),
                 Text(h.description or ""),
             )
-        console.print(hypotheses)
+        out.print(hypotheses)
 
 
 def print_matrix(matrix: EvidenceMatrix) -> None:
-    console = _console()
+    out = console()
     table = _table(
         f"Evidence for map '{matrix.map_id}': + supports, − contradicts, "
         "? listed by the map but the vignette is silent",
@@ -126,9 +119,9 @@ def print_matrix(matrix: EvidenceMatrix) -> None:
         if row.unsupported:
             name.append("  (no evidence)", style="bold red")
         table.add_row(name, *cells)
-    console.print(table)
+    out.print(table)
     missing = matrix.without_evidence
-    console.print(
+    out.print(
         Text(
             f"{len(missing)} of {len(matrix.rows)} arrows have no evidence"
             + (": " + ", ".join(e.name for e in missing) if missing else "")
@@ -152,4 +145,59 @@ def matrix_as_dict(matrix: EvidenceMatrix) -> dict[str, object]:
             for row in matrix.rows
         ],
         "without_evidence": [e.name for e in matrix.without_evidence],
+    }
+
+
+def map_as_dict(m: Map) -> dict[str, object]:
+    """What ``show`` prints, for tools: the map's nodes (each with its variables in the
+    unrolled DAG), its arrows (each with the links it adds), the links ``carry`` adds, and
+    its hypotheses."""
+    return {
+        "map": m.id,
+        "title": m.title,
+        "description": m.description,
+        "sources": [
+            {"id": s.id, "citation": s.citation, "doi": s.doi, "url": s.url} for s in m.sources
+        ],
+        "waves": [{"id": w.id, "label": w.label} for w in m.waves],
+        "nodes": [
+            {
+                "id": n.id,
+                "label": n.label,
+                "role": n.role,
+                "waves": [n.wave] if n.wave else list(n.waves),
+                "variables": list(n.variables),
+                "latent": n.latent,
+                "carry": n.carry,
+                "group": n.group,
+                "description": n.description,
+            }
+            for n in m.nodes
+        ],
+        "arrows": [
+            {
+                "arrow": e.arrow,
+                "from": e.source,
+                "to": e.target,
+                "kind": e.kind,
+                "sign": e.sign,
+                "lag": e.lag,
+                "modifies": e.modifies,
+                "provenance": e.provenance,
+                "evidence": list(e.evidence),
+                "note": e.note,
+                "links": [list(link) for link in e.links],
+            }
+            for e in m.edges
+        ],
+        "carried": [[x.source, x.target] for x in m.links if x.edge is None],
+        "hypotheses": [
+            {
+                "id": h.id,
+                "paths": [list(chain) for chain in h.chains],
+                "expect": h.expect,
+                "description": h.description,
+            }
+            for h in m.hypotheses
+        ],
     }

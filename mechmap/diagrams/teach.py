@@ -11,12 +11,14 @@ here are also what the HTML viewer shows, so slides and viewer tell the same sto
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from mechmap.mapfile.evidence import CONTRADICTS, SUPPORTS, evidence_matrix
 from mechmap.mapfile.vignettes import Library
 from mechmap.model import Edge, Map, TeachingStep
+from mechmap.reports.markdown import escape
 
 OUTLINE = "outline.md"
 DECK = "deck.pptx"
@@ -86,26 +88,27 @@ def step_file_names(count: int) -> list[str]:
 def outline(m: Map, library: Library) -> str:
     """Markdown for slides: the title, then one numbered item per teaching step.
 
-    Every string from the map or a vignette goes through :func:`markdown_text`, so a label
-    such as ``<script>`` or ``[x](javascript:...)`` shows as those characters and never
-    becomes markup when the outline is rendered as HTML.
+    Every string from the map or a vignette goes through
+    :func:`mechmap.reports.markdown.escape`, so a label such as ``<script>`` or
+    ``[x](javascript:...)`` shows as those characters and never becomes markup when the
+    outline is rendered as HTML.
     """
     evidence = evidence_by_edge(m, library)
     steps = m.teaching_steps()
-    lines = [f"# {markdown_text(m.title)}", ""]
+    lines = [f"# {escape(m.title)}", ""]
     for k, (step, name) in enumerate(zip(steps, step_file_names(len(steps)), strict=True), 1):
         edge = step.edge
-        number = f"#{markdown_text(edge.arrow)} " if edge.arrow is not None else ""
-        arrow = markdown_text(arrow_text(m, edge))
+        number = f"#{escape(edge.arrow)} " if edge.arrow is not None else ""
+        arrow = escape(arrow_text(m, edge))
         # Node ids and waves are identifiers ([A-Za-z0-9_.-]), safe in a code span.
         lines.append(f"{k}. **{number}{arrow}** (`{edge.written}`)")
         if step.caption or edge.note:  # else the caption would only repeat the arrow
-            lines.append(f"   {markdown_text(step_caption(m, step), line_start=True)}")
+            lines.append(f"   {escape(step_caption(m, step), line_start=True)}")
         if edge.is_measurement:
             lines.append(f"   - {MEASUREMENT_NOTE}")
         for said in evidence[edge]:
-            text = f": {markdown_text(said.says)}" if said.says else ""
-            lines.append(f"   - {said.stance} ({markdown_text(said.title)}){text}")
+            text = f": {escape(said.says)}" if said.says else ""
+            lines.append(f"   - {said.stance} ({escape(said.title)}){text}")
         if not evidence[edge]:
             lines.append("   - no vignette bears on this arrow")
         lines.append(f"   - slide: `{name}.png`, `{name}.svg`")
@@ -116,35 +119,6 @@ def outline(m: Map, library: Library) -> str:
 def one_line(text: str) -> str:
     """``text`` with every run of white space, line breaks included, as one space."""
     return " ".join(text.split())
-
-
-_HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-# Characters that start or end Markdown markup anywhere in a line: emphasis, links and
-# images, code spans, headings, tables, strikethrough, math (GitHub's $...$), escapes.
-_MARKDOWN_ACTIVE = re.compile(r"[\\`*_\[\]()#!|~$]")
-# What is markup only at the start of a line: an ordered-list marker (``1.``; ``1)`` is
-# escaped anyway), a bullet, a setext heading's underline.
-_LINE_START = re.compile(r"^(\d+\.|[-+=])")
-
-
-def markdown_text(text: str, *, line_start: bool = False) -> str:
-    r"""``text`` on one line as Markdown that shows exactly those characters.
-
-    ``<``, ``>`` and ``&`` become entities (no raw HTML, no autolink, no entity of the
-    user's own), the characters of Markdown markup are backslash-escaped, and with
-    ``line_start`` so is a list or heading marker at the start (the text begins a line).
-
-    >>> print(markdown_text("<b>[x](javascript:alert(1))</b> & *so*"))
-    &lt;b&gt;\[x\]\(javascript:alert\(1\)\)&lt;/b&gt; &amp; \*so\*
-    >>> print(markdown_text("1. first", line_start=True))
-    1\. first
-    """
-    text = one_line(text)  # a line break inside a list item would end the item
-    text = re.sub(r"[&<>]", lambda found: _HTML_ESCAPES[found.group()], text)
-    text = _MARKDOWN_ACTIVE.sub(lambda found: "\\" + found.group(), text)
-    if line_start:
-        text = _LINE_START.sub(lambda found: found.group()[:-1] + "\\" + found.group()[-1], text)
-    return text
 
 
 @dataclass(frozen=True)
@@ -160,9 +134,12 @@ class Slide:
     picture: bytes  # for the deck: no title or caption (there they are text), cropped
 
 
-def draw_slides(m: Map, theme: str = "slides") -> list[Slide]:
+def draw_slides(
+    m: Map, theme: str = "slides", on_slide: Callable[[], None] | None = None
+) -> list[Slide]:
     """Every teaching step as a slide: the steps so far in colour, this step's arrows thick
-    and vermillion, its title at the top and its caption at the bottom."""
+    and vermillion, its title at the top and its caption at the bottom. ``on_slide`` is
+    called after each slide is drawn (a progress bar's)."""
     from mechmap.diagrams.render import draw, run_engine
 
     steps = m.teaching_steps()
@@ -176,6 +153,8 @@ def draw_slides(m: Map, theme: str = "slides") -> list[Slide]:
         bare = draw(m, theme=theme, revealed=k, current=k, title="", caption=None).dot
         picture = _cropped(run_engine(bare, "png"))
         slides.append(Slide(step, name, title, caption, svg, png, picture))
+        if on_slide is not None:
+            on_slide()
     return slides
 
 
@@ -214,22 +193,29 @@ def _cropped(png: bytes) -> bytes:
 
 
 def write_teaching(
-    m: Map, library: Library, folder: Path, *, force: bool = False, theme: str = "slides"
+    m: Map,
+    library: Library,
+    folder: Path,
+    *,
+    force: bool = False,
+    theme: str = "slides",
+    on_slide: Callable[[], None] | None = None,
 ) -> list[Path]:
     """Write one SVG and one PNG per teaching step, ``outline.md`` and ``deck.pptx``.
 
-    Everything is drawn before anything is written, and every file is written atomically, so
-    a failure leaves no half-written file and no half-filled folder. A non-empty folder is
-    refused unless ``force``; then earlier ``step-*`` files that this run does not write are
-    removed, so the folder never mixes two runs.
+    Everything is drawn before anything is written, and the files are written all or none
+    (:func:`mechmap.files.write_all_atomically`), so a failure, a full disk included, leaves
+    no half-written file and no half-filled folder. A non-empty folder is refused unless
+    ``force``; then earlier ``step-*`` files that this run does not write are removed, so the
+    folder never mixes two runs. ``on_slide`` is called after each slide is drawn.
     """
     from mechmap.diagrams.deck import deck
-    from mechmap.files import write_atomically
+    from mechmap.files import write_all_atomically
 
     if not m.teaching_steps():
         raise TeachError(f"map '{m.id}' has no arrows to step through")
     _check_folder(folder, force)
-    slides = draw_slides(m, theme)
+    slides = draw_slides(m, theme, on_slide)
     files: dict[str, bytes] = {}
     for slide in slides:
         files[f"{slide.name}.svg"] = slide.svg
@@ -237,11 +223,15 @@ def write_teaching(
     files[OUTLINE] = outline(m, library).encode("utf-8")
     files[DECK] = deck(m, slides, evidence_by_edge(m, library))
 
+    created = [f for f in (folder, *folder.parents) if not f.exists()]  # deepest first
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for file_name, content in files.items():
-        write_atomically(folder / file_name, content)
-        written.append(folder / file_name)
+    written = [folder / file_name for file_name in files]
+    try:
+        write_all_atomically(dict(zip(written, files.values(), strict=True)))
+    except BaseException:
+        for empty in created:  # leave no empty folder behind either
+            empty.rmdir()
+        raise
     for stale in folder.iterdir():
         if _STEP_FILE.fullmatch(stale.name) and stale.name not in files:
             stale.unlink()

@@ -1,10 +1,10 @@
 """The report as Markdown (CommonMark with GitHub's tables), figures as ``data:`` images.
 
 Markdown renderers pass raw HTML through and turn ``[text](url)``, ``*``, ``_`` and ``$``
-into markup, so every text from the map or the result is backslash-escaped
-(:func:`escape`): a label can neither inject HTML or a link, nor break a table with a ``|``
-or a line break. The only raw HTML is ours: ``<details>`` and ``<summary>`` around the
-falsification table, which GitHub and most renderers fold.
+into markup, so every text from the map or the result goes through :func:`escape` (as does
+every text in ``mechmap teach``'s outline): a label can neither inject HTML or a link, nor
+break a table with a ``|`` or a line break. The only raw HTML is ours: ``<details>`` and
+``<summary>`` around the falsification table, which GitHub and most renderers fold.
 """
 
 from __future__ import annotations
@@ -27,20 +27,34 @@ from mechmap.reports.blocks import (
     Table,
 )
 
-# CommonMark lets a backslash escape any ASCII punctuation; these are the ones that can
-# start markup inside a line (a line's start is always ours, never a label's).
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~$!#])")
-_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+# ``<``, ``>`` and ``&`` become entities, which every renderer shows as the characters (a
+# backslash before ``<`` is an escape in CommonMark but not in Python-Markdown, which would
+# pass the tag through). The other characters that start or end markup inside a line get a
+# backslash: emphasis, links and images (with ``[`` escaped a ``(`` starts nothing), code
+# spans, headings, tables, strikethrough, math (GitHub's $...$), the backslash itself.
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_SPECIAL = re.compile(r"[\\`*_\[\]#!|~$]")
+# What is markup only at the start of a line: an ordered-list marker (``1.``, ``1)``), a
+# bullet, a setext heading's underline.
+_LINE_START = re.compile(r"^(\d+[.)]|[-+=])")
 _TICKS = re.compile(r"`+")
 
 
-def escape(text: str) -> str:
-    """``text`` shown literally in Markdown, on one line (tables allow no line breaks).
+def escape(text: str, *, line_start: bool = False) -> str:
+    r"""``text`` on one line as Markdown that shows exactly those characters (tables and list
+    items allow no line breaks); with ``line_start`` also when it begins a line.
 
-    >>> print(escape("a|b <script> [x](y)\\nnext"))
-    a\\|b \\<script\\> \\[x\\](y) next
+    >>> print(escape("a|b <script> [x](javascript:y)\nnext & *so*"))
+    a\|b &lt;script&gt; \[x\](javascript:y) next &amp; \*so\*
+    >>> print(escape("1) first", line_start=True), escape("- item", line_start=True))
+    1\) first \- item
     """
-    return _SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", text))
+    text = " ".join(text.split())
+    text = re.sub(r"[&<>]", lambda found: _ENTITIES[found.group()], text)
+    text = _SPECIAL.sub(lambda found: "\\" + found.group(), text)
+    if line_start:
+        text = _LINE_START.sub(lambda found: found.group()[:-1] + "\\" + found.group()[-1], text)
+    return text
 
 
 def _cell(cell: Cell) -> str:

@@ -1,9 +1,10 @@
 """The report in the terminal, with rich: the same blocks as the HTML and Markdown reports.
 
 Every text is given to rich as ``Text``, never as markup, so a label like ``[bold]`` or
-``[link=...]`` prints as written. Figures have no place here (the report builder leaves
-them out for the terminal); a folded table prints as its summary line and its brief form
-(the failing rows only).
+``[link=...]`` prints as written, and through :func:`mechmap.terminal.console`, so that no
+control character from a file reaches the terminal. Figures have no place here (the report
+builder leaves them out for the terminal); a folded table prints as its summary line and its
+brief form (the failing rows only).
 """
 
 from __future__ import annotations
@@ -26,14 +27,7 @@ from mechmap.reports.blocks import (
     Report,
     Table,
 )
-
-
-def console() -> Console:
-    # Piped output gets a fixed, generous width instead of rich's 80 columns.
-    out = Console(highlight=False, soft_wrap=False)
-    if not out.is_terminal:
-        out.width = 140
-    return out
+from mechmap.terminal import console
 
 
 def _cell(cell: Cell) -> Text:
