@@ -62,7 +62,10 @@ def main() -> None:
         ("mechmap --help", ["--help"]),
         (f"mechmap validate {MAP}", ["validate", MAP]),
         ("mechmap show (same map)", ["show", MAP]),
-        ("mechmap render (same map, SVG)", ["render", MAP, "-o", "/tmp/mechmap-bench.svg"]),
+        (
+            "mechmap render (same map, SVG)",
+            ["render", MAP, "-o", "/tmp/mechmap-bench.svg", "--force"],
+        ),
     ]
     for label, args in commands:
         took = cold_start([python, "-m", "mechmap", *args], options.runs)

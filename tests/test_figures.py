@@ -33,7 +33,10 @@ CROSSING_TARGETS = {
 
 def rendered(tmp_path: Path, name: str, *options: str, suffix: str = "svg") -> bytes:
     target = tmp_path / f"{name}.{suffix}"
-    result = run_mechmap("render", str(MAPS / f"{name}.yaml"), "-o", str(target), *options)
+    # --force: a test draws the same map more than once (one theme, then the other).
+    result = run_mechmap(
+        "render", str(MAPS / f"{name}.yaml"), "-o", str(target), "--force", *options
+    )
     assert result.returncode == 0, result.stderr
     return target.read_bytes()
 

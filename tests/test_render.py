@@ -333,12 +333,11 @@ def test_the_working_alliance_draws_exactly_its_measurement_arrows_so(tmp_path: 
         assert all(looks[a][2] and looks[a][3] == "none" for a in drawn), options
     # The key explains the measurement arrow when one is drawn, and only then.
     target = tmp_path / "wa.svg"
-    assert (
-        run_mechmap("render", str(path), "-o", str(target), "--legend", "separate").returncode == 0
-    )
+    separate = ["--legend", "separate", "--force"]
+    assert run_mechmap("render", str(path), "-o", str(target), *separate).returncode == 0
     key = (tmp_path / "wa-legend.svg").read_bytes()
     assert KEY_NOTE in " ".join(_texts(_groups(key)["legend-notes"]).split())
-    focus = ["--focus", "cf_live_hours", "--depth", "1"]  # cf_live_hours -> alliance_cf alone
+    focus = ["--focus", "cf_live_hours", "--depth", "1", "--force"]  # cf_live_hours -> alliance_cf
     assert run_mechmap("render", str(path), "-o", str(target), *focus).returncode == 0
     assert "measurement" not in " ".join(
         _texts(_groups(target.read_bytes())["legend-notes"]).split()
