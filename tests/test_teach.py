@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mechmap
 from mechmap.diagrams import teach
@@ -489,6 +491,31 @@ def test_markdown_escape_escapes_markup_and_html() -> None:
     assert escape("- item", line_start=True) == "\\- item"
     assert escape("- item") == "- item"  # not at the start of a line
     assert escape("two\nlines") == "two lines"
+
+
+# Pieces that start markup somewhere, so that random texts are mostly near-misses of it.
+_MARKUP = st.sampled_from(
+    [*"<>&*_`[]()#!|~$\\-+=.:/ \n\tab1", "javascript:", "<script>", "&lt;", "&#60;", "http://",
+     "<img src=x onerror=alert(1)>", "<!--", "1)", "2.", "- ", "===", "    ", "<https://x>",
+     "![a](b)", "[a]: javascript:x", "**", "~~", "$x$"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_MARKUP, max_size=25).map("".join))
+def test_any_escaped_text_renders_as_exactly_itself(text: str) -> None:
+    # Where the outline puts text: in an item's title, a caption line, a bullet.
+    for document in (
+        f"1. **#1 {escape(text)} → B**",
+        f"1. x\n   {escape(text, line_start=True)}",
+        f"1. x\n   - supports ({escape(text)})",
+    ):
+        page = _Page()
+        page.feed(_markdown_html(document))
+        assert set(page.tags) <= {"ol", "ul", "li", "p", "strong"}, document
+        assert page.attributes == []
+        shown = " ".join("".join(page.text).split())
+        assert " ".join(text.split()) in shown, (document, shown)
 
 
 def test_the_outline_renders_every_hostile_string_as_literal_text(hostile_outline) -> None:

@@ -17,6 +17,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from mechmap.diagnostics import Diagnostic, Severity
+from mechmap.terminal import printable
 
 if TYPE_CHECKING:
     from mechmap.mapfile.validation import Checked
@@ -92,7 +93,7 @@ VignettesOption = Annotated[
 
 
 def usage_error(message: str) -> typer.Exit:
-    typer.echo(f"mechmap: {message}", err=True)
+    typer.echo(f"mechmap: {printable(message)}", err=True)
     return typer.Exit(EXIT_USAGE)
 
 
@@ -149,13 +150,11 @@ def write_outputs(
 
 def environment_error(exc: Exception | str) -> typer.Exit:
     """Something this machine lacks (a layout engine): one line naming the fix, exit 1."""
-    typer.echo(f"mechmap: {exc}", err=True)
+    typer.echo(f"mechmap: {printable(str(exc))}", err=True)
     return typer.Exit(EXIT_INVALID)
 
 
 def print_problems(problems: tuple[Diagnostic, ...] | list[Diagnostic], err: bool) -> None:
-    from mechmap.terminal import printable
-
     for d in problems:
         colour = "red" if d.severity is Severity.ERROR else "yellow"
         typer.secho(printable(str(d)), fg=colour, err=err)
