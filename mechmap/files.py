@@ -31,8 +31,9 @@ def write_atomically(path: Path, content: bytes | str, overwrite: bool = True) -
     """Write ``content`` to a temporary file beside ``path``, then put it in place.
 
     With ``overwrite`` the file replaces any existing one (``os.replace``); without, it is
-    hard-linked into place, which raises :class:`FileExistsError` if ``path`` exists, so an
-    existing file is never clobbered even by a concurrent writer. The file gets the usual
+    hard-linked into place (or, where there are no hard links, renamed onto a name claimed
+    with ``O_EXCL``), which raises :class:`FileExistsError` if ``path`` exists, so an existing
+    file is never clobbered even by a concurrent writer. The file gets the usual
     permissions (0666 less the umask), not the owner-only mode of temporary files.
     """
     write_all_atomically({path: content}, overwrite)
@@ -53,7 +54,7 @@ def write_all_atomically(files: Mapping[Path, bytes | str], overwrite: bool = Tr
         for path, content in files.items():
             _stage(path, content, staged)
         for temporary, path in staged:
-            (os.replace if overwrite else os.link)(temporary, path)
+            (os.replace if overwrite else _place_new)(temporary, path)
             placed.append(path)
     except BaseException:
         if not overwrite:  # the files linked so far did not exist before this call
@@ -64,6 +65,22 @@ def write_all_atomically(files: Mapping[Path, bytes | str], overwrite: bool = Tr
         for temporary, _ in staged:
             if os.path.lexists(temporary):
                 os.unlink(temporary)
+
+
+def _place_new(temporary: str, path: Path) -> None:
+    """Put ``temporary`` in place as ``path``, which must not exist (else FileExistsError)."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (FAT, some network shares): claim the name, then
+        # rename onto the claim; the claim fails if the file exists, as the link would.
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        try:
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(path)
+            raise
 
 
 def _stage(path: Path, content: bytes | str, staged: list[tuple[str, Path]]) -> None:

@@ -131,6 +131,22 @@ def test_files_written_all_or_none_take_back_the_new_ones(tmp_path, monkeypatch)
     assert list(tmp_path.iterdir()) == []
 
 
+def test_without_hard_links_a_new_file_is_still_written_and_an_old_one_kept(
+    tmp_path, monkeypatch
+) -> None:
+    def no_hard_links(source, target):  # as on FAT or some network shares
+        raise OSError(errno.EPERM, "Operation not permitted", source, None, target)
+
+    monkeypatch.setattr(files.os, "link", no_hard_links)
+    new = tmp_path / "new.svg"
+    files.write_atomically(new, "drawn", overwrite=False)
+    assert new.read_text() == "drawn"
+    with pytest.raises(FileExistsError):
+        files.write_atomically(new, "again", overwrite=False)
+    assert new.read_text() == "drawn"
+    assert [p.name for p in tmp_path.iterdir()] == ["new.svg"]
+
+
 def _run_with_file_size_limit(limit: int, *args: str) -> subprocess.CompletedProcess[str]:
     """The command with writes past ``limit`` bytes failing (EFBIG), as on a full disk."""
 
