@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mechmap.cli.app import VignettesOption, app, usage_error, valid_map
+from mechmap.cli.app import JsonOption, VignettesOption, app, usage_error, valid_map
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 PANEL = "Graph analysis"
 MapArgument = Annotated[Path, typer.Argument(help="Map file", show_default=False)]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for tools")]
 # Cause and effect are spelled -x/--exposure or --from, -y/--outcome or --to, on every command
 ExposureOption = Annotated[
     str,
