@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from mechmap.diagnostics import Diagnostic, error, warning
 from mechmap.mapfile.graphs import find_cycles, path_from_source, reachable, reaching_sources
-from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
-from mechmap.model import Map
+from mechmap.model import OUTCOME_ROLES, STRATEGY_ROLES, Map
 
 
 def check_map(m: Map, warnings: bool = True) -> list[Diagnostic]:

@@ -25,29 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from mechmap.instruments.wai import FORMS, SUBSCALES
-from mechmap.model import Score, value_label
-
-ROLES = (
-    "strategy",
-    "component",
-    "actor",
-    "determinant",
-    "context",
-    "precondition",
-    "moderator",
-    "mechanism",
-    "proximal_outcome",
-    "implementation_outcome",
-    "service_outcome",
-    "clinical_outcome",
-    "confounder",
-    "other",
-)
-OUTCOME_ROLES = frozenset(r for r in ROLES if r.endswith("_outcome"))
-STRATEGY_ROLES = frozenset({"strategy", "component"})
-PROVENANCES = ("figure", "text", "inferred", "data")
-SIGNS = ("+", "-", "?")
-EDGE_KINDS = ("causal", "measurement")
+from mechmap.model import EDGE_KINDS, PROVENANCES, ROLES, SIGNS, Score, value_label
 
 Role = Literal[ROLES]  # type: ignore[valid-type]
 Provenance = Literal[PROVENANCES]  # type: ignore[valid-type]
