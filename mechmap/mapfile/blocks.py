@@ -72,18 +72,20 @@ def build_teaching(
         return ()
     steps = []
     for i, step in enumerate(spec.sequence):
-        location = doc.locate(("teaching", "sequence", i))
+        path = ("teaching", "sequence", i)
+        location = doc.locate(path)
+        number = doc.original(path)[-1] + 1  # as the file counts, invalid steps included
         if (step.arrow is None) == (step.edge is None):
             names.fail(
                 location,
-                f"teaching step {i + 1}: name the arrow with either "
+                f"teaching step {number}: name the arrow with either "
                 "'arrow' or 'edge', not both or neither",
             )
             continue
         edge = m.edge_named(step.arrow, step.edge)
         if edge is None:
             named = f"#{step.arrow}" if step.arrow is not None else step.edge
-            names.fail(location, f"teaching step {i + 1}: the map has no arrow {named}")
+            names.fail(location, f"teaching step {number}: the map has no arrow {named}")
             continue
         steps.append(TeachingStep(edge, step.caption))
     return tuple(steps)

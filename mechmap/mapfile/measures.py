@@ -14,7 +14,7 @@ import dataclasses
 
 from mechmap.diagnostics import Location, did_you_mean
 from mechmap.instruments.wai import ITEMS as WAI_ITEMS
-from mechmap.instruments.wai import subscale_items
+from mechmap.instruments.wai import item_pattern_problems, subscale_items
 from mechmap.mapfile.references import REFERENCE, Endpoint, Names, Token
 from mechmap.mapfile.schema import PLAIN_TYPES, MeasureSpec, MeasuresSpec, TypeSpec
 from mechmap.mapfile.yamlsafe import Document
@@ -135,12 +135,9 @@ def _measure(entry: MeasureSpec, doc: Document, path, names: Names) -> Measure:
 
 def _score(entry: MeasureSpec, doc: Document, path, names: Names) -> Score | None:
     spec = entry.score
-    if "{n}" not in spec.items:
-        names.fail(
-            doc.locate((*path, "items")),
-            f"items: '{spec.items}' must contain {{n}}, which stands for the item number "
-            "(e.g. wai_{n} for wai_1 ... wai_12)",
-        )
+    where = doc.where((*path, "items"))
+    for offset, message in item_pattern_problems(spec.items):
+        names.fail(where.within(offset, spec.items), message)
     for i, item in enumerate(spec.dropped):
         if item not in WAI_ITEMS:
             names.fail(
