@@ -46,22 +46,42 @@ def check_acyclic(m: Map) -> list[Diagnostic]:
         repeated = [m.variable_info[c[0]].wave for c in cycles[1:]]
         where = f" (and the same loop at {', '.join(w for w in repeated if w)})" if repeated else ""
         if lagged:
-            source, target = at.source, at.target
             fix = (
-                f"give the arrow {at.written} 'lag: 1' ({{from: {source}, to: {target}, "
+                f"give the arrow {at.written} 'lag: 1' ({{from: {at.source}, to: {at.target}, "
                 "lag: 1}) so that it acts on the next wave"
             )
         else:
-            a, b = (m.variable_info[v].node.id for v in cycle[:2])
-            waves = [w.id for w in m.waves] if len(m.waves) >= 3 else ["t0", "t1", "t2"]
-            fix = (
-                f"draw the feedback over time instead (give the nodes 'waves' and write e.g. "
-                f"{a}@{waves[0]} -> {b}@{waves[1]} -> {a}@{waves[2]})"
-            )
+            fix = _later_copy(m, at, cycle) or _over_waves(m, cycle)
         problems.append(
             error(at.location, f"cycle {' -> '.join(cycle)}{where}: a DAG cannot loop back; {fix}")
         )
     return problems
+
+
+def _later_copy(m: Map, edge: Edge, cycle: list[str]) -> str | None:
+    """Between copies named with @wave: point the arrow at the next wave's copy."""
+    info = m.variable_info
+    cause, effect = next(pair for pair in itertools.pairwise(cycle) if pair in edge.links)
+    wave, node = info[effect].wave, info[effect].node
+    if wave is None or not node.waves:
+        return None
+    later = node.waves[node.waves.index(wave) + 1 :]
+    if not later:
+        return None
+    return (
+        f"point the arrow {cause} -> {effect} at a later copy ({cause} -> {node.id}@{later[0]}) "
+        "so that the feedback acts on the next wave"
+    )
+
+
+def _over_waves(m: Map, cycle: list[str]) -> str:
+    """For nodes without waves: draw the loop as a chain through time."""
+    a, b = (m.variable_info[v].node.id for v in cycle[:2])
+    waves = [w.id for w in m.waves] if len(m.waves) >= 3 else ["t0", "t1", "t2"]
+    return (
+        f"draw the feedback over time instead (give the nodes 'waves' and write e.g. "
+        f"{a}@{waves[0]} -> {b}@{waves[1]} -> {a}@{waves[2]})"
+    )
 
 
 def _spans_every_copy(m: Map, edge: Edge) -> bool:
