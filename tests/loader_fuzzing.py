@@ -33,15 +33,13 @@ from hypothesis import strategies as st
 from mechmap.diagnostics import Diagnostic, has_errors
 from mechmap.instruments.wai import item_pattern_problems
 from mechmap.mapfile.loader import load, parse_map, parse_measures
+from mechmap.mapfile.yamlsafe import LINE_BREAK
 from mechmap.model import EDGE_KINDS, PROVENANCES, ROLES, SIGNS, Map, Measures
 
 ROOT = Path(__file__).resolve().parent.parent
 MAP_FILE = "fuzz.yaml"
 MEASURES_FILE = "fuzz-measures.yaml"
 MEASURES_MAP = ROOT / "tests" / "data" / "measures" / "map.yaml"
-
-# Where YAML starts a new line (PyYAML counts lines at each of these).
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 class Raw(str):
@@ -447,7 +445,7 @@ def check_located(raw: bytes, file: str, problems: list[Diagnostic]) -> None:
     """Every diagnostic is one line, in ``file``, at a line and column the file has."""
     try:
         text = raw.decode("utf-8-sig")
-        lines = [len(line.encode()) for line in _LINE_BREAK.split(text)]
+        lines = [len(line.encode()) for line in LINE_BREAK.split(text)]
     except UnicodeDecodeError:  # located by bytes, lines counted at '\n'
         lines = [len(line) for line in raw.split(b"\n")]
     for problem in problems:

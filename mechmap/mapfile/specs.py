@@ -225,7 +225,12 @@ _SHOWN_CHARACTERS = 40
 
 
 def _wrong_type(
-    where: str, path: Path, doc: Document, given: object, expected: list[str], model
+    where: str,
+    path: Path,
+    doc: Document,
+    given: object,
+    expected: list[str],
+    model: type[BaseModel],
 ) -> str:
     """A value of the wrong type, and how to write it."""
     key = path[-1]

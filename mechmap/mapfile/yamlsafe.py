@@ -33,7 +33,7 @@ Path = tuple[str | int, ...]
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalar_constructor = yaml.constructor.SafeConstructor()
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # where YAML starts a new line
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # where YAML starts a new line
 
 # Stands for a value that was refused (a bad tag): a refused mapping value is left out, a
 # refused list item becomes None, and either way the problem is reported once, at the tag.
@@ -189,7 +189,7 @@ def _forbidden_character(exc: yaml.reader.ReaderError, text: str, file: str) -> 
     position = exc.position
     if _Loader is not yaml.SafeLoader:
         position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
-    lines = _LINE_BREAK.split(text[:position])
+    lines = LINE_BREAK.split(text[:position])
     code = exc.character if isinstance(exc.character, int) else ord(exc.character)
     return error(
         Location(file, len(lines), len(lines[-1]) + 1),
