@@ -14,7 +14,7 @@ from tests.loader_fuzzing import (
     damaged_measures,
 )
 
-BRIEF = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+BRIEF = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @BRIEF
