@@ -23,6 +23,31 @@ if TYPE_CHECKING:
 
 _NOWHERE = Location("<memory>")
 
+# The vocabulary of a map: what a node can be, and what an arrow can say about itself. The
+# file format (mechmap.mapfile.schema) accepts exactly these words; diagrams, exports and
+# analyses use the role groups to find strategies and outcomes.
+ROLES = (
+    "strategy",
+    "component",
+    "actor",
+    "determinant",
+    "context",
+    "precondition",
+    "moderator",
+    "mechanism",
+    "proximal_outcome",
+    "implementation_outcome",
+    "service_outcome",
+    "clinical_outcome",
+    "confounder",
+    "other",
+)
+OUTCOME_ROLES = frozenset(r for r in ROLES if r.endswith("_outcome"))
+STRATEGY_ROLES = frozenset({"strategy", "component"})
+SIGNS = ("+", "-", "?")  # an arrow's expected direction of effect; "?" = unknown
+PROVENANCES = ("figure", "text", "inferred", "data")  # where an arrow of the map came from
+EDGE_KINDS = ("causal", "measurement")  # see Edge.is_measurement
+
 
 @dataclass(frozen=True)
 class Source:

@@ -23,8 +23,7 @@ from mechmap.diagrams.dagitty import (
     tags,
     to_dagitty,
 )
-from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
-from mechmap.model import Map
+from mechmap.model import OUTCOME_ROLES, STRATEGY_ROLES, Map
 from tests.conftest import DATA, ROOT, run_mechmap, validate_json
 
 MODELS = sorted((DATA / "dagitty").glob("*.dagitty"))

@@ -150,7 +150,10 @@ def test_a_layout_block_that_is_not_a_mapping_is_located() -> None:
     with pytest.raises(mechmap.MapError) as caught:
         mechmap.loads("mechmap: 1\nid: p\ntitle: P\nnodes: {a: {}}\nlayout: [a]\n", "f.yaml")
     (problem,) = caught.value.diagnostics
-    assert str(problem).startswith("f.yaml:5:9: error: layout: input should be a valid dict")
+    assert (
+        str(problem)
+        == "f.yaml:5:9: error: layout is a mapping: write layout: {node_id: {order: 1}, ...}"
+    )
 
 
 # -- schema ------------------------------------------------------------------------------

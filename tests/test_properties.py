@@ -12,7 +12,7 @@ import mechmap
 from mechmap.mapfile.dump import dumps
 from mechmap.mapfile.graphs import find_cycles, path_from_source, reachable, reaching_sources
 from mechmap.mapfile.loader import parse_map
-from mechmap.mapfile.schema import EDGE_KINDS, PROVENANCES, ROLES, SIGNS
+from mechmap.model import EDGE_KINDS, PROVENANCES, ROLES, SIGNS
 from tests.conftest import ROOT
 
 NAMES = [f"n{i}" for i in range(10)]

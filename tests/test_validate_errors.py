@@ -92,6 +92,14 @@ def test_every_error_class_has_a_file() -> None:
         "measures",
         "design",
         "edge_kind",
+        "bad_id_and_field",
+        "scalar_tags",
+        "version_yes",
+        "tab",
+        "indentation",
+        "waves_not_a_list",
+        "waves_not_a_mapping",
+        "cycle_waves",
     } <= names
 
 

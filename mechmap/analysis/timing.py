@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from mechmap.mapfile.checks import time_varying_feeds
 from mechmap.mapfile.graphs import path_from_source, reachable, reaching_sources
-from mechmap.mapfile.schema import STRATEGY_ROLES
-from mechmap.model import Map
+from mechmap.model import STRATEGY_ROLES, Map
 
 G_METHODS = "g-methods (Robins, Hernán & Brumback, Epidemiology 2000;11:550)"
 

@@ -11,8 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mechmap.mapfile.evidence import CONTRADICTS, LISTED, SUPPORTS, EvidenceMatrix
-from mechmap.mapfile.schema import ROLES
-from mechmap.model import Map
+from mechmap.model import ROLES, Map
 from mechmap.terminal import console
 
 _MARKS = {SUPPORTS: ("+", "green"), CONTRADICTS: ("−", "red"), LISTED: ("?", "yellow")}

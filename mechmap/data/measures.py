@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from mechmap.data.tables import DataError, Table, fail
 from mechmap.diagnostics import Location, did_you_mean
-from mechmap.instruments.wai import FORMS, subscale_items
+from mechmap.instruments.wai import FORMS, item_column, subscale_items
 from mechmap.model import Map, Measure, Measures
 
 
@@ -51,7 +51,7 @@ def resolve(m: Map, measures: Measures, tables: Sequence[Table], variable: str) 
     wave_value = measure.wave
     if measure.score is not None:
         items = subscale_items(measure.score.subscale, measure.score.dropped)
-        columns = tuple(measure.score.items.format(n=n) for n in items)
+        columns = tuple(item_column(measure.score.items, n) for n in items)
     else:
         items = ()
         columns = (measure.column or _default_column(variable, info.wave, measures, tables),)

@@ -32,8 +32,7 @@ from mechmap.diagrams.layout import (
 )
 from mechmap.diagrams.textsize import LINE_HEIGHT, text_box, wrap
 from mechmap.mapfile.graphs import adjacency, caused_only_within, reachable
-from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
-from mechmap.model import Edge, Map
+from mechmap.model import OUTCOME_ROLES, STRATEGY_ROLES, Edge, Map
 
 SHAPES: dict[str, str] = {
     "strategy": "box",

@@ -34,8 +34,7 @@ from mechmap.diagrams.style import (
     quote,
 )
 from mechmap.diagrams.textsize import text_box, text_width
-from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
-from mechmap.model import Map
+from mechmap.model import OUTCOME_ROLES, STRATEGY_ROLES, Map
 
 # Dashed with an open head, in every DOT mechmap writes; the class reaches the SVG's <g>.
 _MEASUREMENT_LINE = {"style": "dashed", "arrowhead": "empty", "class": "measurement"}

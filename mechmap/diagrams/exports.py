@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 
 from mechmap.diagrams.arrange import is_measurement_arrow
 from mechmap.diagrams.style import MEASUREMENT, ROLE_FILLS
-from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
-from mechmap.model import Edge, Map
+from mechmap.model import OUTCOME_ROLES, STRATEGY_ROLES, Edge, Map
 
 if TYPE_CHECKING:
     from pgmpy.base import DAG

@@ -19,8 +19,7 @@ from mechmap.diagrams.arrange import (
 )
 from mechmap.diagrams.style import Theme
 from mechmap.diagrams.textsize import text_box, wrap
-from mechmap.mapfile.schema import ROLES
-from mechmap.model import Map
+from mechmap.model import ROLES, Map
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,8 @@ from importlib import resources
 
 from mechmap.diagrams.render import draw, run_engine
 from mechmap.diagrams.teach import Said, evidence_by_edge, step_caption
-from mechmap.mapfile.schema import ROLES
 from mechmap.mapfile.vignettes import Library
-from mechmap.model import Edge, Map
+from mechmap.model import ROLES, Edge, Map
 
 # The SVG's prologue (XML declaration, DOCTYPE, generator comments) is not HTML.
 _SVG_START = re.compile(r"<svg\b")

@@ -43,6 +43,60 @@ ITEMS = tuple(range(1, 13))
 SUBSCALES = {"goal": (4, 6, 8, 11), "task": (1, 2, 10, 12), "bond": (3, 5, 7, 9), "total": ITEMS}
 
 
+# Item column names are a pattern in which {n} stands for the item number: wai_{n} names
+# wai_1 ... wai_12. Only that placeholder is read (by plain replacement, never str.format,
+# which would evaluate {n.__class__} or pad {n:>300000000} to any size).
+ITEM_NUMBER = "{n}"
+
+
+def item_column(items: str, number: int) -> str:
+    """The column of item ``number`` in the pattern ``items``.
+
+    >>> item_column("wai_{n}", 7), item_column("t{n}_item{n}", 3)
+    ('wai_7', 't3_item3')
+    """
+    return items.replace(ITEM_NUMBER, str(number))
+
+
+def item_pattern_problems(items: str) -> list[tuple[int, str]]:
+    """What is wrong with an item pattern, as (character offset, message) pairs: no
+    ``{n}``, or a brace that is not part of one.
+
+    >>> item_pattern_problems("wai_{n}")
+    []
+    >>> item_pattern_problems("wai_{n}_{x}")
+    [(8, "'{x}': only {n}, the item number, may stand in braces (write e.g. wai_{n})")]
+    """
+    only = "only {n}, the item number, may stand in braces"
+    problems: list[tuple[int, str]] = []
+    i = 0
+    while i < len(items):
+        if items.startswith(ITEM_NUMBER, i):
+            i += len(ITEM_NUMBER)
+        elif items[i] == "{":
+            close = items.find("}", i)
+            if close < 0:
+                problems.append((i, f"an unclosed '{{': {only} (write e.g. wai_{{n}})"))
+                break
+            shown = items[i : close + 1] if close - i <= 20 else items[i : i + 18] + "..."
+            problems.append((i, f"'{shown}': {only} (write e.g. wai_{{n}})"))
+            i = close + 1
+        else:
+            if items[i] == "}":
+                problems.append((i, f"a '}}' without its '{{': {only}"))
+            i += 1
+    if ITEM_NUMBER not in items:
+        shown = items if len(items) <= 40 else items[:37] + "..."
+        problems.append(
+            (
+                0,
+                f"items: '{shown}' must contain {{n}}, which stands for the item number "
+                "(e.g. wai_{n} for wai_1 ... wai_12)",
+            )
+        )
+    return problems
+
+
 class ScoringError(ValueError):
     """An item response that cannot be scored (missing, not a number, off the scale)."""
 
@@ -79,11 +133,12 @@ def score_wai(
 
     ``responses`` is a DataFrame with a row per respondent, a mapping of column names to
     sequences (a column per item), or a mapping of column names to one respondent's answers.
-    Item ``n`` is read from column ``items.format(n=n)``. The result has the same shape: a
-    DataFrame (same index) with columns ``goal``, ``task``, ``bond``, ``total``, or a dict of
-    lists, or a dict of numbers. ``respondent_type`` names a column passed through unchanged.
-    A missing, non-numeric or off-scale answer raises :class:`ScoringError` naming the
-    respondent (the DataFrame's index label, else the position) and the item.
+    Item ``n`` is read from column ``items`` with ``{n}`` replaced by ``n`` (only ``{n}``
+    may stand in braces). The result has the same shape: a DataFrame (same index) with
+    columns ``goal``, ``task``, ``bond``, ``total``, or a dict of lists, or a dict of
+    numbers. ``respondent_type`` names a column passed through unchanged. A missing,
+    non-numeric or off-scale answer raises :class:`ScoringError` naming the respondent (the
+    DataFrame's index label, else the position) and the item.
 
     >>> answers = {f"wai_{n}": 6 for n in range(1, 13)} | {"wai_4": 1, "wai_10": 3}
     >>> score_wai(answers)
@@ -95,8 +150,9 @@ def score_wai(
 
     if form not in FORMS:
         raise ScoringError(f"unknown form '{form}'; choose one of: {', '.join(FORMS)}")
-    if "{n}" not in items:
-        raise ScoringError(f"items '{items}' must contain {{n}} for the item number")
+    problems = item_pattern_problems(items)
+    if problems:
+        raise ScoringError(problems[0][1])
     dropped = tuple(dropped)
     unknown = [n for n in dropped if n not in ITEMS]
     if unknown:
@@ -107,7 +163,7 @@ def score_wai(
     single = not frame and not any(_is_sequence(v) for v in responses.values())
     labels = list(responses.index) if frame else None
     matrix = np.column_stack(
-        [_item(responses, items.format(n=n), n, spec, single, labels) for n in numbers]
+        [_item(responses, item_column(items, n), n, spec, single, labels) for n in numbers]
     )
     column_of = {n: i for i, n in enumerate(numbers)}
     scores: dict[str, np.ndarray] = {}

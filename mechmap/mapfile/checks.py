@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from mechmap.diagnostics import Diagnostic, error, warning
 from mechmap.mapfile.graphs import find_cycles, path_from_source, reachable, reaching_sources
-from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
-from mechmap.model import Map
+from mechmap.model import OUTCOME_ROLES, STRATEGY_ROLES, Edge, Map
 
 
 def check_map(m: Map, warnings: bool = True) -> list[Diagnostic]:
@@ -30,20 +29,67 @@ def check_map(m: Map, warnings: bool = True) -> list[Diagnostic]:
 
 
 def check_acyclic(m: Map) -> list[Diagnostic]:
-    """Each cycle, printed as the cycle, at the latest-declared arrow that closes it."""
-    problems = []
+    """Each cycle, printed as the cycle, once however many waves repeat it, with the fix
+    that applies: ``lag: 1`` on an arrow between time-indexed nodes, else drawing the
+    feedback over waves."""
+    loops: dict[frozenset[Edge], list[list[str]]] = {}
     for cycle in find_cycles(m.children):
-        arrows = [m.edge_of[pair] for pair in itertools.pairwise(cycle)]
-        last = max((e for e in arrows if e is not None), key=lambda e: e.location)
-        problems.append(
-            error(
-                last.location,
-                f"cycle {' -> '.join(cycle)}: a DAG cannot loop back; draw the feedback over "
-                f"time instead (give the nodes 'waves' and write e.g. "
-                f"{cycle[0]}@t0 -> {cycle[1]}@t1 -> {cycle[0]}@t2)",
+        edges = frozenset(
+            e for e in (m.edge_of[pair] for pair in itertools.pairwise(cycle)) if e is not None
+        )
+        loops.setdefault(edges, []).append(cycle)
+    problems = []
+    for edges, cycles in loops.items():
+        cycle = cycles[0]
+        lagged = [e for e in edges if _spans_every_copy(m, e)]
+        at = max(lagged or edges, key=lambda e: e.location)
+        repeated = [m.variable_info[c[0]].wave for c in cycles[1:]]
+        where = f" (and the same loop at {', '.join(w for w in repeated if w)})" if repeated else ""
+        if lagged:
+            fix = (
+                f"give the arrow {at.written} 'lag: 1' ({{from: {at.source}, to: {at.target}, "
+                "lag: 1}) so that it acts on the next wave"
             )
+        else:
+            fix = _later_copy(m, at, cycle) or _over_waves(m, cycle)
+        problems.append(
+            error(at.location, f"cycle {' -> '.join(cycle)}{where}: a DAG cannot loop back; {fix}")
         )
     return problems
+
+
+def _later_copy(m: Map, edge: Edge, cycle: list[str]) -> str | None:
+    """Between copies named with @wave: point the arrow at the next wave's copy."""
+    info = m.variable_info
+    cause, effect = next(pair for pair in itertools.pairwise(cycle) if pair in edge.links)
+    wave, node = info[effect].wave, info[effect].node
+    if wave is None or not node.waves:
+        return None
+    later = node.waves[node.waves.index(wave) + 1 :]
+    if not later:
+        return None
+    return (
+        f"point the arrow {cause} -> {effect} at a later copy ({cause} -> {node.id}@{later[0]}) "
+        "so that the feedback acts on the next wave"
+    )
+
+
+def _over_waves(m: Map, cycle: list[str]) -> str:
+    """For nodes without waves: draw the loop as a chain through time."""
+    a, b = (m.variable_info[v].node.id for v in cycle[:2])
+    waves = [w.id for w in m.waves] if len(m.waves) >= 3 else ["t0", "t1", "t2"]
+    return (
+        f"draw the feedback over time instead (give the nodes 'waves' and write e.g. "
+        f"{a}@{waves[0]} -> {b}@{waves[1]} -> {a}@{waves[2]})"
+    )
+
+
+def _spans_every_copy(m: Map, edge: Edge) -> bool:
+    """An edge written between two nodes with waves, no copy named: ``lag`` can shift it."""
+    nodes = m.node_by_id
+    return all(
+        "@" not in end and end in nodes and nodes[end].waves for end in (edge.source, edge.target)
+    )
 
 
 def _variables_with_role(m: Map, roles: frozenset[str]) -> list[str]:

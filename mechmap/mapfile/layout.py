@@ -9,14 +9,14 @@ What the hints mean is written down in ``docs/map-format.md`` ("Layout").
 from __future__ import annotations
 
 from mechmap.diagnostics import Location, warning
-from mechmap.mapfile.loader import _REFERENCE, Token, _Names
+from mechmap.mapfile.references import REFERENCE, Names, Token
 from mechmap.mapfile.schema import PlacementSpec
 from mechmap.mapfile.yamlsafe import Document
 from mechmap.model import Placement
 
 
 def build_layout(
-    spec: dict[str, PlacementSpec], doc: Document, names: _Names
+    spec: dict[str, PlacementSpec], doc: Document, names: Names
 ) -> tuple[Placement, ...]:
     """The placements of the ``layout`` block, in file order; problems go to ``names``."""
     placements: list[Placement] = []
@@ -24,7 +24,7 @@ def build_layout(
     for key, entry in spec.items():
         target = key.strip()
         location = doc.locate_key(("layout", key))
-        if not _REFERENCE.match(target):
+        if not REFERENCE.match(target):
             names.fail(
                 location,
                 f"layout entry '{key}' is not a node or variable: write node_id or node_id@wave",

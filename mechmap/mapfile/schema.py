@@ -25,29 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from mechmap.instruments.wai import FORMS, SUBSCALES
-from mechmap.model import Score, value_label
-
-ROLES = (
-    "strategy",
-    "component",
-    "actor",
-    "determinant",
-    "context",
-    "precondition",
-    "moderator",
-    "mechanism",
-    "proximal_outcome",
-    "implementation_outcome",
-    "service_outcome",
-    "clinical_outcome",
-    "confounder",
-    "other",
-)
-OUTCOME_ROLES = frozenset(r for r in ROLES if r.endswith("_outcome"))
-STRATEGY_ROLES = frozenset({"strategy", "component"})
-PROVENANCES = ("figure", "text", "inferred", "data")
-SIGNS = ("+", "-", "?")
-EDGE_KINDS = ("causal", "measurement")
+from mechmap.model import EDGE_KINDS, PROVENANCES, ROLES, SIGNS, Score, value_label
 
 Role = Literal[ROLES]  # type: ignore[valid-type]
 Provenance = Literal[PROVENANCES]  # type: ignore[valid-type]
@@ -333,12 +311,22 @@ PlacementEntry = Annotated[PlacementSpec, BeforeValidator(_no_hints_yet)]
 TARGET_PATTERN = "^{0}(@{0})?$".format(IDENTIFIER_PATTERN.strip("^$"))
 
 
+def _integer_version(value: object) -> object:
+    # `mechmap: yes` and `mechmap: 1.0` equal 1 in Python; a version is written as 1.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise PydanticCustomError("version", "the format version is the integer 1")
+
+
+FormatVersion = Annotated[Literal[1], BeforeValidator(_integer_version)]
+
+
 class MapSpec(_Spec):
     """A mechanism map file, format version 1."""
 
     model_config = ConfigDict(title="mechmap map (format version 1)")
 
-    mechmap: Literal[1] = Field(description="Format version")
+    mechmap: FormatVersion = Field(description="Format version")
     id: Identifier
     title: Text
     description: str | None = None
@@ -374,7 +362,7 @@ class VignetteSpec(_Spec):
 
     model_config = ConfigDict(title="mechmap vignette (format version 1)")
 
-    vignette: Literal[1] = Field(description="Format version")
+    vignette: FormatVersion = Field(description="Format version")
     id: Identifier
     title: Text
     citation: Text

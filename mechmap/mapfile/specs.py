@@ -11,12 +11,12 @@ import re
 import types
 from typing import Annotated, TypeVar, Union, get_args, get_origin
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from mechmap.diagnostics import Diagnostic, Location, did_you_mean, error
 from mechmap.mapfile.yamlsafe import Document, Path
 
-_UNION_TAGS = {"compact", "mapping"}
 _REPAIR_ROUNDS = 6
 # What to write instead, for values whose choices alone do not say when to use which;
 # keyed by (top-level key, field).
@@ -51,16 +51,24 @@ def validate_spec(
         except ValidationError as exc:
             fatal = False
             removals: list[Path] = []
+            # The members of a union each report the same value: one problem per place.
+            by_path: dict[Path, list[dict]] = {}
             for err in exc.errors():
-                path = tuple(p for p in err["loc"] if p not in _UNION_TAGS)
-                ours = err["type"] == "missing" and path in removed
-                if not ours and not any(path[:n] in doc.refused for n in range(len(path) + 1)):
-                    problems.append(_diagnostic(err, path, doc, model))
+                by_path.setdefault(_data_path(data, err["loc"]), []).append(err)
+            for path, errors in by_path.items():
+                kind = errors[0]["type"]
+                in_file = doc.original(path)
+                ours = (kind == "missing" and in_file in removed) or (
+                    kind == "too_short" and any(r[: len(in_file)] == in_file for r in removed)
+                )
+                refused = any(in_file[:n] in doc.refused for n in range(len(in_file) + 1))
+                if not ours and not refused:
+                    problems.append(_diagnostic(errors, path, doc, model))
                 key_error = bool(path) and path[-1] == "[key]"
                 path = path[:-1] if key_error else path
                 if len(path) == 1 and path[0] in placeholders:
                     data[path[0]] = placeholders[path[0]]
-                elif err["type"] == "missing" or key_error:
+                elif kind == "missing" or key_error:
                     if len(path) <= 1:
                         fatal = True
                     removals.append(path if key_error else path[:-1])
@@ -70,9 +78,29 @@ def validate_spec(
                     fatal = True
             if fatal:
                 return None, problems
-            _remove(data, removals)
-            removed.update(removals)
+            removed.update(doc.original(r) for r in removals)
+            _remove(data, removals, doc)
     return None, problems
+
+
+def _data_path(data: object, loc: tuple[str | int, ...]) -> Path:
+    """The place in the data a pydantic error location names.
+
+    pydantic puts the tag of a union's member into the location (``compact``, ``mapping``,
+    ``int``, ``constrained-str``); those are no key of the file and are left out. What
+    remains is keys and indices of ``data``, then possibly a missing key or ``[key]``.
+    """
+    path: list[str | int] = []
+    current = data
+    for i, part in enumerate(loc):
+        if _has(current, part):
+            current = current[part]
+        elif part == "[key]" or (isinstance(current, dict) and i == len(loc) - 1):
+            current = None
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
 
 
 def _deep_copy(value: object) -> object:
@@ -83,52 +111,70 @@ def _deep_copy(value: object) -> object:
     return value
 
 
-def _remove(data: object, paths: list[Path]) -> None:
+def _remove(data: object, paths: list[Path], doc: Document) -> None:
+    """Drop the values at ``paths``; a list item dropped is remembered in ``doc`` so that
+    the items after it are still located where the file has them."""
     # Lists are pruned after all deletions are known so that indices stay valid.
     doomed = object()
-    touched: list[list] = []
+    touched: dict[int, list] = {}
+    dropped: list[Path] = []
     for path in paths:
         parent = data
         for part in path[:-1]:
-            parent = parent[part] if isinstance(parent, dict | list) else None
+            parent = parent[part] if _has(parent, part) else None
         if isinstance(parent, dict):
             parent.pop(path[-1], None)
-        elif isinstance(parent, list) and isinstance(path[-1], int) and path[-1] < len(parent):
+        elif _has(parent, path[-1]) and parent[path[-1]] is not doomed:
             parent[path[-1]] = doomed
-            touched.append(parent)
-    for lst in touched:
-        lst[:] = [v for v in lst if v is not doomed]
+            touched[id(parent)] = parent
+            dropped.append(doc.original(path))
+    for items in touched.values():
+        items[:] = [v for v in items if v is not doomed]
+    doc.renumber(dropped)
 
 
-def _diagnostic(err: dict, path: Path, doc: Document, model: type[BaseModel]) -> Diagnostic:
+def _has(parent: object, part: str | int) -> bool:
+    """Whether ``parent[part]`` exists (an earlier removal may have taken it away)."""
+    if isinstance(parent, dict):
+        return part in parent
+    return isinstance(parent, list) and isinstance(part, int) and 0 <= part < len(parent)
+
+
+def _diagnostic(
+    errors: list[dict], path: Path, doc: Document, model: type[BaseModel]
+) -> Diagnostic:
+    """One problem at ``path``, worded for a person, from pydantic's errors there."""
+    err = errors[0]
     kind = err["type"]
-    where = _describe(path)
+    in_file = doc.original(path)  # lists may have lost items: number as the file does
+    where = _describe(in_file)
     given = err.get("input")
     if path and path[-1] == "[key]":
         return error(
             doc.locate_key(path[:-1]),
-            f"'{path[-2]}' is not a valid id in {_describe(path[:-2]) or 'the file'}: "
+            f"'{path[-2]}' is not a valid id in {_describe(in_file[:-2]) or 'the file'}: "
             "use letters, digits, _, - and ., starting with a letter or _",
         )
     location = doc.locate(path)
     if kind == "extra_forbidden":
         key = path[-1]
         known = _known_keys(model, path[:-1])
-        context = f"in {_describe(path[:-1])}" if path[:-1] else "at the top level"
+        context = f"in {_describe(in_file[:-1])}" if path[:-1] else "at the top level"
         hint = did_you_mean(key, known) or f"; known keys: {', '.join(known)}"
         return error(doc.locate_key(path), f"unknown key '{key}' {context}{hint}")
     if kind == "missing":
-        context = _describe(path[:-1]) or "the file"
+        context = _describe(in_file[:-1]) or "the file"
         return error(
             _parent_location(doc, path), f"{context} is missing the required key '{path[-1]}'"
         )
+    if path and path[-1] in ("mechmap", "vignette") and kind in ("literal_error", "version"):
+        return error(
+            location,
+            f"unsupported format version {_written(doc, path, given)}; the version is the "
+            f"integer 1: write '{path[-1]}: 1'",
+        )
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", err["ctx"]["expected"]) or [err["ctx"]["expected"]]
-        if path[-1] in ("mechmap", "vignette"):
-            return error(
-                location,
-                f"unsupported format version {given!r}; this mechmap reads '{path[-1]}: 1'",
-            )
         hint = did_you_mean(given, choices)
         quote = '; quote signs, e.g. sign: "-"' if given is None and "+" in choices else ""
         advice = _CHOICE_ADVICE.get((path[0], path[-1]), "")
@@ -145,7 +191,107 @@ def _diagnostic(err: dict, path: Path, doc: Document, model: type[BaseModel]) ->
         )
     if kind == "too_short" and path and path[-1] == "nodes":
         return error(location, "a map needs at least one node under 'nodes'")
+    if kind == "string_too_short":
+        return error(location, f"{where} is empty: write some text, or leave '{path[-1]}' out")
+    expected = [_EXPECTED[e["type"]] for e in errors if e["type"] in _EXPECTED]
+    if expected and path:
+        return error(location, _wrong_type(where, path, doc, given, expected, model))
     return error(location, f"{where or 'file'}: {err['msg'][0].lower()}{err['msg'][1:]}")
+
+
+# What each of pydantic's type errors says the value should have been.
+_EXPECTED = {
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
+# How to write the mappings whose keys are the user's own (ids, columns), by field name.
+_MAPPING_EXAMPLES = {
+    "nodes": "{node_id: {label: ..., role: ...}, ...}",
+    "where": "{column: value, ...}",
+    "layout": "{node_id: {order: 1}, ...}",
+}
+_SHOWN_CHARACTERS = 40
+
+
+def _wrong_type(
+    where: str,
+    path: Path,
+    doc: Document,
+    given: object,
+    expected: list[str],
+    model: type[BaseModel],
+) -> str:
+    """A value of the wrong type, and how to write it."""
+    key = path[-1]
+    written = _written(doc, path, given)
+    kinds = list(dict.fromkeys(expected))
+    write = "write it as" if isinstance(key, int) else f"write {key}:"
+    if kinds == ["a list"] and not isinstance(given, list | dict):
+        return f"{where} is a list: {write} [{_written(doc, path, given, quoted=False)}, ...]"
+    if kinds == ["a mapping"]:
+        return f"{where} is a mapping: {write} {_mapping_example(model, path, given)}"
+    if kinds == ["true or false"] and isinstance(given, str | int | float):
+        return f"{where}: {written} is not true or false; write {key}: true, or {key}: false"
+    if kinds == ["text"] and isinstance(given, bool):
+        return (
+            f"{where}: {written} reads as true or false in YAML; to keep it as text, quote it: "
+            f'{key}: "{_written(doc, path, given, quoted=False)}"'
+        )
+    shown = f" {written}" if isinstance(given, str | int | float | bool) else ""
+    return f"{where}: expected {' or '.join(kinds)}, got {_kind(given)}{shown}"
+
+
+def _mapping_example(model: type[BaseModel], path: Path, given: object) -> str:
+    if path[-1] == "waves":
+        ids = [given] if isinstance(given, str) else given if isinstance(given, list) else []
+        ids = [i for i in ids if isinstance(i, str) and i][:2] or ["t0", "t1"]
+        return "{" + ", ".join(f"{i}: a label for {i}" for i in ids) + "}"
+    if path[-1] in _MAPPING_EXAMPLES and not (len(path) > 1 and path[-2] == "measures"):
+        return _MAPPING_EXAMPLES[path[-1]]
+    if path[-1] == "nodes":  # measures: nodes
+        return "{node_id: {column: ...}, ...}"
+    known = _known_keys(model, path)
+    return "{" + ", ".join(f"{k}: ..." for k in known[:2]) + (", ...}" if known else "key: value}")
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing"
+
+
+def _written(doc: Document, path: Path, given: object, quoted: bool = True) -> str:
+    """A scalar as the file writes it (``'yes'``, not ``True``), cut short if long; text is
+    quoted unless ``quoted`` is false."""
+    node = doc.values.get(doc.original(path))
+    text = node.value if isinstance(node, yaml.ScalarNode) else str(given)
+    if len(text) > _SHOWN_CHARACTERS:
+        text = text[: _SHOWN_CHARACTERS - 3] + "..."
+    if not quoted:
+        return text
+    style = node.style if isinstance(node, yaml.ScalarNode) else None
+    if style in ('"', "'"):
+        return f"{style}{text}{style}"
+    return f"'{text}'" if isinstance(given, str | bool) or not text else text
 
 
 def _parent_location(doc: Document, path: Path) -> Location:

@@ -84,11 +84,12 @@ def parse_vignette(raw: bytes, file: str) -> tuple[Vignette | None, list[Diagnos
     for stance in ("supports", "contradicts"):
         for i, c in enumerate(getattr(spec, stance)):
             location = doc.locate((stance, i))
+            number = doc.original((stance, i))[-1] + 1  # as the file counts them
             if (c.arrow is None) == (c.edge is None):
                 problems.append(
                     error(
                         location,
-                        f"{stance} entry {i + 1}: name the arrow with "
+                        f"{stance} entry {number}: name the arrow with "
                         "either 'arrow' or 'edge', not both or neither",
                     )
                 )

@@ -8,6 +8,8 @@ expand anything, and record the line and column of every key and value on the wa
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -15,6 +17,7 @@ from typing import NamedTuple
 import yaml
 
 from mechmap.diagnostics import Diagnostic, Location, error
+from mechmap.mapfile.yamlerrors import syntax_error
 
 # A map of 2,000 nodes and 4,000 edges expands to about 30,000 values; a billion-laughs
 # document expands to billions. Anything past this bound is refused before expansion.
@@ -30,20 +33,28 @@ Path = tuple[str | int, ...]
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalar_constructor = yaml.constructor.SafeConstructor()
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # where YAML starts a new line
 
 # Stands for a value that was refused (a bad tag): a refused mapping value is left out, a
 # refused list item becomes None, and either way the problem is reported once, at the tag.
 REFUSED = object()
 
 
+# The style of a scalar written over several lines, whatever its quotes: a character's
+# offset in its text no longer says its column.
+SPANS_LINES = "spans lines"
+
+
 class Where(NamedTuple):
-    """Where a value starts, and how it was quoted (``None`` or ``""`` = plain)."""
+    """Where a value starts, and how it was quoted (``None`` or ``""`` = plain, or
+    :data:`SPANS_LINES`)."""
 
     location: Location
     style: str | None = None
 
     def within(self, offset: int, text: str) -> Location:
-        """The location of character ``offset`` inside a single-line scalar ``text``."""
+        """The location of character ``offset`` inside a single-line scalar ``text``
+        (the start of the scalar when it is written over several lines)."""
         if "\n" in text or self.style not in (None, "", '"', "'"):
             return self.location
         return self.location.shifted(offset + (1 if self.style else 0))
@@ -62,9 +73,40 @@ class Document:
     values: dict[Path, yaml.Node] = field(default_factory=dict)
     keys: dict[Path, yaml.Node] = field(default_factory=dict)
     refused: set[Path] = field(default_factory=set)  # values already reported as refused
+    # A list (by its path in the file) -> the file's index of each item still there, once
+    # validation has dropped invalid items (see :meth:`renumber`).
+    kept: dict[Path, list[int]] = field(default_factory=dict)
+
+    def renumber(self, dropped: list[Path]) -> None:
+        """Note list items dropped from the data (paths as the file numbers them), so that
+        paths into the data that remains are located where the file has them."""
+        for path in dropped:
+            items = self.kept.get(path[:-1])
+            if items is None:
+                items = self.kept[path[:-1]] = list(range(len(self._value(path[:-1]))))
+            items.remove(path[-1])
+
+    def original(self, path: Path) -> Path:
+        """``path`` into the data as it remains, as the file numbers it."""
+        if not self.kept:
+            return path
+        result: list[str | int] = []
+        for part in path:
+            items = self.kept.get(tuple(result))
+            if items is not None and isinstance(part, int) and part < len(items):
+                part = items[part]
+            result.append(part)
+        return tuple(result)
+
+    def _value(self, path: Path) -> object:
+        value = self.data
+        for part in path:
+            value = value[part]
+        return value
 
     def where(self, path: Path) -> Where:
         """The position of the value at ``path``, or of its nearest ancestor."""
+        path = self.original(path)
         for end in range(len(path), -1, -1):
             found = self.values.get(path[:end])
             if found is not None:
@@ -76,11 +118,13 @@ class Document:
 
     def locate_key(self, path: Path) -> Location:
         """The position of the key that introduces ``path`` (falls back to its value)."""
-        found = self.keys.get(path)
+        found = self.keys.get(self.original(path))
         return self._where(found).location if found is not None else self.locate(path)
 
     def _where(self, node: yaml.Node) -> Where:
-        return Where(_location(node, self.file), getattr(node, "style", None))
+        spans_lines = node.end_mark.line != node.start_mark.line
+        style = SPANS_LINES if spans_lines else getattr(node, "style", None)
+        return Where(_location(node, self.file), style)
 
 
 def read_text(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
@@ -108,16 +152,9 @@ def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        return document, [_syntax_error(exc, file)]
+        return document, [syntax_error(exc, text, file)]
     except yaml.reader.ReaderError as exc:
-        before = text[: exc.position]
-        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
-        return document, [
-            error(
-                Location(file, line, col),
-                f"character {exc.character!r} is not allowed in YAML; remove it",
-            )
-        ]
+        return document, [_forbidden_character(exc, text, file)]
     except yaml.YAMLError as exc:
         return document, [error(Location(file), f"YAML error: {exc}")]
     except RecursionError:
@@ -127,14 +164,16 @@ def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     # Without an '&' there is no anchor, so no alias, so nothing to expand.
     size = _expanded_size(root) if "&" in text else 0
-    if size is None:
-        return document, [error(_location(root, file), "an alias refers to itself (recursive)")]
-    if size > MAX_VALUES:
+    if size is None or size > MAX_VALUES:
+        mark = _alias_to_blame(text)
+        location = Location(file, mark.line + 1, mark.column + 1) if mark else _location(root, file)
+        if size is None:
+            return document, [error(location, "this alias refers to itself (recursive)")]
         message = (
-            f"aliases expand to more than {MAX_VALUES:,} values (an 'alias bomb'); "
-            "write the values out instead of nesting aliases"
+            f"aliases expand to more than {MAX_VALUES:,} values (an 'alias bomb'): this alias "
+            "passes the limit; write the values out instead of nesting aliases"
         )
-        return document, [error(_location(root, file), message)]
+        return document, [error(location, message)]
     data = _convert(root, (), document, problems, depth=0)
     document.data = None if data is REFUSED else data
     if data is None:  # e.g. a lone `~` or an anchor on nothing
@@ -144,18 +183,19 @@ def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:
     return document, problems
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> Diagnostic:
-    mark = exc.problem_mark or exc.context_mark
-    location = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
-    problem = exc.problem or "syntax error"
-    message = f"YAML syntax error: {problem}"
-    if exc.context:
-        message += f" ({exc.context})"
-    if "block sequence entries are not allowed" in problem:
-        message += '; a lone - starts a list: write a minus sign as "-"'
-    elif "could not find expected ':'" in problem or "mapping values are not allowed" in problem:
-        message += "; check indentation and quote values that contain ': '"
-    return error(location, message)
+def _forbidden_character(exc: yaml.reader.ReaderError, text: str, file: str) -> Diagnostic:
+    """A control character YAML does not allow, located as PyYAML counts lines."""
+    # libyaml reports the position in bytes of UTF-8, PyYAML's own reader in characters.
+    position = exc.position
+    if _Loader is not yaml.SafeLoader:
+        position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+    lines = LINE_BREAK.split(text[:position])
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return error(
+        Location(file, len(lines), len(lines[-1]) + 1),
+        f"character U+{code:04X} is not allowed in YAML (a control character, perhaps pasted "
+        "from another program); remove it",
+    )
 
 
 def _location(node: yaml.Node, file: str) -> Location:
@@ -218,7 +258,13 @@ def _convert(
             return REFUSED
         if tag in (f"{_CORE}str", f"{_CORE}timestamp"):
             return node.value  # dates stay text: ids and labels are never datetimes
-        return _scalar_constructor.construct_object(node, deep=True)
+        try:
+            # The tag's constructor itself, not construct_object: that one remembers every
+            # node it ever built, and a node that failed once as "recursive".
+            return _scalar_constructor.yaml_constructors[tag](_scalar_constructor, node)
+        except (ValueError, KeyError):
+            problems.append(_unreadable_scalar(node, doc, path))
+            return REFUSED
     if isinstance(node, yaml.SequenceNode):
         if tag != _SEQ_TAG:
             problems.append(_refused_tag(node, doc, path))
@@ -263,6 +309,59 @@ def _convert(
         if value is not REFUSED:
             result[key] = value
     return result
+
+
+def _alias_to_blame(text: str) -> yaml.Mark | None:
+    """The alias that makes the document too large or recursive: the first, in file order,
+    that refers to a node still open, or after which the values expanded so far pass
+    :data:`MAX_VALUES`. Read from the parser's events, where aliases keep their place (in
+    the composed graph an alias is its anchor's node)."""
+    sizes: dict[str, int] = {}  # anchor -> how many values its node expands to
+    open_nodes: list[tuple[str | None, int]] = []  # (anchor, values before it)
+    total = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in sizes:
+                return event.start_mark
+            total += sizes[event.anchor]
+            if total > MAX_VALUES:
+                return event.start_mark
+        elif isinstance(event, yaml.ScalarEvent):
+            total += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            open_nodes.append((event.anchor, total))
+            total += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, before = open_nodes.pop()
+            if anchor is not None:
+                sizes[anchor] = total - before
+    return None
+
+
+_TAG_MEANS = {"int": "a whole number", "float": "a number", "bool": "true or false"}
+
+
+def _unreadable_scalar(node: yaml.ScalarNode, doc: Document, path: Path) -> Diagnostic:
+    """A value its tag cannot read: ``!!int abc``, ``!!bool maybe``, or a number longer
+    than Python turns into an integer."""
+    doc.refused.add(path)
+    location = _location(node, doc.file)
+    name = node.tag.removeprefix(_CORE)
+    digits = node.value.lstrip("+-").replace("_", "")
+    if name == "int" and digits.isdigit():
+        return error(
+            location,
+            f"a number of {len(digits):,} digits is more than mechmap reads "
+            f"({sys.get_int_max_str_digits():,}); if it is text, quote it",
+        )
+    shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    return error(
+        location,
+        f"'{shown}' is not {_TAG_MEANS.get(name, 'what its tag says')} as its tag '!!{name}' "
+        f"says; remove the tag, or write {_TAG_MEANS.get(name, 'a plain value')}",
+    )
 
 
 def _refused_tag(node: yaml.Node, doc: Document, path: Path) -> Diagnostic:

@@ -12,8 +12,7 @@ from mechmap.diagrams.dagitty.names import (
     unique,
 )
 from mechmap.diagrams.dagitty.syntax import RESERVED, bare_or_quoted, quoted
-from mechmap.mapfile.schema import OUTCOME_ROLES, STRATEGY_ROLES
-from mechmap.model import Map, Variable
+from mechmap.model import OUTCOME_ROLES, STRATEGY_ROLES, Map, Variable
 
 
 def _export_names(m: Map) -> dict[str, str]:
