@@ -80,6 +80,7 @@ class Node:
     latent: bool = False
     carry: bool = False
     group: str | None = None
+    icc: float | None = None  # intraclass correlation when measured on respondents (planning)
     location: Location = field(default=_NOWHERE, compare=False, repr=False)
 
     @cached_property
@@ -113,6 +114,7 @@ class Edge:
     evidence: tuple[str, ...] = ()
     note: str | None = None
     kind: str = "causal"
+    effect: float | None = None  # standardized path coefficient, for planning a study
     location: Location = field(default=_NOWHERE, compare=False, repr=False)
 
     @property

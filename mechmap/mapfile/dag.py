@@ -75,6 +75,7 @@ def _node(node_id: str, spec: NodeSpec, doc: Document, names: Names) -> Node:
         latent=spec.latent,
         carry=spec.carry,
         group=spec.group,
+        icc=spec.icc,
         location=doc.locate_key(path),
     )
 
@@ -268,6 +269,7 @@ class _EdgeReader:
             "evidence": tuple(spec.evidence),
             "note": spec.note,
             "kind": spec.kind,
+            "effect": spec.effect,
         }
         return self._edge(cause, effect, spec.lag, attributes), modified
 

@@ -55,6 +55,8 @@ def _node(node: Node) -> dict[str, object]:
             fields[flag] = True
     if node.group is not None:
         fields["group"] = node.group
+    if node.icc is not None:
+        fields["icc"] = node.icc
     return fields
 
 
@@ -72,6 +74,7 @@ def _edge(edge: Edge) -> str | dict[str, object]:
         "provenance": edge.provenance,
         "evidence": list(edge.evidence) or None,
         "note": edge.note,
+        "effect": edge.effect,
     }
     present = {k: v for k, v in attributes.items() if v is not None}
     if not present:

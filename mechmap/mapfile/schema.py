@@ -70,6 +70,11 @@ class NodeSpec(_Spec):
     latent: bool = Field(False, description="Not measured: never chosen for adjustment")
     carry: bool = Field(False, description="Add an arrow from each copy to the next")
     group: str | None = Field(None, description="Free grouping label for layout")
+    icc: Annotated[float, Field(ge=0, lt=1)] | None = Field(
+        None,
+        description="Intraclass correlation of the node measured on respondents, in [0, 1) "
+        "(for planning a study)",
+    )
 
 
 class EdgeSpec(_Spec):
@@ -92,6 +97,11 @@ class EdgeSpec(_Spec):
         "causal",
         description="causal (a step of the mechanism, the default) or measurement (a "
         "part-whole or indicator link: a scale and its item, a total and its subscale)",
+    )
+    effect: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
+        None,
+        description="Standardized path coefficient (variables of unit variance), for "
+        "planning a study with mechmap power",
     )
 
 

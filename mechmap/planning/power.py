@@ -1,0 +1,248 @@
+"""Power of a path test by number of sites, by simulating studies from the map's effects.
+
+For each planned number of sites, ``sims`` studies are drawn from the map's standardized
+linear SEM (:mod:`mechmap.planning.sem`) and each is analysed as ``mechmap test`` analyses
+data: the links and the total effect are identified by
+:func:`~mechmap.mechanism.plan.plan_test` (same adjustment sets, precision covariates kept
+under the same rule), each regression gets the small-sample interval of
+:func:`~mechmap.stats.inference.coefficient_inference` (the t interval at site level, CR2
+with Bell-McCaffrey degrees of freedom with respondents nested in sites), and the indirect
+and direct effects the Monte Carlo interval of
+:func:`~mechmap.stats.inference.monte_carlo_draws`. A test "detects" its effect when its
+interval excludes 0, the rule behind every supported or contradicted verdict. The power is
+the share of studies that detect it, with a Wilson interval for the Monte Carlo error.
+
+At site level the regressions of all studies are fitted at once (:mod:`.batched`, checked
+against ``coefficient_inference`` in the tests); nested designs call the estimate step's
+functions study by study.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from mechmap.mechanism.pipeline import TestSetupError, resolve_chains
+from mechmap.model import STRATEGY_ROLES, Map
+
+INDIRECT, DIRECT_EFFECT, TOTAL_EFFECT = "indirect_effect", "direct_effect", "total_effect"
+LEVELS = (0.8, 0.9)  # the powers whose number of sites is reported
+PLAN_DRAWS = 4000  # Monte Carlo draws per simulated study (the test uses 20,000; see docs)
+
+
+@dataclass(frozen=True)
+class PowerRow:
+    """The power of one test at one number of sites, with its Monte Carlo interval."""
+
+    sites: int
+    target: str
+    power: float
+    ci: tuple[float, float]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "sites": self.sites,
+            "target": self.target,
+            "power": self.power,
+            "ci": list(self.ci),
+        }
+
+
+@dataclass(frozen=True)
+class PowerResult:
+    """Power by number of sites for every test of a path (see the module docstring)."""
+
+    hypothesis: str
+    method: str
+    sims: int
+    alpha: float
+    sites: tuple[int, ...]
+    rows: tuple[PowerRow, ...]
+    minimum_detectable_r: Mapping[int, float] = field(default_factory=dict)
+    respondents: int | None = None
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.target for r in self.rows))
+
+    def sites_needed(self, level: float) -> dict[str, int | str]:
+        """For each target, the smallest planned number of sites reaching ``level`` power,
+        or ``"more than N"`` (N the largest planned)."""
+        needed: dict[str, int | str] = {}
+        for target in self.targets:
+            reached = [r.sites for r in self.rows if r.target == target and r.power >= level]
+            needed[target] = min(reached) if reached else f"more than {max(self.sites)}"
+        return needed
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "hypothesis": self.hypothesis,
+            "method": self.method,
+            "sims": self.sims,
+            "alpha": self.alpha,
+            "respondents": self.respondents,
+            "rows": [r.as_dict() for r in self.rows],
+            "sites_needed": {f"{level:g}": self.sites_needed(level) for level in LEVELS},
+            "minimum_detectable_r": {str(n): r for n, r in self.minimum_detectable_r.items()},
+        }
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson's score interval for a binomial proportion (95% by default).
+
+    >>> [round(x, 3) for x in wilson_interval(80, 100)]
+    [0.711, 0.867]
+    """
+    share = successes / trials
+    centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials))
+    half /= 1 + z * z / trials
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def power(
+    m: Map,
+    sites: Sequence[int],
+    *,
+    hypothesis: str | None = None,
+    path: str | Sequence[str] | None = None,
+    effects: Mapping[tuple[str, str], float] | None = None,
+    sims: int = 1000,
+    alpha: float = 0.05,
+    seed: int = 0,
+    respondents: int | None = None,
+    icc: float | None = None,
+    n_draws: int = PLAN_DRAWS,
+    progress=None,
+) -> PowerResult:
+    """Power of every test of a path of ``m`` at each number of ``sites``.
+
+    ``effects`` overrides the map's ``effect:`` values (arrow variables -> standardized
+    coefficient). ``respondents`` per site makes the design nested, each variable's
+    residual split by its node's ``icc:`` (else ``icc``; strategies are site-level).
+    ``progress`` is called once per number of sites done. Raises :class:`TestSetupError`
+    for a plan that cannot be simulated and :class:`~mechmap.diagnostics.MapError`
+    (located) for missing or impossible effects.
+    """
+    import numpy as np
+
+    from mechmap.mechanism.plan import plan_test
+    from mechmap.planning.batched import analyse_batch
+    from mechmap.planning.sem import linear_sem
+    from mechmap.planning.simulate import simulate_batch
+    from mechmap.stats.power import minimum_detectable_r
+
+    if not 0 < alpha < 1:
+        raise TestSetupError("--alpha must lie strictly between 0 and 1")
+    if sims < 10:
+        raise TestSetupError("--sims must be at least 10")
+    sites = tuple(sorted(set(sites)))
+    if not sites:
+        raise TestSetupError("give at least one number of sites")
+    chains, expect = resolve_chains(m, hypothesis, path)
+    arrows = {(u, v) for chain in chains for u, v in itertools.pairwise(chain)}
+    sem = linear_sem(m, effects, required=arrows)
+    measured = {v for v, seen in zip(sem.variables, sem.observed, strict=True) if seen}
+    plan = plan_test(m, chains, measured, hypothesis, expect)
+    _require_identifiable(plan)
+    shares = _icc(m, sem, icc) if respondents is not None else None
+    if respondents is not None and respondents < 2:
+        raise TestSetupError("--respondents must be at least 2 per site")
+    for n in sites:
+        _require_sites(plan, n)
+    rng = np.random.default_rng(seed)
+    rows: list[PowerRow] = []
+    detectable = {}
+    for n in sites:
+        values, clusters = simulate_batch(sem, n, sims, rng, respondents, shares)
+        fits = _fits(plan, n * (respondents or 1))
+        detected = analyse_batch(
+            values,
+            clusters,
+            sem.variables,
+            fits,
+            plan.chains,
+            alpha,
+            rng,
+            n_draws,
+            nested=respondents is not None,
+        )
+        for target, hits in detected.items():
+            count = int(hits.sum())
+            rows.append(PowerRow(n, target, count / sims, wilson_interval(count, sims)))
+        detectable[n] = minimum_detectable_r(n, power=0.8, alpha=alpha)
+        if progress is not None:
+            progress()
+    name = hypothesis or " ; ".join(" -> ".join(c) for c in chains)
+    design = (
+        f"{respondents} respondents per site, CR2 t intervals with Bell-McCaffrey df"
+        if respondents is not None
+        else "one row per site, OLS t intervals"
+    )
+    method = (
+        f"{sims:,} simulated studies per number of sites from the map's standardized effects; "
+        f"{design}; Monte Carlo intervals ({n_draws:,} draws) for the indirect and direct "
+        f"effects; a test detects its effect when its {1 - alpha:.0%} interval excludes 0"
+    )
+    return PowerResult(name, method, sims, alpha, sites, tuple(rows), detectable, respondents)
+
+
+def _require_identifiable(plan) -> None:
+    blocked = [p for p in (*plan.links, plan.total) if not p.identifiable]
+    if not blocked:
+        return
+    planned = [f"{p.cause} -> {p.effect}" for p in plan.links if p.identifiable]
+    reasons = "; ".join(f"{p.cause} -> {p.effect}: {p.reason}" for p in blocked)
+    rest = (
+        f"the links that can still be planned: {', '.join(planned)} (--path 'a -> b')"
+        if planned
+        else "no link of it can be planned"
+    )
+    raise TestSetupError(
+        f"the path is not identifiable from the measured variables ({reasons}); {rest}"
+    )
+
+
+def _fits(plan, rows: int) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each link's and the total effect's regression (outcome, regressors with the cause
+    first) at ``rows`` rows, precision covariates dropped as the estimate step drops them
+    (fewer than 5 residual degrees of freedom)."""
+    fits = {}
+    for p in (*plan.links, plan.total):
+        covariates = p.covariates if rows - 2 - len(p.covariates) >= 5 else p.adjustment_set
+        name = TOTAL_EFFECT if p is plan.total else f"{p.cause} -> {p.effect}"
+        fits[name] = (p.effect, (p.cause, *covariates))
+    return fits
+
+
+def _require_sites(plan, sites: int) -> None:
+    """The estimate step's rule: a regression needs 4 sites beyond its regressors."""
+    for p in (*plan.links, plan.total):
+        needed = len(p.adjustment_set or ()) + 1 + 4
+        if sites < needed:
+            given = f" and {needed - 5} covariate(s)" if needed > 5 else ""
+            raise TestSetupError(
+                f"{sites} sites are too few: the regression of {p.effect} on {p.cause}{given} "
+                f"needs at least {needed}; plan for more sites"
+            )
+
+
+def _icc(m: Map, sem, default: float | None) -> tuple[float, ...]:
+    shares = []
+    for variable, own in zip(sem.variables, sem.icc, strict=True):
+        node = m.variable_info[variable].node
+        if node.role in STRATEGY_ROLES:
+            shares.append(1.0)
+        elif node.icc is not None:
+            shares.append(own)
+        elif default is None:
+            raise TestSetupError(
+                f"node {node.id} has no icc: give --icc R, or 'icc: 0.1' on the node in the map"
+            )
+        elif not 0 <= default < 1:
+            raise TestSetupError("--icc must lie in [0, 1)")
+        else:
+            shares.append(default)
+    return tuple(shares)
