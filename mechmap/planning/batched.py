@@ -122,11 +122,14 @@ def _excludes_zero(draws: np.ndarray, alpha: float) -> np.ndarray:
 
 
 def _t_quantile_table(df: float) -> np.ndarray:
-    """``t_df.ppf(Phi(z))`` on the uniform grid :data:`_GRID` of ``z``."""
+    """``t_df.ppf(Phi(z))`` on the uniform grid :data:`_GRID` of ``z``, from the lower
+    tail on both sides (``Phi(z)`` rounds to 1 past z = 8.3)."""
     import numpy as np
     from scipy import stats
 
-    return stats.t.ppf(stats.norm.cdf(np.linspace(*_GRID)), df)
+    grid = np.linspace(*_GRID)
+    lower = stats.t.ppf(stats.norm.cdf(-np.abs(grid)), df)
+    return np.where(grid < 0, lower, -lower)
 
 
 def _lookup(table: np.ndarray, z: np.ndarray) -> np.ndarray:

@@ -1,0 +1,146 @@
+"""``mechmap power``: how many sites a path test needs, from the map's effect sizes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mechmap.cli.app import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    ForceOption,
+    JsonOption,
+    VignettesOption,
+    app,
+    check_output,
+    print_problems,
+    usage_error,
+    valid_map,
+    write_output,
+)
+
+PANEL = "Planning a study"
+DEFAULT_SITES = "10,12,15,20,30,40,50,60"
+
+
+@app.command(rich_help_panel=PANEL)
+def power(
+    file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
+    hypothesis: Annotated[
+        str | None, typer.Option("--hypothesis", help="A hypothesis id of the map")
+    ] = None,
+    path: Annotated[
+        list[str] | None,
+        typer.Option("--path", help="A path 'a -> b -> c' (repeat for parallel mediators)"),
+    ] = None,
+    sites: Annotated[
+        str, typer.Option("--sites", help="Numbers of sites to plan for, comma-separated")
+    ] = DEFAULT_SITES,
+    effect: Annotated[
+        list[str] | None,
+        typer.Option("--effect", help="Override an arrow's effect: 'a -> b = 0.3' (repeatable)"),
+    ] = None,
+    respondents: Annotated[
+        int | None, typer.Option("--respondents", help="Respondents per site (nested design)")
+    ] = None,
+    icc: Annotated[
+        float | None,
+        typer.Option("--icc", help="ICC of nodes without their own 'icc:' (nested design)"),
+    ] = None,
+    sims: Annotated[int, typer.Option(help="Simulated studies per number of sites")] = 1000,
+    alpha: Annotated[float, typer.Option(help="Significance level of every test")] = 0.05,
+    seed: Annotated[int, typer.Option(help="Random seed (results are reproducible)")] = 0,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Draw the power curves: FILE.png or FILE.svg")
+    ] = None,
+    force: ForceOption = False,
+    as_json: JsonOption = False,
+    vignettes: VignettesOption = None,
+) -> None:
+    """Power of each link test and of the indirect, direct and total effects by number of
+    sites, simulated from the map's effect sizes and analysed as 'mechmap test' analyses."""
+    from mechmap.diagnostics import MapError
+    from mechmap.mechanism.pipeline import PathSyntaxError, TestSetupError
+    from mechmap.planning import parse_effect
+    from mechmap.planning import power as plan_power
+    from mechmap.planning.plot import FORMATS, power_figure
+    from mechmap.terminal import progress
+
+    m = valid_map(file, vignettes).map
+    counts = _site_counts(sites)
+    if plot is not None:
+        if plot.suffix.lower() not in FORMATS:
+            raise usage_error(f"--plot {plot}: give a .png or .svg file")
+        check_output(plot, overwrite=force)
+    try:
+        overrides = dict(parse_effect(m, text) for text in effect or [])
+        with progress("simulating studies", total=len(counts)) as advance:
+            result = plan_power(
+                m,
+                counts,
+                hypothesis=hypothesis,
+                path=path,
+                effects=overrides,
+                sims=sims,
+                alpha=alpha,
+                seed=seed,
+                respondents=respondents,
+                icc=icc,
+                progress=advance,
+            )
+    except MapError as exc:  # located: in the map's effects, or in a typed path or --effect
+        print_problems(exc.diagnostics, err=True)
+        typed = isinstance(exc, PathSyntaxError) or any(
+            d.location.file in ("--effect", "--path") for d in exc.diagnostics
+        )
+        raise typer.Exit(EXIT_USAGE if typed else EXIT_INVALID) from None
+    except (TestSetupError, ValueError) as exc:
+        raise usage_error(str(exc)) from None
+    if plot is not None:
+        write_output(plot, power_figure(result, plot.suffix.lower()), overwrite=force)
+    data = result.as_dict()
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    _print_table(data)
+
+
+def _site_counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise usage_error(f"--sites '{text}': give whole numbers, e.g. {DEFAULT_SITES}") from None
+    if not counts or min(counts) < 1:
+        raise usage_error(f"--sites '{text}': give positive whole numbers, e.g. {DEFAULT_SITES}")
+    return counts
+
+
+def _print_table(data: dict) -> None:
+    from rich.table import Table
+
+    from mechmap.terminal import console, printable
+
+    rows = data["rows"]
+    targets = list(dict.fromkeys(r["target"] for r in rows))
+    sites = list(dict.fromkeys(r["sites"] for r in rows))
+    power_of = {(r["sites"], r["target"]): r for r in rows}
+    table = Table(title=printable(f"Power of {data['hypothesis']} (alpha = {data['alpha']:g})"))
+    table.add_column("sites", justify="right")
+    for target in targets:
+        table.add_column(printable(target.replace("_", " ")), justify="right")
+    table.add_column("min. detectable r", justify="right")
+    for n in sites:
+        cells = []
+        for target in targets:
+            row = power_of[(n, target)]
+            cells.append(f"{row['power']:.2f} ({row['ci'][0]:.2f}-{row['ci'][1]:.2f})")
+        table.add_row(str(n), *cells, f"{data['minimum_detectable_r'][str(n)]:.2f}")
+    out = console()
+    out.print(table)
+    for level, needed in data["sites_needed"].items():
+        text = ", ".join(f"{t.replace('_', ' ')} {n}" for t, n in needed.items())
+        out.print(printable(f"Sites needed for {float(level):.0%} power: {text}"))
+    out.print(printable(data["method"]), style="dim")

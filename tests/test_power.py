@@ -1,0 +1,214 @@
+"""Planning a study: effect sizes in the map, the implied SEM, power by number of sites.
+
+The accuracy checks compare simulated power with exact results (the noncentral t power of
+one link) and with Fritz & MacKinnon (2007, Psychol Sci 18:233-239, Table 3), whose sample
+sizes for 80% power of the single-mediator indirect effect are 75 (joint significance) to 78
+(percentile bootstrap) at a = b = 0.39 and 35-36 at a = b = 0.59, with X standard normal and
+unit residual variances (c' = 0).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import mechmap
+from mechmap.mapfile.dump import dumps
+from mechmap.planning import linear_sem, power
+from mechmap.planning.batched import _GRID, _lookup, _t_quantile_table, site_level_inference
+from mechmap.stats.inference import coefficient_inference
+from mechmap.stats.power import correlation_power
+from tests.conftest import run_mechmap
+
+MEDIATION = """\
+mechmap: 1
+id: plan
+title: Plan
+nodes:
+  x: {{role: strategy}}
+  m: {{role: mechanism{icc}}}
+  y: {{role: clinical_outcome}}
+edges:
+  - {{from: x, to: m, effect: {a}}}
+  - {{from: m, to: y, effect: {b}}}
+  - {{from: x, to: y{direct}}}
+hypotheses:
+  - id: h
+    path: x -> m -> y
+"""
+
+
+def write_map(tmp_path: Path, a="0.4", b="0.4", direct="", icc="") -> Path:
+    path = tmp_path / "plan.yaml"
+    path.write_text(MEDIATION.format(a=a, b=b, direct=direct, icc=icc))
+    return path
+
+
+def standardized(a: float, b: float) -> tuple[float, float]:
+    """Fritz & MacKinnon's unstandardized a, b (unit residual variances, var X = 1) as the
+    standardized coefficients a map holds."""
+    var_m = 1 + a * a
+    var_y = b * b * var_m + 1
+    return a / math.sqrt(var_m), b * math.sqrt(var_m) / math.sqrt(var_y)
+
+
+def test_effects_and_iccs_round_trip(tmp_path: Path) -> None:
+    m = mechmap.load(write_map(tmp_path, direct=", effect: -0.1", icc=", icc: 0.15"))
+    again = mechmap.loads(dumps(m))
+    assert [e.effect for e in again.edges] == [0.4, 0.4, -0.1]
+    assert again.node_by_id["m"].icc == 0.15
+
+
+def test_residual_variances_keep_unit_variance(tmp_path: Path) -> None:
+    sem = linear_sem(mechmap.load(write_map(tmp_path, direct=", effect: 0.3")))
+    # y = 0.4 m + 0.3 x with corr(m, x) = 0.4: R² = 0.16 + 0.09 + 2 * 0.4 * 0.3 * 0.4
+    assert sem.residual_variance == pytest.approx((1.0, 0.84, 1 - 0.346))
+
+
+def test_batched_fits_equal_coefficient_inference() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 15, 2))
+    y = 0.5 * x[:, :, 0] + rng.standard_normal((4, 15))
+    estimate, se, df, scores = site_level_inference(y, x)
+    for s in range(4):
+        one = coefficient_inference(y[s], x[s], np.arange(15))
+        assert (estimate[s], se[s], df) == pytest.approx((one.estimate, one.se, one.df))
+        assert scores[s] == pytest.approx(one.scores)
+
+
+@pytest.mark.parametrize("df", [5.0, 12.0, 58.0])
+def test_t_quantile_table_matches_scipy(df: float) -> None:
+    from scipy import stats
+
+    z = np.random.default_rng(0).standard_normal(10_000) * 2
+    exact = -np.sign(z) * stats.t.ppf(stats.norm.cdf(-np.abs(z)), df)  # accurate in both tails
+    error = np.abs(_lookup(_t_quantile_table(df), z) - exact) / np.maximum(1, np.abs(exact))
+    assert np.max(error) < 1e-5  # relative, in the far tails where t quantiles are large
+    assert _GRID[0] < z.min() and z.max() < _GRID[1]
+
+
+@pytest.mark.parametrize(("r", "n"), [(0.4, 20), (0.4, 40), (0.0, 15)])
+def test_single_link_power_is_the_exact_power(tmp_path: Path, r: float, n: int) -> None:
+    path = tmp_path / "link.yaml"
+    path.write_text(
+        f"mechmap: 1\nid: l\ntitle: L\nnodes: {{x: {{}}, y: {{}}}}\n"
+        f"edges: [{{from: x, to: y, effect: {r}}}]\n"
+    )
+    sims = 4000
+    result = power(mechmap.load(path), [n], path="x -> y", sims=sims, seed=1)
+    (link,) = [row for row in result.rows if row.target == "x -> y"]
+    exact = correlation_power(r, n)
+    # Four binomial standard errors: a false alarm about once in 16,000 runs.
+    assert abs(link.power - exact) < 4 * math.sqrt(exact * (1 - exact) / sims)
+
+
+@pytest.mark.parametrize(("a", "n_low", "n_high"), [(0.39, 75, 78), (0.59, 35, 36)])
+def test_indirect_power_matches_fritz_and_mackinnon(tmp_path: Path, a, n_low, n_high) -> None:
+    a_s, b_s = standardized(a, a)
+    m = mechmap.load(write_map(tmp_path, f"{a_s:.6f}", f"{b_s:.6f}"))
+    sims = 2000
+    result = power(m, [n_low, n_high], hypothesis="h", sims=sims, seed=2)
+    indirect = [row.power for row in result.rows if row.target == "indirect_effect"]
+    # Their N is the smallest reaching .80 in their own simulations, so the power there is
+    # .80 to about .83 (power rises about .006 per site here); our Monte Carlo SE is .009.
+    # Allow 3 of our SEs either side of [.78, .84]: [.75, .87].
+    assert all(0.75 <= p <= 0.87 for p in indirect), indirect
+
+
+def test_json_shape_and_sites_needed(tmp_path: Path) -> None:
+    result = run_mechmap(
+        "power", str(write_map(tmp_path, "0.6", "0.6")), "--hypothesis", "h",
+        "--sites", "10,20,40", "--sims", "300", "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["hypothesis"] == "h" and data["sims"] == 300
+    targets = {"x -> m", "m -> y", "indirect_effect", "direct_effect", "total_effect"}
+    assert {r["target"] for r in data["rows"]} == targets
+    assert {r["sites"] for r in data["rows"]} == {10, 20, 40}
+    for row in data["rows"]:
+        assert row["ci"][0] <= row["power"] <= row["ci"][1]
+    assert data["sites_needed"]["0.8"]["x -> m"] == 20  # power .85 at 20 (r = .6)
+    assert data["sites_needed"]["0.8"]["direct_effect"] == "more than 40"  # it is 0
+    assert set(data["minimum_detectable_r"]) == {"10", "20", "40"}
+
+
+def test_impossible_effects_are_located(tmp_path: Path) -> None:
+    path = write_map(tmp_path, "0.9", "0.7", direct=", effect: 0.5")
+    result = run_mechmap("power", str(path), "--hypothesis", "h", "--sims", "20")
+    assert result.returncode == 1
+    assert f"{path}:10:" in result.stderr and "effects into y imply R² = 1.3" in result.stderr
+
+
+def test_effect_override_can_make_them_possible(tmp_path: Path) -> None:
+    path = write_map(tmp_path, "0.9", "0.7", direct=", effect: 0.5")
+    result = run_mechmap(
+        "power", str(path), "--hypothesis", "h", "--sims", "20", "--sites", "12",
+        "--effect", "x -> y = 0", "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("x -> m 0.3", "write it as 'cause -> effect = 0.3'"), ("x -> q = 0.3", "unknown node 'q'")],
+)
+def test_bad_effect_text_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    result = run_mechmap("power", str(write_map(tmp_path)), "--hypothesis", "h", "--effect", text)
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_icc_out_of_range_is_located(tmp_path: Path) -> None:
+    path = write_map(tmp_path, icc=", icc: 1.2")
+    result = run_mechmap("power", str(path), "--hypothesis", "h")
+    assert result.returncode == 1
+    assert f"{path}:6:" in result.stderr and "icc" in result.stderr
+
+
+def test_a_path_arrow_without_effect_asks_for_one(tmp_path: Path) -> None:
+    path = tmp_path / "bare.yaml"
+    path.write_text(MEDIATION.format(a="0.3", b="0.3", direct="", icc="").replace(
+        "{from: m, to: y, effect: 0.3}", "m -> y"))  # fmt: skip
+    result = run_mechmap("power", str(path), "--hypothesis", "h")
+    assert result.returncode == 1 and f"{path}:10:" in result.stderr
+    assert "--effect 'm -> y = 0.3'" in result.stderr
+
+
+def test_too_few_sites_for_the_regressions(tmp_path: Path) -> None:
+    result = run_mechmap("power", str(write_map(tmp_path)), "--hypothesis", "h", "--sites", "5")
+    assert result.returncode == 2
+    assert "5 sites are too few: the regression of y on m and 1 covariate(s)" in result.stderr
+
+
+def test_a_hypothesis_that_is_not_identifiable_names_the_links_left(tmp_path: Path) -> None:
+    path = tmp_path / "hidden.yaml"
+    path.write_text(
+        "mechmap: 1\nid: h\ntitle: H\n"
+        "nodes: {x: {}, m: {}, y: {}, u: {latent: true}}\n"
+        "edges:\n"
+        "  - {from: x, to: m, effect: 0.3}\n"
+        "  - {from: m, to: y, effect: 0.3}\n"
+        "  - {from: u, to: m, effect: 0.2}\n"
+        "  - {from: u, to: y, effect: 0.2}\n"
+        "hypotheses: [{id: h, path: x -> m -> y}]\n"
+    )
+    result = run_mechmap("power", str(path), "--hypothesis", "h", "--sims", "20")
+    assert result.returncode == 2, result.stderr
+    assert "m -> y: its arrow's coefficient is not identifiable" in result.stderr
+    assert "the links that can still be planned: x -> m" in result.stderr
+
+
+def test_plot_is_written_and_not_overwritten(tmp_path: Path) -> None:
+    figure = tmp_path / "power.png"
+    args = ("power", str(write_map(tmp_path)), "--hypothesis", "h", "--sims", "20",
+            "--sites", "12,20", "--plot", str(figure))  # fmt: skip
+    assert run_mechmap(*args).returncode == 0
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    again = run_mechmap(*args)
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert run_mechmap(*args, "--force").returncode == 0
