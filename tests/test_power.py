@@ -15,9 +15,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mechmap
+from mechmap.diagnostics import MapError
 from mechmap.mapfile.dump import dumps
+from mechmap.mechanism.pipeline import TestSetupError
 from mechmap.planning import linear_sem, power
 from mechmap.planning.batched import _GRID, _lookup, _t_quantile_table, site_level_inference
 from mechmap.stats.inference import coefficient_inference
@@ -212,3 +216,51 @@ def test_plot_is_written_and_not_overwritten(tmp_path: Path) -> None:
     again = run_mechmap(*args)
     assert again.returncode == 2 and "--force" in again.stderr
     assert run_mechmap(*args, "--force").returncode == 0
+
+
+def test_a_latent_mediator_is_named(tmp_path: Path) -> None:
+    path = (
+        write_map(tmp_path).read_text().replace("role: mechanism", "role: mechanism, latent: true")
+    )
+    (tmp_path / "latent.yaml").write_text(path)
+    result = run_mechmap("power", str(tmp_path / "latent.yaml"), "--hypothesis", "h")
+    assert result.returncode == 2
+    assert "m is latent (never observed)" in result.stderr
+    assert "no link of it can be planned" in result.stderr
+
+
+def test_nested_design_uses_node_iccs_and_asks_for_the_rest(tmp_path: Path) -> None:
+    m = mechmap.load(write_map(tmp_path, "0.5", "0.5", icc=", icc: 0.2"))
+    with pytest.raises(TestSetupError, match="node y has no icc: give --icc R"):
+        power(m, [12], hypothesis="h", sims=20, respondents=4)
+    result = power(m, [12, 30], hypothesis="h", sims=60, respondents=4, icc=0.1, seed=3)
+    assert result.respondents == 4 and "CR2" in result.method
+    links = {(r.sites, r.target): r.power for r in result.rows}
+    # m -> y is fitted over 48 respondents, not 12 sites: far more power than one row per
+    # site gives (exactly 0.39 at r = .5 and 12 sites; about 0.8 here, SE 0.05 at 60 studies).
+    assert links[(12, "m -> y")] > correlation_power(0.5, 12) + 0.2
+    assert links[(30, "m -> y")] >= links[(12, "m -> y")]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(-0.45, 0.45), min_size=6, max_size=6),
+)
+def test_implied_variances_are_one(effects: list[float]) -> None:
+    """Whatever effects are accepted, the model they imply gives every variable variance 1."""
+    arrows = [("a", "b"), ("a", "c"), ("b", "c"), ("a", "d"), ("b", "d"), ("c", "d")]
+    edges = ", ".join(
+        f"{{from: {u}, to: {v}, effect: {e!r}}}" for (u, v), e in zip(arrows, effects, strict=True)
+    )
+    m = mechmap.loads(
+        f"mechmap: 1\nid: p\ntitle: P\nnodes: {{a: {{}}, b: {{}}, c: {{}}, d: {{}}}}\n"
+        f"edges: [{edges}]\n"
+    )
+    try:
+        sem = linear_sem(m)
+    except MapError as exc:  # an impossible set is refused at an arrow into a node
+        assert all("imply R²" in d.message for d in exc.diagnostics)
+        return
+    inverse = np.linalg.inv(np.eye(4) - np.asarray(sem.coefficients))
+    covariance = inverse @ np.diag(sem.residual_variance) @ inverse.T
+    assert np.diag(covariance) == pytest.approx(np.ones(4))

@@ -194,7 +194,7 @@ def _require_identifiable(plan) -> None:
     if not blocked:
         return
     planned = [f"{p.cause} -> {p.effect}" for p in plan.links if p.identifiable]
-    reasons = "; ".join(f"{p.cause} -> {p.effect}: {p.reason}" for p in blocked)
+    reasons = "; ".join(f"{p.cause} -> {p.effect}: {_reason(plan, p)}" for p in blocked)
     rest = (
         f"the links that can still be planned: {', '.join(planned)} (--path 'a -> b')"
         if planned
@@ -203,6 +203,15 @@ def _require_identifiable(plan) -> None:
     raise TestSetupError(
         f"the path is not identifiable from the measured variables ({reasons}); {rest}"
     )
+
+
+def _reason(plan, p) -> str:
+    """Why ``p`` is not identifiable, in planning terms: an end that is latent is never
+    observed (the test step's reason speaks of data not bound)."""
+    hidden = [v for v in (p.cause, p.effect) if v not in plan.measured]
+    if hidden:
+        return f"{hidden[0]} is latent (never observed); measure it to plan this link"
+    return p.reason
 
 
 def _fits(plan, rows: int) -> dict[str, tuple[str, tuple[str, ...]]]:
