@@ -29,10 +29,12 @@ def power_figure(result: PowerResult, suffix: str) -> bytes:
     axes.set_ylim(0, 1)
     axes.set_xlabel("number of sites")
     axes.set_ylabel("power")
-    design = f", {result.respondents} respondents per site" if result.respondents else ""
+    design = (
+        f"{result.respondents} respondents per site" if result.respondents else "one row per site"
+    )
     axes.set_title(
         f"{result.hypothesis}: power at alpha = {result.alpha:g} "
-        f"({result.sims:,} simulated studies per n{design})",
+        f"({result.sims:,} simulated studies per n, {design})",
         fontsize=9,
     )
     axes.legend(fontsize=8)

@@ -147,9 +147,9 @@ def power(
     measured = {v for v, seen in zip(sem.variables, sem.observed, strict=True) if seen}
     plan = plan_test(m, chains, measured, hypothesis, expect)
     _require_identifiable(plan)
-    shares = _icc(m, sem, icc) if respondents is not None else None
     if respondents is not None and respondents < 2:
         raise TestSetupError("--respondents must be at least 2 per site")
+    shares = _icc(m, sem, icc) if respondents is not None else None
     for n in sites:
         _require_sites(plan, n)
     rng = np.random.default_rng(seed)
