@@ -157,6 +157,15 @@ def test_effect_override_can_make_them_possible(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_an_impossible_override_is_located_at_the_option(tmp_path: Path) -> None:
+    path = write_map(tmp_path, "0.5", "0.5")
+    args = ("power", str(path), "--hypothesis", "h", "--effect", "x -> y = 0.95")
+    result = run_mechmap(*args)
+    assert result.returncode == 2
+    assert "--effect:1:1: error: the effects into y imply R² = 1.63" in result.stderr
+    assert f"{path}:10:" in result.stderr  # the map's own arrow into y, m -> y
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [("x -> m 0.3", "write it as 'cause -> effect = 0.3'"), ("x -> q = 0.3", "unknown node 'q'")],

@@ -125,16 +125,16 @@ def linear_sem(
         explained = float(b @ correlation[:i, :i] @ b)
         residual[i] = 1.0 - explained
         if residual[i] <= 1e-9:
-            into = [m.edge_of[(order[j], order[i])] for j in np.flatnonzero(b) if b[j] != 0]
+            into = [(order[j], order[i]) for j in np.flatnonzero(b)]
             problems += [
                 error(
-                    _where(edge),
+                    Location("--effect") if arrow in overrides else _where(m.edge_of[arrow]),
                     f"the effects into {order[i]} imply R² = {explained:.3g}, leaving it a "
                     "residual variance of zero or less: standardized effects into one node "
                     "must explain less than all of its variance; make them smaller",
                 )
-                for edge in into
-            ] or [error(Location("--effect"), f"the effects into {order[i]} are impossible")]
+                for arrow in into
+            ]
             continue
         correlation[i, :i] = b @ correlation[:i, :i]
         correlation[:i, i] = correlation[i, :i]
