@@ -152,6 +152,7 @@ def power(
     shares = _icc(m, sem, icc) if respondents is not None else None
     for n in sites:
         _require_sites(plan, n)
+    single_arrow = len(chains) == 1 and len(chains[0]) == 2
     rng = np.random.default_rng(seed)
     rows: list[PowerRow] = []
     detectable = {}
@@ -170,6 +171,8 @@ def power(
             nested=respondents is not None,
         )
         for target, hits in detected.items():
+            if single_arrow and target in (INDIRECT, DIRECT_EFFECT, TOTAL_EFFECT):
+                continue  # the link itself: its indirect effect is it, its direct effect 0
             count = int(hits.sum())
             rows.append(PowerRow(n, target, count / sims, wilson_interval(count, sims)))
         detectable[n] = minimum_detectable_r(n, power=0.8, alpha=alpha)
