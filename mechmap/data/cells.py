@@ -61,6 +61,14 @@ _NUMERIC = re.compile(
 )
 _NESTED = re.compile(r"(\[\d*\]$)|^(STRUCT|MAP|UNION)\b")
 _SPACES = sql_text(" \t\r\n\f\v")
+_MISSING_PATTERN = sql_text(
+    r"\s*("
+    + "|".join(
+        "".join("\\" + ch if ch in ".^$*+?()[]{}|\\" else ch for ch in word)
+        for word in MISSING_WORDS
+    )
+    + r")\s*"
+)
 
 
 class Cell:
@@ -68,10 +76,13 @@ class Cell:
     ``duck_type`` (a CSV column is always ``VARCHAR``).
 
     Its columns are built in three steps, each a SELECT over the one before
-    (:func:`cells_sql`), so that every expression is written once: the text ``t_NAME``;
-    then ``b_NAME`` (blank), ``d_NAME`` (the number the cell spells, NULL if none) and
-    ``w_NAME`` (the text in lower case); then ``n_NAME`` (number), ``l_NAME`` (label) and
-    ``s_NAME`` (status)."""
+    (:func:`cells_sql`), so that every expression is written once: ``d_NAME``, the number
+    the cell spells (NULL if none); then ``b_NAME`` (blank), ``t_NAME`` (the text without
+    surrounding spaces) and ``w_NAME`` (that text in lower case, where it spells no
+    number); then ``n_NAME`` (number), ``l_NAME`` (label) and ``s_NAME`` (status). An
+    expression no query uses is never evaluated: the words for "missing" are matched by a
+    regular expression, as DuckDB would turn a list of them into a join, which stays in the
+    plan whether or not it is used."""
 
     def __init__(self, name: str, duck_type: str):
         self.name, self.type = name, duck_type
@@ -82,25 +93,32 @@ class Cell:
     def steps(self) -> tuple[list[str], list[str], list[str]]:
         a = self.name
         t, b, d, w = f"t_{a}", f"b_{a}", f"d_{a}", f"w_{a}"
-        first = [f"trim(CAST({a} AS VARCHAR), {_SPACES}) AS {t}"]
+        raw = f"CAST({a} AS VARCHAR)"
+        # trim with a set of characters is slow: only where the text starts or ends with one
+        text = (
+            f"CASE WHEN ascii({raw}) <= 32 OR ascii(right({raw}, 1)) <= 32 "
+            f"THEN trim({raw}, {_SPACES}) ELSE {raw} END AS {t}"
+        )
         if self.numeric or self.boolean:
             nan = f" OR isnan({a})" if self.type in ("FLOAT", "DOUBLE") else ""
-            second = [f"({a} IS NULL{nan}) AS {b}", f"CAST({a} AS DOUBLE) AS {d}", f"NULL AS {w}"]
+            first = [f"CAST({a} AS DOUBLE) AS {d}"]
+            second = [f"({a} IS NULL{nan}) AS {b}", text, f"NULL AS {w}"]
             number = f"CASE WHEN {b} THEN NULL ELSE {d} END"
             status = f"CASE WHEN {b} THEN {BLANK} WHEN isfinite({d}) THEN 0 ELSE {NOT_A_NUMBER} END"
         else:
-            words = ", ".join(sql_text(word) for word in MISSING_WORDS)
+            first = [f"TRY_CAST({a} AS DOUBLE) AS {d}"]  # spaces around a number are fine
             second = [
-                f"({a} IS NULL OR {t} IN ({words})) AS {b}",
-                f"TRY_CAST({t} AS DOUBLE) AS {d}",
-                f"lower({t}) AS {w}",
+                f"(CASE WHEN {a} IS NULL THEN true WHEN {d} IS NOT NULL THEN isnan({d}) "
+                f"ELSE regexp_full_match({a}, {_MISSING_PATTERN}) END) AS {b}",
+                text,
+                f"CASE WHEN {d} IS NULL THEN lower(trim({a})) END AS {w}",
             ]
             number = (
                 f"CASE WHEN {b} THEN NULL WHEN {w} = 'true' THEN 1.0 WHEN {w} = 'false' "
                 f"THEN 0.0 ELSE {d} END"
             )
             status = (
-                f"CASE WHEN {b} THEN {BLANK} WHEN {w} IN ('true', 'false') "
+                f"CASE WHEN {b} THEN {BLANK} WHEN {w} = 'true' OR {w} = 'false' "
                 f"OR coalesce(isfinite({d}), false) THEN 0 ELSE {NOT_A_NUMBER} END"
             )
         whole = (
@@ -116,7 +134,7 @@ class Cell:
             label = f"CASE WHEN {b} THEN NULL {whole} END"
         else:
             label = (
-                f"CASE WHEN {b} THEN NULL WHEN {w} IN ('true', 'false') THEN {w} {whole} "
+                f"CASE WHEN {b} THEN NULL WHEN {w} = 'true' OR {w} = 'false' THEN {w} {whole} "
                 f"ELSE {t} END"
             )
         third = [f"({number}) AS n_{a}", f"({label}) AS l_{a}", f"({status}) AS s_{a}"]
@@ -165,7 +183,7 @@ def rules(
         return [
             Rule(
                 "category",
-                lambda x: f"{x} NOT IN ({categories_sql})",
+                lambda x: f"(CASE {x} {categories_sql} ELSE true END)",
                 lambda v: (
                     f"'{v}' is not a category of {variable}"
                     f"{did_you_mean(str(v), value_type.categories)}"
@@ -255,21 +273,49 @@ def zero_one(variable: str) -> Rule:
     )
 
 
+def is_code_sql(x: str) -> str:
+    """SQL: whether the number ``x`` is one of :data:`CODES`, written as arithmetic (a
+    code is 10^k - 1 in size) rather than as a list that DuckDB would make a join of."""
+    size = f"(abs({x}) + 1)"
+    return (
+        f"({x} <> 9 AND abs({x}) BETWEEN 9 AND {max(CODES)} "
+        f"AND {size} = power(10, round(log10({size}))))"
+    )
+
+
 def is_code(value: float) -> bool:
     """Whether ``value`` is one of the usual missing-value codes (-9, -99, 99, 999, ...)."""
     return value in CODES
 
 
-def missing_codes(
-    codes: Sequence[float], low: float | None, high: float | None, largest: float | None
-) -> list[float]:
-    """The codes among a column's values (``codes``) that stand for "missing", given the
-    smallest, largest and largest absolute value of its other values: a negative code in a
-    column that is otherwise never negative, or a positive one more than ten times the
-    largest other value. A column of codes only has nothing to compare with."""
+def code_rule(
+    variable: str, low: float | None, high: float | None, largest: float | None, negative: bool
+) -> Rule | None:
+    """The rule that a column's missing-value codes break, given the smallest, largest and
+    largest in size of its other values: a code stands for "missing" when it is negative
+    in a column otherwise never negative (``negative``: checked at all), or positive and
+    more than ten times the largest other value. ``None`` for a column of codes only,
+    which has nothing to be compared with."""
     if low is None or high is None or largest is None:
-        return []
-    return sorted(c for c in codes if (c < 0 and low >= 0) or (c > 0 and c > 10 * max(largest, 1)))
+        return None
+    above, below = 10 * max(largest, 1), negative and low >= 0
+
+    def bad(x: str) -> str:
+        outside = f"{x} > {above!r}" + (f" OR {x} < 0" if below else "")
+        return f"({is_code_sql(x)} AND ({outside}))"
+
+    return Rule(
+        "code",
+        bad,
+        lambda v: (
+            f"{v:g} looks like a missing-value code for {variable}, not a value (its "
+            f"other values run from {low:g} to {high:g})"
+        ),
+        lambda _: (
+            "leave missing values empty (and pass --missing drop to leave their sites or "
+            "rows out), or fix the value"
+        ),
+    )
 
 
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
