@@ -251,8 +251,8 @@ def rules(
                 "large",
                 lambda x: f"abs({x}) > {LARGEST:g}",
                 lambda v: (
-                    f"{v:g} is too large to analyse for {variable} (values must lie "
-                    f"within ±{LARGEST:g}, where numbers are still exact)"
+                    f"{v:g} is too large to analyse for {variable} (mechmap takes values "
+                    "up to 1e15 in size, where numbers are still exact)"
                 ),
                 lambda _: "fix the value, or rescale the column (thousands instead of units)",
             )

@@ -201,9 +201,15 @@ class _Scan:
             return
         first = int(candidates[0])
         after = np.flatnonzero(~inside[first + 1 :])
-        if not len(after):
-            raise fail(Location(self.name, int(numbers[first])), "the header never ends")
-        last = first + int(after[0])
+        if len(after):
+            last = first + int(after[0])
+        elif not self.quoted:  # the header is the block's (and so the file's) last record
+            last = len(starts) - 1
+        else:
+            raise fail(
+                Location(self.name, int(numbers[first])),
+                f"the header's quotes never close (within {BLOCK >> 20} MB)",
+            )
         text = data[starts[first] : ends[last]].decode("utf-8")
         self.header = (int(numbers[first]), text)
         self.first_line = int(numbers[first]) + last - first + 1

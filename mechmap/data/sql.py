@@ -29,6 +29,7 @@ query:1:1: error: the query is a COPY statement, but --query runs one SELECT ...
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import weakref
@@ -92,8 +93,9 @@ def _close(connection: duckdb.DuckDBPyConnection, spill: str) -> None:
 
 def select_statement(query: str, tables: Sequence[str] = ()) -> str:
     """``query`` if it is exactly one SELECT statement (``WITH``, ``VALUES``, ``FROM ...``
-    included); else :class:`~mechmap.data.tables.DataError` located in the query, before
-    anything runs. ``tables`` are named in the message."""
+    included); else :class:`~mechmap.data.errors.DataError` located in the query (``query``
+    is its file name: line and column are the query's own), before anything runs.
+    ``tables`` are named in the message."""
     import duckdb
 
     named = ", ".join(tables) or "none"
@@ -103,20 +105,32 @@ def select_statement(query: str, tables: Sequence[str] = ()) -> str:
         raise fail(Location(QUERY), f"the query is not valid SQL: {one_line(exc)}") from None
     if not statements:
         raise fail(Location(QUERY), "the query is empty; write one SELECT over the data files")
+    starts, at = [], 0
+    for statement in statements:
+        text = statement.query.strip()
+        at = max(query.find(text, at), at) if text else at
+        starts.append(at)
+        at += len(text)
     if len(statements) > 1:
         raise fail(
-            Location(QUERY),
+            _place(query, starts[1]),
             f"the query has {len(statements)} statements, but --query runs one SELECT over "
-            f"the data files (their tables: {named}); remove all but one",
+            f"the data files (their tables: {named}); remove all but the first",
         )
-    kind = statements[0].type.name
-    if kind != "SELECT":
+    if statements[0].type.name != "SELECT":
+        word = re.match(r"\s*([A-Za-z]+)", query[starts[0] :])
+        kind = word.group(1).upper() if word else statements[0].type.name
         raise fail(
-            Location(QUERY),
+            _place(query, starts[0]),
             f"the query is {'an' if kind[0] in 'AEIOU' else 'a'} {kind} statement, but --query "
             f"runs one SELECT over the data files (their tables: {named}); nothing else is allowed",
         )
     return query
+
+
+def _place(query: str, offset: int) -> Location:
+    before = query[:offset]
+    return Location(QUERY, before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
 
 
 def sql_text(text: str) -> str:

@@ -20,6 +20,7 @@ stray word in a column of numbers is one located error rather than a different c
 
 from __future__ import annotations
 
+import csv
 import itertools
 from collections.abc import Iterable, Sequence
 from functools import cached_property
@@ -269,6 +270,11 @@ def _checked_csv(
         raise fail(Location(name), f"not a CSV table: {one_line(exc)}") from None
     if bad:
         offset, message, text = bad
+        found = len(next(csv.reader([text.strip("\r\n")]), []))
+        if found != len(layout.columns):
+            message = (
+                f"this line has {found} value{'s' * (found != 1)}, the header {len(layout.columns)}"
+            )
         hint = (
             "; a decimal comma? write 0.25, not 0,25 (or quote the value)"
             if any(decimal_comma(v) for v in _pairs(text))
@@ -276,8 +282,7 @@ def _checked_csv(
         )
         raise fail(
             Location(name, layout.line_at(int(offset))),
-            f"not a CSV table: {one_line(message)} (the header has {len(layout.columns)} "
-            f"columns){hint}",
+            f"not a CSV table: {one_line(message)}{hint}",
         )
     if count != layout.records:
         return count, _Numbered(layout.first_line)
