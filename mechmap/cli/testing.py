@@ -63,7 +63,12 @@ def test(
         typer.Option("--measures", help="YAML file binding nodes to columns (else the map's)"),
     ] = None,
     query: Annotated[
-        str | None, typer.Option("--query", help="SQL over the data (DuckDB) giving one table")
+        str | None,
+        typer.Option(
+            "--query",
+            help="One SQL SELECT over the data files (DuckDB; each file a table named after "
+            "it) giving one table; it can read nothing else",
+        ),
     ] = None,
     level: Annotated[Level, typer.Option(help="Level of analysis")] = Level.site,
     missing: Annotated[

@@ -54,7 +54,8 @@ MISSING_WORDS = (
     "nan",
     "null",
 )
-CODES = (-9, -99, -999, -9999, -99999, 99, 999, 9999, 99999)  # missing-value codes
+# Missing-value codes; -9 and 9 are left out, being ordinary values too often.
+CODES = (-99, -999, -9999, -99999, 99, 999, 9999, 99999)
 _NUMERIC = re.compile(
     r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT"
     r"|FLOAT|DOUBLE|DECIMAL.*)$"
@@ -277,10 +278,7 @@ def is_code_sql(x: str) -> str:
     """SQL: whether the number ``x`` is one of :data:`CODES`, written as arithmetic (a
     code is 10^k - 1 in size) rather than as a list that DuckDB would make a join of."""
     size = f"(abs({x}) + 1)"
-    return (
-        f"({x} <> 9 AND abs({x}) BETWEEN 9 AND {max(CODES)} "
-        f"AND {size} = power(10, round(log10({size}))))"
-    )
+    return f"(abs({x}) BETWEEN 99 AND {max(CODES)} AND {size} = power(10, round(log10({size}))))"
 
 
 def is_code(value: float) -> bool:
