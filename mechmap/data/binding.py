@@ -24,9 +24,9 @@ import numpy as np
 
 from mechmap.data.errors import DataError
 from mechmap.data.gaps import Gap, gaps_error, label_hint, reasons
-from mechmap.data.icc import icc, icc_of_sites
+from mechmap.data.icc import icc_of_sites, site_moments
 from mechmap.data.measures import Binding, resolve
-from mechmap.data.reading import Reader, Series
+from mechmap.data.reading import Labels, Reader, Series
 from mechmap.data.tables import Table
 from mechmap.diagnostics import Diagnostic, Location, did_you_mean, error
 from mechmap.model import Map, Measure, Measures
@@ -57,13 +57,41 @@ class Aggregation:
     aggregate: str = "mean"
 
 
+class RowLabels(Sequence[str]):
+    """The ``file:line`` label of each respondent row, written out when read: a million rows
+    keep one array of line numbers rather than a million strings. Equal to a tuple of the
+    same labels."""
+
+    def __init__(self, name: str, lines: np.ndarray):
+        self.name, self.lines = name, lines
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        return f"{self.name}:{int(self.lines[index])}"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str) or len(other) != len(self):
+            return NotImplemented if not isinstance(other, Sequence) else False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"RowLabels({self.name!r}, {len(self)} rows)"
+
+
 @dataclass(frozen=True, eq=False)
 class AnalysisData:
     """Data bound to a map, ready for estimation.
 
     ``values[i, j]`` is variable ``columns[j]`` on row ``i``: a site at level ``site``, a
     respondent at level ``respondent`` (site-level variables repeated on each of the site's
-    respondents). ``clusters[i]`` is the row's site, an index into ``site_ids``.
+    respondents). ``clusters[i]`` is the row's site, an index into ``site_ids``; ``row_labels[i]``
+    names the row: its site id, or ``file:line`` for a respondent (:class:`RowLabels`).
     ``denominators[v]`` holds, row by row, the denominator of a proportion ``v`` whose measure
     names one (all positive): regressions with ``v`` as outcome are weighted by it.
     """
@@ -73,7 +101,7 @@ class AnalysisData:
     values: np.ndarray
     clusters: np.ndarray
     site_ids: tuple[str, ...]
-    row_labels: tuple[str, ...]
+    row_labels: Sequence[str]
     respondent_types: tuple[str, ...] | None = None
     measures: tuple[Measure, ...] = ()  # how each column was read, in column order
     dropped: tuple[Dropped, ...] = ()
@@ -201,25 +229,29 @@ class _Assembly:
             )
         dropped = self._dropped(site_gaps, row_gaps, dropped_sites)
         if self.level == "site":
-            values, labels, clusters = self._site_matrix(kept)
+            positions, clusters, labels = None, np.arange(len(kept), dtype=np.int64), tuple(kept)
         else:
-            values, labels, clusters, types = self._respondent_matrix(kept, row_gaps, types)
-        shown = [j for j, s in enumerate(self.series) if s.denominator_of is None]
+            positions, clusters, labels, types = self._respondents_kept(kept, row_gaps, types)
+        shown = [s for s in self.series if s.denominator_of is None]
+        values = np.empty((len(clusters), len(shown)))
+        for j, s in enumerate(shown):
+            values[:, j] = self._column(s, kept, positions, clusters)
         denominators = {
-            s.denominator_of: values[:, j] for j, s in enumerate(self.series) if s.denominator_of
+            s.denominator_of: self._column(s, kept, positions, clusters)
+            for s in self.series
+            if s.denominator_of
         }
-        values = values[:, shown]
         for array in (values, clusters, *denominators.values()):
             array.setflags(write=False)
         return AnalysisData(
             level=self.level,
-            columns=tuple(self.series[j].binding.variable for j in shown),
+            columns=tuple(s.binding.variable for s in shown),
             values=values,
             clusters=clusters,
             site_ids=tuple(kept),
             row_labels=labels,
             respondent_types=types,
-            measures=tuple(self.series[j].binding.measure for j in shown),
+            measures=tuple(s.binding.measure for s in shown),
             dropped=dropped,
             aggregation=tuple(self._aggregation(s, kept, row_gaps) for s in respondent),
             synthetic=self.measures.synthetic,
@@ -271,7 +303,7 @@ class _Assembly:
             )
         return Gap(b.location, site, f"no row of {b.table.name} has {_filters(b)}", b.variable)
 
-    def _respondent_rows(self, respondent: list[Series], row_gaps) -> np.ndarray | None:
+    def _respondent_rows(self, respondent: list[Series], row_gaps) -> Labels | None:
         """Check that respondent-level variables share their rows, and add the gaps of
         their respondent types; the types per row, if the measures name their column."""
         first = respondent[0]
@@ -306,8 +338,7 @@ class _Assembly:
             )
         types = first.row_types
         missing = [
-            (int(first.rows[i]), first.row_sites[i])
-            for i in np.flatnonzero(types == None)  # noqa: E711 (elementwise)
+            (int(first.rows[i]), first.row_sites[i]) for i in np.flatnonzero(types.codes < 0)
         ]
         places = table.locations([r for r, _ in missing], column)
         for (r, site), place in zip(missing, places, strict=True):
@@ -345,44 +376,39 @@ class _Assembly:
         """For each row of the respondent-level ``s`` (read row by row): its site's index in
         ``sites``, or -1 when the row is not used (its site is not in ``sites``, or it has a
         gap in any variable)."""
-        index = {site: i for i, site in enumerate(sites)}
+        clusters = s.row_sites.lookup({site: i for i, site in enumerate(sites)})
         table = s.binding.table.name
-        return np.array(
-            [
-                -1 if (table, int(r)) in row_gaps else index.get(site, -1)
-                for r, site in zip(s.rows, s.row_sites, strict=True)
-            ],
-            dtype=np.int64,
-        )
+        gaps = np.fromiter((row for name, row in row_gaps if name == table), dtype=np.int64)
+        clusters[np.isin(s.rows, gaps)] = -1
+        return clusters
 
-    def _site_matrix(self, kept):
-        values = np.empty((len(kept), len(self.series)))
-        for j, s in enumerate(self.series):
-            if s.level == "site":
-                values[:, j] = [s.site_values[site] for site in kept]
-            elif s.binding.measure.aggregate == "median":
-                values[:, j] = [s.summary[site].median for site in kept]
-            else:  # mean, and proportion: the mean of 0/1 answers
-                values[:, j] = [s.summary[site].mean for site in kept]
-        return values, tuple(kept), np.arange(len(kept), dtype=np.int64)
-
-    def _respondent_matrix(self, kept, row_gaps, types):
+    def _respondents_kept(self, kept, row_gaps, types):
+        """The respondent rows analysed (positions in the series' rows, grouped by site in
+        the order of ``kept``), their sites, labels and respondent types."""
         respondent = next(s for s in self.series if s.level == "respondent")
         table = respondent.binding.table
         clusters = self._clusters(respondent, kept, row_gaps)
         positions = np.flatnonzero(clusters >= 0)
         positions = positions[np.argsort(clusters[positions], kind="stable")]
-        clusters = clusters[positions]
-        values = np.empty((len(positions), len(self.series)))
-        for j, s in enumerate(self.series):
-            if s.level == "respondent":
-                values[:, j] = s.row_values[positions]
-            else:
-                values[:, j] = np.array([s.site_values[site] for site in kept])[clusters]
-        rows = respondent.rows[positions]
-        labels = tuple(f"{table.name}:{line}" for line in table.lines_of(rows).tolist())
-        row_types = tuple(str(t) for t in types[positions]) if types is not None else None
-        return values, labels, clusters, row_types
+        labels = RowLabels(table.name, table.lines_of(respondent.rows[positions]))
+        row_types = None
+        if types is not None:
+            names = np.array(types.names, dtype=object)
+            row_types = tuple(names[types.codes[positions]])
+        return positions, clusters[positions], labels, row_types
+
+    def _column(self, s: Series, kept, positions, clusters) -> np.ndarray:
+        """The values of ``s`` on the rows: per site (``positions`` ``None``), or per
+        respondent row (a site-level value repeated on each of its site's rows)."""
+        if s.level == "respondent" and positions is not None:
+            return s.row_values[positions]
+        if s.level == "site":
+            per_site = np.array([s.site_values[site] for site in kept])
+        elif s.binding.measure.aggregate == "median":
+            per_site = np.array([s.summary[site].median for site in kept])
+        else:  # mean, and proportion: the mean of 0/1 answers
+            per_site = np.array([s.summary[site].mean for site in kept])
+        return per_site if positions is None else per_site[clusters]
 
     def _aggregation(self, s: Series, kept, row_gaps) -> Aggregation:
         if self.level == "site":
@@ -395,7 +421,7 @@ class _Assembly:
             clusters = self._clusters(s, kept, row_gaps)
             used = clusters >= 0
             counts = _counts(clusters, kept)
-            result = icc(s.row_values[used], clusters[used])
+            result = icc_of_sites(*site_moments(s.row_values[used], clusters[used]))
         return Aggregation(
             variable=s.binding.variable,
             respondents_min=int(counts.min()),

@@ -87,7 +87,6 @@ class Cell:
 
     def __init__(self, name: str, duck_type: str):
         self.name, self.type = name, duck_type
-        self.nested = bool(_NESTED.search(duck_type))
         self.numeric = bool(_NUMERIC.match(duck_type))
         self.boolean = duck_type == "BOOLEAN"
 
@@ -142,6 +141,11 @@ class Cell:
         return first, second, third
 
 
+def nested(duck_type: str) -> bool:
+    """Whether a DuckDB type holds lists or records rather than one value per cell."""
+    return bool(_NESTED.search(duck_type))
+
+
 def cells_sql(source: str, columns: Sequence[Cell]) -> str:
     """A SELECT over ``source`` (SQL of a relation) adding the cells of ``columns``.
 
@@ -177,7 +181,8 @@ def rules(
     value_type: ValueType, variable: str, form: Form | None = None, categories_sql: str = ""
 ) -> list[Rule]:
     """The rules of a column read as ``value_type`` for ``variable`` (``form``: an item of
-    that instrument; ``categories_sql``: the SQL list of the categories' labels)."""
+    that instrument; ``categories_sql``: ``WHEN label THEN false`` for each category, the
+    labels as SQL parameters)."""
     kind = value_type.kind
     found: list[Rule] = []
     if kind == "category":

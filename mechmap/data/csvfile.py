@@ -41,7 +41,7 @@ from mechmap.data.errors import DataError, fail
 from mechmap.diagnostics import Location
 from mechmap.mapfile.yamlsafe import read_text
 
-BLOCK = 1 << 23  # bytes read at a time
+BLOCK = 1 << 22  # bytes read at a time (each costs a few times its size while scanned)
 LONGEST_LINE = 1 << 26  # a "line" longer than this is not a table's
 _BOM = b"\xef\xbb\xbf"
 _SPACE = np.array([ord(c) for c in " \t\r\f\v"], dtype=np.uint8)

@@ -44,13 +44,19 @@ def icc(values: ArrayLike, sites: ArrayLike) -> ICC:
     >>> round(result.icc1, 4), round(result.icc2, 4), result.n0
     (0.8824, 0.9375, 2.0)
     """
-    x = np.asarray(values, dtype=float)
     codes = np.unique(np.asarray(sites), return_inverse=True)[1].ravel()
+    return icc_of_sites(*site_moments(values, codes))
+
+
+def site_moments(values: ArrayLike, codes: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each site's number of values, their mean and their sum of squared deviations from
+    it, for ``values`` at sites ``codes`` (0, 1, ... for the sites)."""
+    x = np.asarray(values, dtype=float)
     n_sites = int(codes.max()) + 1 if len(codes) else 0
     sizes = np.bincount(codes, minlength=n_sites)
     means = np.bincount(codes, weights=x, minlength=n_sites) / np.maximum(sizes, 1)
     within = np.bincount(codes, weights=(x - means[codes]) ** 2, minlength=n_sites)
-    return icc_of_sites(sizes, means, within)
+    return sizes, means, within
 
 
 def icc_of_sites(sizes: ArrayLike, means: ArrayLike, within: ArrayLike) -> ICC:

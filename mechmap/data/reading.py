@@ -54,9 +54,10 @@ class Series:
     """One variable as read: per site (level ``site``) or per row (level ``respondent``).
 
     At level respondent ``summary`` holds the per-site aggregates, ``row_gaps`` the rows
-    without a usable value and ``first_gaps`` each site's first of them; ``rows``,
-    ``row_sites``, ``row_values`` (and ``row_types``, the respondent types) are filled only
-    when respondents are the rows analysed."""
+    without a usable value and ``first_gaps`` each site's first of them. When respondents
+    are the rows analysed, ``rows`` holds their positions, ``row_values`` their values (NaN
+    at a gap), ``row_sites`` and ``row_types`` their site ids and respondent types as
+    :class:`Labels`."""
 
     binding: Binding
     level: str
@@ -66,10 +67,27 @@ class Series:
     row_gaps: dict[int, Gap] = field(default_factory=dict)
     first_gaps: dict[str, Gap] = field(default_factory=dict)
     rows: np.ndarray | None = None
-    row_sites: np.ndarray | None = None
     row_values: np.ndarray | None = None
-    row_types: np.ndarray | None = None
+    row_sites: Labels | None = None
+    row_types: Labels | None = None
     denominator_of: str | None = None  # the proportion this series is the denominator of
+
+
+@dataclass(frozen=True)
+class Labels:
+    """A label per row, compactly: ``codes[i]`` indexes ``names`` (-1: no label)."""
+
+    names: tuple[str, ...]
+    codes: np.ndarray
+
+    def lookup(self, values: dict[str, int], missing: int = -1) -> np.ndarray:
+        """``values[label]`` per row (``missing`` for a row without one, or not in ``values``)."""
+        table = np.array([values.get(name, missing) for name in self.names] + [missing])
+        return table[self.codes]
+
+    def __getitem__(self, row: int) -> str | None:
+        code = int(self.codes[row])
+        return None if code < 0 else self.names[code]
 
 
 class Reader:
@@ -107,12 +125,14 @@ class _TableRead:
         self.problems = reader.problems
         self.sql = TableSql(table, bindings, self.measures, self.problems, reader.rows_analysed)
         self.series: dict[str, Series] = {}
-        self.denominators = {
-            b.variable: Series(replace(b, variable=f"the denominator of {b.variable}"), "site")
+        self.denominators = {  # proportions whose denominator column is missing: an error
+            b.variable: Series(
+                replace(b, variable=f"the denominator of {b.variable}"),
+                "site",
+                denominator_of=b.variable,
+            )
             for b in self.sql.no_denominator
         }
-        for series in self.denominators.values():
-            series.denominator_of = series.binding.variable.removeprefix("the denominator of ")
         sites, matches, per_read = self.sql.summary()
         self._sites(sites)
         self._filters_exist(matches)
@@ -126,12 +146,14 @@ class _TableRead:
         at_sites = [r for r in self.sql.reads if levels.get(r.index) == "site"]
         duplicated = {r.index: self._duplicated(r, per_read[r.index]) for r in at_sites}
         site_rows = self._site_rows(at_sites, duplicated)
+        respondents: list[tuple[Read, Series]] = []
         for r, per_site in zip(self.sql.reads, per_read, strict=True):
             if r.index not in levels:
                 continue
             series = Series(r.binding, levels[r.index])
             if series.level == "respondent":
                 self._respondents(r, series, per_site)
+                respondents.append((r, series))
             else:
                 self._one_per_site(r, series, site_rows[r.index], duplicated[r.index])
             if r.denominator_of is None:
@@ -139,6 +161,8 @@ class _TableRead:
             else:
                 series.denominator_of = r.denominator_of.binding.variable
                 self.denominators[series.denominator_of] = series
+        if self.reader.rows_analysed and respondents:
+            self._rows(respondents)
 
     # -- the table -------------------------------------------------------------------------
     def _sites(self, sites: dict[str | None, tuple[int, int]]) -> None:
@@ -234,12 +258,12 @@ class _TableRead:
         found = self.sql.query(
             f"SELECT _row, {x}, site FROM ({series_sql}) WHERE {where} ORDER BY _row LIMIT {_FIRST}"
         )
-        flag = rule.flag(x) if rule.flag is not None else "NULL"
-        count, flag = self.sql.query(f"SELECT count(*), {flag} FROM ({series_sql}) WHERE {where}")[
-            0
-        ]
         if not found:
             return
+        flag_sql = rule.flag(x) if rule.flag is not None else "NULL"
+        ((count, flag),) = self.sql.query(
+            f"SELECT count(*), {flag_sql} FROM ({series_sql}) WHERE {where}"
+        )
         first_row, first, site = found[0]
         rest = [str(n) for n in self.table.lines_of(row for row, _, _ in found[1:])]
         more = count - 1
@@ -298,25 +322,43 @@ class _TableRead:
             for row, site, gap in self._gaps(r, found):
                 series.row_gaps[row] = gap
                 series.first_gaps.setdefault(site, gap)
-        if self.reader.rows_analysed:
-            self._rows(r, series)
-        elif r.binding.measure.aggregate == "median":
+        if r.binding.measure.aggregate == "median" and not self.reader.rows_analysed:
             self._medians(r, series)
 
-    def _rows(self, r: Read, series: Series) -> None:
-        """The rows analysed: their positions, sites and values (a gap's value is NaN)."""
-        i = r.index
-        rtype = ", rtype" if self.measures.respondent_type in self.sql.alias else ""
-        found = self.table.database.arrow(
-            f"SELECT _row, site, CASE WHEN g{i} = 0 THEN v{i} END AS v{rtype} "
-            f"FROM ({self.sql.series_sql}) WHERE k{i} ORDER BY _row",
-            self.sql.params.values,
-        )
-        series.rows = found.column("_row").to_numpy()
-        series.row_sites = _labels(found.column("site"))
-        series.row_values = found.column("v").to_numpy(zero_copy_only=False).astype(float)
-        if rtype:
-            series.row_types = _labels(found.column("rtype"))
+    def _rows(self, reads: list[tuple[Read, Series]]) -> None:
+        """The rows analysed, read once for the respondent-level series that select the same
+        rows: their positions, sites, respondent types and values, streamed in batches into
+        arrays of the size the summary counted. No ORDER BY: DuckDB keeps the rows in file
+        order (``preserve_insertion_order``), and sorting them would cost."""
+        groups: dict[tuple, list[tuple[Read, Series]]] = defaultdict(list)
+        for read, series in reads:
+            groups[read.binding.filters].append((read, series))
+        types = self.measures.respondent_type in self.sql.alias
+        for group in groups.values():
+            first, series = group[0]
+            n = sum(s.rows for s in series.summary.values())
+            rows = np.empty(n, dtype=np.int64)
+            sites, kinds = _Coder(n), _Coder(n) if types else None
+            values = [np.empty(n) for _ in group]
+            chosen = ", ".join(
+                f"CASE WHEN g{r.index} = 0 THEN v{r.index} ELSE 'NaN'::DOUBLE END" for r, _ in group
+            )
+            at = 0
+            for batch in self.sql.batches(
+                f"SELECT _row, site{', rtype' if types else ''}, {chosen} "
+                f"FROM ({self.sql.series_sql}) WHERE k{first.index}"
+            ):
+                size = batch.num_rows
+                rows[at : at + size] = batch.column(0).to_numpy()
+                sites.add(batch.column(1), at)
+                if kinds is not None:
+                    kinds.add(batch.column(2), at)
+                for k, array in enumerate(values):
+                    array[at : at + size] = batch.column(len(batch.columns) - len(group) + k)
+                at += size
+            for (_, s), array in zip(group, values, strict=True):
+                s.rows, s.row_values, s.row_sites = rows, array, sites.labels()
+                s.row_types = kinds.labels() if kinds is not None else None
 
     def _medians(self, r: Read, series: Series) -> None:
         """Each site's median from a histogram of its values: exact, and bounded by the
@@ -411,9 +453,20 @@ class _TableRead:
         )
 
 
-def _labels(column) -> np.ndarray:
-    """An Arrow column of labels as an object array sharing one string per distinct label."""
-    encoded = column.combine_chunks().dictionary_encode()
-    dictionary = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
-    indices = encoded.indices.fill_null(len(dictionary) - 1).to_numpy(zero_copy_only=False)
-    return dictionary[indices]
+class _Coder:
+    """:class:`Labels` of ``n`` rows filled batch by batch from Arrow columns."""
+
+    def __init__(self, n: int):
+        self.codes = np.full(n, -1, dtype=np.int64)
+        self.index: dict[str, int] = {}
+
+    def add(self, column, at: int) -> None:
+        encoded = column.dictionary_encode()
+        known = [
+            self.index.setdefault(name, len(self.index)) for name in encoded.dictionary.to_pylist()
+        ]
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        self.codes[at : at + len(codes)] = np.where(codes >= 0, np.array([*known, -1])[codes], -1)
+
+    def labels(self) -> Labels:
+        return Labels(tuple(self.index), self.codes)

@@ -14,7 +14,9 @@ aggregated to one row per site). The connection is shut in before anything else 
 
 A query written by a user (``--query``) is moreover checked before it runs
 (:func:`select_statement`): one SELECT statement, nothing else; the locked connection is the
-second wall behind that check.
+second wall behind that check. Any other text from users (a ``where`` value, a category)
+reaches SQL only as a parameter, or, where SQL takes none (a file's path in a view, a column's
+name), quoted by :func:`sql_text` or :func:`sql_name`.
 
 >>> database = Database([])
 >>> database.execute("SELECT 40 + 2").fetchall()
@@ -62,15 +64,21 @@ class Database:
         import duckdb
 
         self.spill = tempfile.mkdtemp(prefix="mechmap-duckdb-")
-        self.connection = duckdb.connect(
-            config={
-                "autoinstall_known_extensions": False,
-                "autoload_known_extensions": False,
-                "temp_directory": self.spill,
-                "memory_limit": MEMORY_LIMIT,
-            }
-        )
+        try:
+            self.connection = duckdb.connect(
+                config={
+                    "autoinstall_known_extensions": False,
+                    "autoload_known_extensions": False,
+                    "temp_directory": self.spill,
+                    "memory_limit": MEMORY_LIMIT,
+                }
+            )
+        except BaseException:
+            shutil.rmtree(self.spill, ignore_errors=True)
+            raise
         weakref.finalize(self, _close, self.connection, self.spill)
+        # DuckDB would print its progress bar into mechmap's output (into --json too).
+        self.connection.execute("SET enable_progress_bar = false")
         if setup is not None:
             setup(self.connection)
         allowed = [str(Path(f).resolve()) for f in files] + [str(f) for f in files]
@@ -81,9 +89,9 @@ class Database:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> duckdb.DuckDBPyConnection:
         return self.connection.execute(sql, list(params))
 
-    def arrow(self, sql: str, params: Sequence[Any] = ()):
-        """The result as a pyarrow table (columns stay compact: no Python object per cell)."""
-        return self.connection.sql(sql, params=list(params)).to_arrow_table()
+    def batches(self, sql: str, params: Sequence[Any] = (), size: int = 1 << 17):
+        """The result as a stream of pyarrow record batches of ``size`` rows."""
+        return self.connection.sql(sql, params=list(params)).to_arrow_reader(size)
 
 
 def _close(connection: duckdb.DuckDBPyConnection, spill: str) -> None:

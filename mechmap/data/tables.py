@@ -45,6 +45,9 @@ CSV_SUFFIXES = (".csv",)
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DUCKDB_SUFFIXES = (".duckdb", ".db")
 _RESULT = "memory.main.mechmap_query"  # where a query's result is kept
+# DuckDB reads a CSV file in buffers of this size, one per thread (its default, 16 MB or so,
+# costs memory and buys no speed here); a line must fit in one.
+CSV_BUFFER = 1 << 22
 
 
 class _Numbered:
@@ -233,6 +236,7 @@ def _csv_source(layout: csvfile.CsvLayout, rejects: str | None = None) -> str:
         "auto_detect = false",
         f"skip = {layout.header_line - 1}",
         f"columns = {{{columns}}}",
+        f"buffer_size = {CSV_BUFFER}",
     ]
     if rejects is not None:
         options += ["store_rejects = true", f"rejects_table = {sql_text(rejects)}"]

@@ -171,7 +171,7 @@ class TableSql:
         """A column that holds lists or records has no value per row to bind."""
         for column in used:
             duck_type = self.table.types[column]
-            if Cell(column, duck_type).nested:
+            if cells.nested(duck_type):
                 raise DataError(
                     [
                         error(
@@ -260,6 +260,11 @@ class TableSql:
         """The rows of ``sql``, a query over ``({series_sql})``, run with the parameters the
         layers hold and then ``extra`` (placeholders from :meth:`extra`)."""
         return self.table.database.execute(sql, [*self.params.values, *extra]).fetchall()
+
+    def batches(self, sql: str):
+        """:meth:`query` as pyarrow record batches, streamed: many rows, no Python object
+        per cell, never all of them at once."""
+        return self.table.database.batches(sql, self.params.values)
 
     def extra(self, k: int = 1) -> str:
         """The placeholder of the ``k``-th extra parameter of :meth:`query`."""
