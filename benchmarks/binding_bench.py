@@ -80,6 +80,7 @@ def generate(folder: Path, rows: int, sites: int, name: str) -> Path:
     path = folder / name
     items = ", ".join(f"1 + (hash(i * 13 + {n}) % 7) AS wai_{n}" for n in ITEMS)
     with duckdb.connect() as con:
+        con.execute("SET enable_progress_bar = false")
         con.execute(
             f"""COPY (SELECT 'S' || lpad(CAST(i % {sites} AS VARCHAR), 4, '0') AS site,
                 ['CF', 'EF', 'site'][1 + (i // {sites}) % 3] AS rater, {items},

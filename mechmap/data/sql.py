@@ -9,8 +9,9 @@ aggregated to one row per site). The connection is shut in before anything else 
   installing and loading of extensions off);
 - its configuration is then locked (``lock_configuration=true``), so no statement can
   undo any of that;
-- its memory is capped (:data:`MEMORY_LIMIT`) and it spills to a private temporary
-  directory, removed with the connection, so a large file costs disk rather than memory.
+- its memory is capped (:data:`MEMORY_LIMIT`, more for a user's query) and it spills to a
+  private temporary directory, removed with the connection, so a large file costs disk
+  rather than memory.
 
 A query written by a user (``--query``) is moreover checked before it runs
 (:func:`select_statement`): one SELECT statement, nothing else; the locked connection is the
@@ -45,12 +46,15 @@ from mechmap.diagnostics import Location
 if TYPE_CHECKING:
     import duckdb
 
-MEMORY_LIMIT = "512MB"  # DuckDB's own share; it spills to disk beyond that
+# DuckDB's own share of memory (it spills to disk beyond it, where it can): binding's queries
+# need little, and a user's query, which may hold a median's values, gets more.
+MEMORY_LIMIT, QUERY_MEMORY_LIMIT = "256MB", "1GB"
 QUERY = "query"  # the name a query goes by in messages
 
 
 class Database:
-    """A locked DuckDB connection that can read ``files`` and nothing else.
+    """A locked DuckDB connection that can read ``files`` and nothing else, using up to
+    ``memory_limit`` of memory.
 
     ``setup`` runs on the connection before it is locked (registering views, attaching
     databases, registering data frames); afterwards its settings cannot change.
@@ -60,6 +64,7 @@ class Database:
         self,
         files: Sequence[Path],
         setup: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+        memory_limit: str = MEMORY_LIMIT,
     ):
         import duckdb
 
@@ -70,7 +75,7 @@ class Database:
                     "autoinstall_known_extensions": False,
                     "autoload_known_extensions": False,
                     "temp_directory": self.spill,
-                    "memory_limit": MEMORY_LIMIT,
+                    "memory_limit": memory_limit,
                 }
             )
         except BaseException:

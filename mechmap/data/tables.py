@@ -32,7 +32,15 @@ import numpy as np
 from mechmap.data import csvfile
 from mechmap.data.cells import decimal_comma
 from mechmap.data.errors import DataError, fail
-from mechmap.data.sql import QUERY, Database, one_line, select_statement, sql_name, sql_text
+from mechmap.data.sql import (
+    QUERY,
+    QUERY_MEMORY_LIMIT,
+    Database,
+    one_line,
+    select_statement,
+    sql_name,
+    sql_text,
+)
 from mechmap.diagnostics import Location
 
 if TYPE_CHECKING:
@@ -350,7 +358,7 @@ def _query(paths: list[Path], query: str) -> Table:
         if len(databases) == 1:
             con.execute(f"USE {sql_name(databases[0].stem)}")
 
-    database = Database(paths, setup)
+    database = Database(paths, setup, QUERY_MEMORY_LIMIT)
     try:
         database.connection.sql(statement).to_table(_RESULT)
     except duckdb.PermissionException as exc:
