@@ -101,7 +101,7 @@ def test_a_likert_answer_of_99_is_called_a_code(tmp_path: Path) -> None:
 def test_a_header_only_csv_is_a_located_error(tmp_path: Path) -> None:
     sites = tmp_path / "sites.csv"
     sites.write_text(SITES.read_text().split("\n")[0] + "\n")
-    fails_with(dose_alliance(sites, WAI), f"{sites}:1:1: error: the table has a header but no rows")
+    fails_with(dose_alliance(sites, WAI), f"{sites}:1:1: error: the file has a header but no rows")
 
 
 def test_a_parquet_list_column_is_a_located_error(tmp_path: Path) -> None:

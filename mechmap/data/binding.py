@@ -219,11 +219,16 @@ class _Assembly:
                 [gaps_error(gaps, len(dropped_sites), len(self.universe), dropped_rows, n_orphans)]
             )
         if not kept:
+            lack = (
+                f"all {len(self.universe)} lack a value"
+                if self.universe
+                else (f"no row of {', '.join(t.name for t in self.tables)} has a site id")
+            )
             raise DataError(
                 [
                     error(
                         gaps[0].location if gaps else Location(self.tables[0].name),
-                        f"no site is left to analyse: all {len(self.universe)} lack a value",
+                        f"no site is left to analyse: {lack}",
                     )
                 ]
             )

@@ -23,7 +23,7 @@ name), quoted by :func:`sql_text` or :func:`sql_name`.
 >>> database.execute("SELECT 40 + 2").fetchall()
 [(42,)]
 >>> from mechmap.data.errors import DataError
->>> try:
+>>> try:  # doctest: +ELLIPSIS
 ...     select_statement("COPY (SELECT 1) TO 'out.csv'")
 ... except DataError as exc:
 ...     print(exc.diagnostics[0])

@@ -215,9 +215,10 @@ def read_tables(paths: Iterable[str | Path], query: str | None = None) -> list[T
         else:
             n_rows, lines = _checked_csv(database, layout, view)
         if not n_rows:
+            what = "the file has a header but no rows" if layout else "the table has no rows"
             raise fail(
                 Location(name, lines.header_line),
-                "the table has a header but no rows of data: add the rows, or leave the file out",
+                f"{what} of data: add the rows, or leave the file out",
             )
         tables.append(Table(name, (name,), database, view, n_rows, lines))
     return tables
