@@ -16,8 +16,13 @@ expressions, for counts, per-site aggregates, and the few rows it must report. E
 A :class:`Rule` is what every usable number of a column must be (on a Likert scale, a
 proportion, a whole answer, not absurdly large...): an SQL condition for the bad ones and
 the words of the error. :func:`rules` gives a measure's rules from its type.
-:func:`missing_codes` finds values like ``-99`` that a survey program wrote for "missing".
+:func:`code_rule` catches values like ``-99`` that a survey program wrote for "missing".
 
+>>> sql = cells_sql("SELECT * FROM (VALUES (' 12.0 '), ('NA'), ('x')) t(hours)",
+...                 [Cell("hours", "VARCHAR")])
+>>> import duckdb
+>>> duckdb.sql(f"SELECT l_hours, n_hours, s_hours FROM ({sql})").fetchall()
+[('12', 12.0, 0), (None, None, 1), ('x', None, 2)]
 """
 
 from __future__ import annotations
@@ -147,14 +152,8 @@ def nested(duck_type: str) -> bool:
 
 
 def cells_sql(source: str, columns: Sequence[Cell]) -> str:
-    """A SELECT over ``source`` (SQL of a relation) adding the cells of ``columns``.
-
-    >>> sql = cells_sql("SELECT * FROM (VALUES (' 12.0 '), ('NA'), ('x')) t(hours)",
-    ...                 [Cell("hours", "VARCHAR")])
-    >>> import duckdb
-    >>> duckdb.sql(f"SELECT l_hours, s_hours FROM ({sql})").fetchall()
-    [('12', 0), (None, 1), ('x', 2)]
-    """
+    """A SELECT over ``source`` (SQL of a relation) adding the cells of ``columns``, in
+    the three steps of :class:`Cell`."""
     sql = source
     for step in range(3):
         added = [expression for cell in columns for expression in cell.steps()[step]]
