@@ -25,16 +25,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from mechmap.data import cells
-from mechmap.data.cells import BLANK, Rule
 from mechmap.data.gaps import Gap, label_hint
 from mechmap.data.measures import Binding
+from mechmap.data.problems import CellReport
 from mechmap.data.tables import Table
 from mechmap.data.tablesql import Read, SiteStats, TableSql
 from mechmap.diagnostics import Diagnostic, error
 from mechmap.model import Measures
-
-_FIRST = 6  # bad cells fetched per broken rule: the first, located, and five more lines
 
 
 @dataclass(frozen=True)
@@ -124,6 +121,7 @@ class _TableRead:
         self.reader, self.table, self.measures = reader, table, reader.measures
         self.problems = reader.problems
         self.sql = TableSql(table, bindings, self.measures, self.problems, reader.rows_analysed)
+        self.report = CellReport(self.sql, self.problems)
         self.series: dict[str, Series] = {}
         self.denominators = {  # proportions whose denominator column is missing: an error
             b.variable: Series(
@@ -142,7 +140,7 @@ class _TableRead:
                 self._unweighted(r)
                 continue
             levels[r.index] = self._level(r.binding, per_site)
-            self._rules(r, per_site, levels[r.index])
+            self.report.rules(r, per_site, levels[r.index])
         at_sites = [r for r in self.sql.reads if levels.get(r.index) == "site"]
         duplicated = {r.index: self._duplicated(r, per_read[r.index]) for r in at_sites}
         site_rows = self._site_rows(at_sites, duplicated)
@@ -231,77 +229,6 @@ class _TableRead:
             return "respondent"
         return "site" if all(s.waves == s.rows for s in per_site.values()) else "respondent"
 
-    # -- rules -----------------------------------------------------------------------------
-    def _rules(self, r: Read, per_site: dict[str, SiteStats], level: str) -> None:
-        """An error for each rule some cells break (the first located, the rest counted),
-        and for values that look like missing-value codes."""
-        broken = 0
-        for s in per_site.values():
-            broken |= s.broken
-        for n, (j, rule) in enumerate(r.rules):
-            if broken >> n & 1 and (rule.name != "zero-one" or level == "respondent"):
-                self._broken(r, j, rule, f"r{r.index}_{n}")
-        for n, j in enumerate(r.codes, start=len(r.rules)):
-            if not broken >> n & 1:
-                continue
-            negative = r.binding.measure.type.kind != "count"  # a negative count: an error already
-            rule = cells.code_rule(r.binding.variable, *self.sql.code_stats(r, j), negative)
-            if rule is not None:
-                self._broken(r, j, rule, rule.bad(f"x{r.index}_{j}"))
-
-    def _broken(self, r: Read, j: int, rule: Rule, bad: str) -> None:
-        """The error for the cells of value column ``j`` of ``r`` where ``bad`` holds: the
-        first located, the next five by line, the rest counted."""
-        i, series_sql = r.index, self.sql.series_sql
-        x = f"{'y' if rule.on_label else 'x'}{i}_{j}"
-        where = f"k{i} AND s{i}_{j} = 0 AND {bad}"
-        found = self.sql.query(
-            f"SELECT _row, {x}, site FROM ({series_sql}) WHERE {where} ORDER BY _row LIMIT {_FIRST}"
-        )
-        if not found:
-            return
-        flag_sql = rule.flag(x) if rule.flag is not None else "NULL"
-        ((count, flag),) = self.sql.query(
-            f"SELECT count(*), {flag_sql} FROM ({series_sql}) WHERE {where}"
-        )
-        first_row, first, site = found[0]
-        rest = [str(n) for n in self.table.lines_of(row for row, _, _ in found[1:])]
-        more = count - 1
-        listed = (
-            f"; {more} more in this column (line{'s' * (more > 1)} "
-            f"{', '.join(rest[:5])}{' ...' if more > 5 else ''})"
-            if more
-            else ""
-        )
-        hint = cells.code_hint(first) if rule.name not in ("code", "category") else ""
-        self.problems.append(
-            error(
-                self.table.location(int(first_row), r.columns[j]),
-                f"{rule.what(first)} (site {site}){listed}; {rule.fix(flag)}{hint}",
-            )
-        )
-
-    # -- gaps ------------------------------------------------------------------------------
-    def _gaps(self, r: Read, found: Sequence[tuple]) -> list[tuple[int, str, Gap]]:
-        """Gaps from rows ``(row, site, status, gap column, text)``, located in one go."""
-        by_column: dict[int, list] = defaultdict(list)
-        for row in found:
-            by_column[int(row[3])].append(row)
-        gaps = []
-        for j, rows in by_column.items():
-            column = r.columns[j]
-            places = self.table.locations([int(row[0]) for row in rows], column)
-            for (row, site, status, _, text), place in zip(rows, places, strict=True):
-                if status == BLANK:
-                    said = f"missing value in column '{column}'"
-                else:
-                    comma = cells.decimal_comma(text or "")
-                    hint = " (a decimal comma? write 0.25, not 0,25)" if comma else ""
-                    said = f"'{text}' in column '{column}' is not a number{hint}"
-                key = (self.table.name, int(row))
-                gaps.append((int(row), site, Gap(place, site, said, r.binding.variable, key)))
-        return sorted(gaps, key=lambda g: g[0])
-
     # -- respondent level ------------------------------------------------------------------
     def _respondents(self, r: Read, series: Series, per_site: dict[str, SiteStats]) -> None:
         i = r.index
@@ -319,7 +246,7 @@ class _TableRead:
                 f"SELECT _row, site, g{i}, gc{i}, gt{i} FROM ({self.sql.series_sql}) "
                 f"WHERE k{i} AND g{i} <> 0 ORDER BY _row"
             )
-            for row, site, gap in self._gaps(r, found):
+            for row, site, gap in self.report.gaps(r, found):
                 series.row_gaps[row] = gap
                 series.first_gaps.setdefault(site, gap)
         if r.binding.measure.aggregate == "median" and not self.reader.rows_analysed:
@@ -409,7 +336,7 @@ class _TableRead:
     def _one_per_site(self, r: Read, series: Series, rows: list[tuple], duplicated) -> None:
         """A value per site: the site's row, or the same value on each wave's row."""
         b = r.binding
-        gaps = {row: gap for row, _, gap in self._gaps(r, [x[:5] for x in rows if x[2]])}
+        gaps = {row: gap for row, _, gap in self.report.gaps(r, [x[:5] for x in rows if x[2]])}
         rows_of: dict[str, list[tuple]] = defaultdict(list)
         for row in rows:
             rows_of[row[1]].append(row)
