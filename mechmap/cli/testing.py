@@ -63,7 +63,12 @@ def test(
         typer.Option("--measures", help="YAML file binding nodes to columns (else the map's)"),
     ] = None,
     query: Annotated[
-        str | None, typer.Option("--query", help="SQL over the data (DuckDB) giving one table")
+        str | None,
+        typer.Option(
+            "--query",
+            help="One SQL SELECT over the data files (DuckDB; each file a table named after "
+            "it) giving one table; it can read nothing else",
+        ),
     ] = None,
     level: Annotated[Level, typer.Option(help="Level of analysis")] = Level.site,
     missing: Annotated[
@@ -92,6 +97,7 @@ def test(
     from mechmap.diagnostics import MapError
     from mechmap.mechanism.estimate import NotEstimable
     from mechmap.mechanism.pipeline import PathSyntaxError, TestSetupError, test_path
+    from mechmap.terminal import progress
 
     m = valid_map(file, vignettes).map
     if report is not None:
@@ -99,18 +105,19 @@ def test(
     for table in data:
         existing(table)
     try:
-        result = test_path(
-            m,
-            data,
-            hypothesis=hypothesis,
-            path=path,
-            measures=existing(measures) if measures is not None else None,
-            query=query,
-            level=level.value,
-            missing=missing.value,
-            n_resamples=resamples,
-            seed=seed,
-        )
+        with progress("testing the path"):
+            result = test_path(
+                m,
+                data,
+                hypothesis=hypothesis,
+                path=path,
+                measures=existing(measures) if measures is not None else None,
+                query=query,
+                level=level.value,
+                missing=missing.value,
+                n_resamples=resamples,
+                seed=seed,
+            )
     except TestSetupError as exc:
         raise usage_error(str(exc)) from None
     except PathSyntaxError as exc:

@@ -1,91 +1,164 @@
-"""Reading data tables (CSV, Parquet, DuckDB) so that every value can be traced to its place.
+"""Data tables (CSV, Parquet, the result of a query) read through DuckDB, every value traceable
+to its place.
 
-A :class:`Table` keeps its file's name and, for each row, the line of the file it came from
-(CSV: the file's own line number, the header being line 1; Parquet and query results: the row
-number), so a problem in the data is reported as ``file:line:col`` like a problem in a map.
-pandas, pyarrow and duckdb are imported only when a table is read.
+A :class:`Table` is a view in a locked DuckDB connection (:mod:`mechmap.data.sql`). Its
+column names and types are known as soon as it is read, but its rows stay in the file:
+binding asks for the few columns it needs, filtered and often already aggregated to one row
+per site (:mod:`mechmap.data.reading`), so memory follows the work, not the file.
+
+Each row keeps the line it came from, so a problem in the data is reported as
+``file:line:col`` like a problem in a map: in a CSV file the file's own line (the header
+being line 1; blank lines and values spanning lines accounted for by the file's layout,
+:mod:`mechmap.data.csvfile`); in Parquet and in a query's result the row number; in a data
+frame the row number plus one, as if under a header.
+
+A CSV file is read by fixed rules, whatever it looks like: values separated by commas,
+quoted with ``"`` (``""`` inside quotes), a header line, UTF-8. Every value is read as text
+and becomes a number or a label later, cell by cell (:mod:`mechmap.data.cells`), so one
+stray word in a column of numbers is one located error rather than a different column type.
 """
 
 from __future__ import annotations
 
 import csv
-import io
-import re
+import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mechmap.diagnostics import Diagnostic, Location, MapError, error
-from mechmap.mapfile.yamlsafe import read_text
+import numpy as np
+
+from mechmap.data import csvfile
+from mechmap.data.cells import decimal_comma
+from mechmap.data.errors import DataError, fail
+from mechmap.data.sql import (
+    QUERY,
+    QUERY_MEMORY_LIMIT,
+    Database,
+    one_line,
+    select_statement,
+    sql_name,
+    sql_text,
+)
+from mechmap.diagnostics import Location
 
 if TYPE_CHECKING:
-    import numpy as np
+    import duckdb
     import pandas as pd
+
+__all__ = ["QUERY", "DataError", "Table", "fail", "read_tables"]
 
 CSV_SUFFIXES = (".csv",)
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DUCKDB_SUFFIXES = (".duckdb", ".db")
-QUERY = "query"  # the name a query's result goes by in messages
+_RESULT = "memory.main.mechmap_query"  # where a query's result is kept
+# DuckDB reads a CSV file in buffers of this size, one per thread (its default, 16 MB or so,
+# costs memory and buys no speed here); a line must fit in one.
+CSV_BUFFER = 1 << 22
 
 
-class DataError(MapError):
-    """Data that cannot be bound: every problem as a located one-line diagnostic."""
+class _Numbered:
+    """Rows located by number: row ``i`` is on line ``first + i``; column ``j`` at ``j + 1``."""
 
-    def __init__(self, diagnostics: Sequence[Diagnostic]):
-        super().__init__(list(diagnostics))
+    def __init__(self, first: int):
+        self.first = first
+        self.header_line = 1
+
+    def lines(self, rows: np.ndarray) -> np.ndarray:
+        return self.first + np.asarray(rows, dtype=np.int64)
+
+    def cols(self, lines: Sequence[int], index: int) -> list[int]:
+        return [index + 1] * len(lines)
 
 
-def fail(location: Location, message: str) -> DataError:
-    return DataError([error(location, message)])
+class _CsvLines:
+    """Rows of a CSV file located by its layout; a column at the character it starts at."""
+
+    def __init__(self, layout: csvfile.CsvLayout):
+        self.layout = layout
+        self.header_line = layout.header_line
+
+    def lines(self, rows: np.ndarray) -> np.ndarray:
+        return self.layout.lines(rows)
+
+    def cols(self, lines: Sequence[int], index: int) -> list[int]:
+        if index == 0:
+            return [1] * len(lines)
+        texts = self.layout.line_texts(lines)
+        texts[self.layout.header_line] = self.layout.header_text.split("\n")[0]
+        return [csvfile.field_start(texts[int(n)], index) for n in lines]
 
 
-@dataclass(frozen=True, eq=False)
 class Table:
-    """One table of data: ``frame`` as read, ``lines[i]`` the line (or row number) of row i.
+    """One table of data: a view ``relation`` in ``database`` with ``columns`` (DuckDB
+    ``types``) and ``n_rows`` rows; ``sources`` are the files it was read from.
 
-    ``text`` is a CSV file's text, kept to find the column at which a cell starts.
+    Rows are numbered from 0 in the order of the file. :meth:`location` says where a cell
+    is; :attr:`frame` reads the whole table into pandas (for small tables).
     """
 
-    name: str
-    frame: pd.DataFrame
-    lines: np.ndarray
-    sources: tuple[str, ...]
-    text: str | None = field(default=None, repr=False)
+    def __init__(
+        self,
+        name: str,
+        sources: tuple[str, ...],
+        database: Database,
+        relation: str,
+        n_rows: int,
+        lines: _Numbered | _CsvLines,
+    ):
+        self.name, self.sources = name, sources
+        self.database, self.relation, self.n_rows = database, relation, n_rows
+        self._lines = lines
+        described = database.execute(f"DESCRIBE {relation}").fetchall()
+        self.types = {str(row[0]): str(row[1]) for row in described}
+
+    def __repr__(self) -> str:
+        return f"Table({self.name!r}, {self.n_rows} rows, columns {list(self.columns)})"
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return tuple(str(c) for c in self.frame.columns)
+        return tuple(self.types)
 
-    @cached_property
-    def _text_lines(self) -> list[str]:
-        return self.text.split("\n") if self.text is not None else []
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, name: str) -> Table:
+        """A data frame as a table called ``name``; row ``i`` is located on line ``i + 2``,
+        as under a CSV header."""
+        frame = frame.reset_index(drop=True)
+        frame.columns = [str(c) for c in frame.columns]
+        database = Database([], lambda con: con.register("frame", frame))
+        return cls(name, (name,), database, "frame", len(frame), _Numbered(2))
+
+    def lines_of(self, rows: Iterable[int]) -> np.ndarray:
+        """The line (or row number) of each of ``rows``."""
+        return self._lines.lines(np.fromiter((int(r) for r in rows), dtype=np.int64))
 
     def location(self, row: int | None, column: str | None = None) -> Location:
-        """Where the cell of ``row`` (a position in ``frame``; ``None``: the header) and
-        ``column`` is: file, line and the character column at which the cell starts."""
-        line = 1 if row is None else int(self.lines[row])
+        """Where the cell of ``row`` (``None``: the header) and ``column`` is: file, line
+        and the character column at which the cell starts."""
+        return self.locations([row], column)[0]
+
+    def locations(self, rows: Sequence[int | None], column: str | None = None) -> list[Location]:
+        """:meth:`location` for many rows of one column, the file read once."""
+        header = self._lines.header_line
+        found = [r for r in rows if r is not None]
+        known = dict(zip(found, self.lines_of(found).tolist(), strict=True))
+        lines = [header if r is None else known[r] for r in rows]
+        if column is None:
+            return [Location(self.name, line, 1) for line in lines]
         index = self.columns.index(column) if column in self.columns else 0
-        if self.text is None:
-            return Location(self.name, line, index + 1 if column is not None else 1)
-        text = self._text_lines[line - 1] if line <= len(self._text_lines) else ""
-        return Location(self.name, line, _field_start(text, index))
+        cols = self._lines.cols(lines, index)
+        return [Location(self.name, line, col) for line, col in zip(lines, cols, strict=True)]
 
+    @cached_property
+    def lines(self) -> np.ndarray:
+        """The line (or row number) of every row."""
+        return self._lines.lines(np.arange(self.n_rows))
 
-def _field_start(line: str, index: int) -> int:
-    """The 1-based character column at which field ``index`` of a CSV line starts."""
-    quoted, field_number = False, 0
-    if index == 0:
-        return 1
-    for i, char in enumerate(line):
-        if char == '"':
-            quoted = not quoted
-        elif char == "," and not quoted:
-            field_number += 1
-            if field_number == index:
-                return i + 2
-    return len(line) + 1
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The whole table as a pandas DataFrame (CSV values as text)."""
+        return self.database.execute(f"SELECT * FROM {self.relation}").df()
 
 
 def read_tables(paths: Iterable[str | Path], query: str | None = None) -> list[Table]:
@@ -93,16 +166,17 @@ def read_tables(paths: Iterable[str | Path], query: str | None = None) -> list[T
     the result of that SQL query run by DuckDB over all of them.
 
     With a query, each CSV or Parquet file is a view named after its file stem
-    (``patients.csv`` is ``patients``) and each DuckDB database (``.duckdb``, ``.db``) is
-    attached read-only under its stem; with a single database its tables need no prefix. So
-    patient rows can become site rates::
+    (``patients.csv`` is ``patients``; its types found by DuckDB) and each DuckDB database
+    (``.duckdb``, ``.db``) is attached read-only under its stem; with a single database its
+    tables need no prefix. The query must be one SELECT, and can read nothing but those
+    files (:mod:`mechmap.data.sql`). So patient rows can become site rates::
 
         read_tables(
             [Path("patients.csv")],
             query="SELECT site, wave, avg(screened) AS screening FROM patients GROUP BY ALL",
         )
 
-    Raises :class:`DataError` (located) for unreadable files and failing queries.
+    Raises :class:`DataError` (located) for unreadable files and refused or failing queries.
     """
     paths = [Path(p) for p in paths]
     for path in paths:
@@ -123,81 +197,140 @@ def read_tables(paths: Iterable[str | Path], query: str | None = None) -> list[T
                 f'a DuckDB database is read with a query (--query "SELECT ..."); its tables: '
                 f"{', '.join(_database_tables(path)) or 'none'}",
             )
-    return [
-        _read_csv(path) if path.suffix.lower() in CSV_SUFFIXES else _read_parquet(path)
-        for path in paths
+    layouts = {p: csvfile.scan(p) for p in paths if p.suffix.lower() in CSV_SUFFIXES}
+    views = {p: f"t{i}" for i, p in enumerate(paths)}
+
+    def setup(con: duckdb.DuckDBPyConnection) -> None:
+        for path, view in views.items():
+            layout = layouts.get(path)
+            source = _csv_source(layout) if layout else f"read_parquet({sql_text(str(path))})"
+            _view(con, view, source, path, "not a CSV table" if layout else "not a Parquet table")
+
+    database = Database(paths, setup)
+    tables = []
+    for path, view in views.items():
+        name, layout = str(path), layouts.get(path)
+        if layout is None:
+            n_rows, lines = _count(database, view), _Numbered(1)
+        else:
+            n_rows, lines = _checked_csv(database, layout, view)
+        if not n_rows:
+            what = "the file has a header but no rows" if layout else "the table has no rows"
+            raise fail(
+                Location(name, lines.header_line),
+                f"{what} of data: add the rows, or leave the file out",
+            )
+        tables.append(Table(name, (name,), database, view, n_rows, lines))
+    return tables
+
+
+def _view(con, view: str, source: str, path: Path, what: str) -> None:
+    import duckdb
+
+    try:
+        con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {source}")
+    except duckdb.Error as exc:
+        raise fail(Location(str(path)), f"{what}: {one_line(exc)}") from None
+
+
+def _csv_source(layout: csvfile.CsvLayout, rejects: str | None = None) -> str:
+    """The DuckDB reader of a CSV file by fixed rules (every value as text); with
+    ``rejects``, malformed lines are collected in that table instead of failing the read."""
+    columns = ", ".join(f"{sql_text(c)}: 'VARCHAR'" for c in layout.columns)
+    options = [
+        "delim = ','",
+        "quote = '\"'",
+        "escape = '\"'",
+        "header = true",
+        "auto_detect = false",
+        f"skip = {layout.header_line - 1}",
+        f"columns = {{{columns}}}",
+        f"buffer_size = {CSV_BUFFER}",
     ]
+    if rejects is not None:
+        options += ["store_rejects = true", f"rejects_table = {sql_text(rejects)}"]
+        options.append(f"rejects_scan = {sql_text(rejects + '_scans')}")
+    elif layout.spaces_only:
+        options.append("ignore_errors = true")  # lines of spaces only, checked when read
+    return f"read_csv({sql_text(str(layout.path))}, {', '.join(options)})"
 
 
-def _read_csv(path: Path) -> Table:
-    import numpy as np
-    import pandas as pd
+def _checked_csv(
+    database: Database, layout: csvfile.CsvLayout, view: str
+) -> tuple[int, _CsvLines | _Numbered]:
+    """Read the whole file once: every record must have the header's number of values.
+    Its rows and how they are located (by the layout, or by number if DuckDB and the layout
+    count the records differently: a file that breaks the CSV rules in a way DuckDB passes)."""
+    import duckdb
 
-    name = str(path)
-    text, problems = read_text(path.read_bytes(), name)
-    if text is None:
-        raise DataError(problems)
-    lines = _record_lines(text)
-    if not lines:
-        raise fail(Location(name), "file is empty: a table starts with a header line")
-    header = next(csv.reader([text.split("\n")[lines[0] - 1]]))
-    repeated = [i for i, c in enumerate(header) if c in header[:i]]
-    if repeated:
-        column = header[repeated[0]]
-        col = _field_start(text.split("\n")[lines[0] - 1], repeated[0])
-        raise fail(Location(name, lines[0], col), f"column '{column}' appears twice in the header")
+    name, rejects = str(layout.path), f"{view}_rejects"
     try:
-        frame = pd.read_csv(io.StringIO(text))
-    except pd.errors.ParserError as exc:
-        found = re.search(r"line (\d+)", str(exc))
-        line = int(found.group(1)) if found else 1
-        raise fail(Location(name, line), f"not a CSV table: {_one_line(exc)}") from None
-    rows = np.asarray(lines[1:], dtype=np.int64)
-    if len(rows) != len(frame):
-        # pandas and the csv module disagree on what a record is (an unusual file): the row
-        # number is then the best location there is.
-        rows = np.arange(2, len(frame) + 2, dtype=np.int64)
-    return Table(name, frame, rows, (name,), text)
+        # fetchall: the rejects are stored once the scan is finished, not at its first row
+        ((count,),) = database.execute(
+            f"SELECT count(*) FROM {_csv_source(layout, rejects)}"
+        ).fetchall()
+        kept = database.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [rejects]
+        ).fetchone()[0]
+        bad = (
+            kept
+            and database.execute(
+                f"SELECT line_byte_position, error_message, csv_line FROM {rejects} "
+                "WHERE trim(csv_line, ' \t\r\n') <> '' ORDER BY line_byte_position LIMIT 1"
+            ).fetchone()
+        )
+    except duckdb.Error as exc:
+        raise fail(Location(name), f"not a CSV table: {one_line(exc)}") from None
+    if bad:
+        offset, message, text = bad
+        found = len(next(csv.reader([text.strip("\r\n")]), []))
+        if found != len(layout.columns):
+            message = (
+                f"this line has {found} value{'s' * (found != 1)}, the header {len(layout.columns)}"
+            )
+        hint = (
+            "; a decimal comma? write 0.25, not 0,25 (or quote the value)"
+            if any(decimal_comma(v) for v in _pairs(text))
+            else ""
+        )
+        raise fail(
+            Location(name, layout.line_at(int(offset))),
+            f"not a CSV table: {one_line(message)}{hint}",
+        )
+    if count != layout.records:
+        return count, _Numbered(layout.first_line)
+    return count, _CsvLines(layout)
 
 
-def _record_lines(text: str) -> list[int]:
-    """The line on which each record starts, blank lines skipped as pandas skips them."""
-    if '"' not in text:
-        return [i + 1 for i, line in enumerate(text.split("\n")) if line.strip()]
-    reader = csv.reader(io.StringIO(text))
-    starts, previous_end = [], 0
-    for record in reader:
-        if any(value.strip() for value in record) or len(record) > 1:
-            starts.append(previous_end + 1)
-        previous_end = reader.line_num
-    return starts
+def _pairs(text: str) -> list[str]:
+    """Neighbouring comma-separated fields joined again, as a decimal comma splits them."""
+    fields = text.split(",")
+    return [f"{a},{b}" for a, b in itertools.pairwise(fields)]
 
 
-def _read_parquet(path: Path) -> Table:
-    import numpy as np
-    import pandas as pd
-
-    try:
-        frame = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises several types for a damaged or foreign file
-        raise fail(Location(str(path)), f"not a Parquet table: {_one_line(exc)}") from None
-    rows = np.arange(1, len(frame) + 1, dtype=np.int64)
-    return Table(str(path), frame.reset_index(drop=True), rows, (str(path),))
+def _count(database: Database, view: str) -> int:
+    return int(database.execute(f"SELECT count(*) FROM {view}").fetchone()[0])
 
 
 def _database_tables(path: Path) -> list[str]:
     import duckdb
 
-    try:
-        with duckdb.connect(str(path), read_only=True) as con:
-            return [row[0] for row in con.execute("SHOW TABLES").fetchall()]
-    except duckdb.Error as exc:
-        raise fail(Location(str(path)), f"not a DuckDB database: {_one_line(exc)}") from None
+    def attach(con: duckdb.DuckDBPyConnection) -> None:
+        try:
+            con.execute(f"ATTACH {sql_text(str(path))} AS db (READ_ONLY)")
+        except duckdb.Error as exc:
+            raise fail(Location(str(path)), f"not a DuckDB database: {one_line(exc)}") from None
+
+    database = Database([path], attach)
+    rows = database.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'db' "
+        "ORDER BY table_name"
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def _query(paths: list[Path], query: str) -> Table:
     import duckdb
-    import numpy as np
 
     stems: dict[str, Path] = {}
     for path in paths:
@@ -208,36 +341,35 @@ def _query(paths: list[Path], query: str) -> Table:
                 "and this one): rename one file",
             )
         stems[path.stem] = path
+    statement = select_statement(query, list(stems))  # refused before any file is opened
     databases = [p for p in paths if p.suffix.lower() in DUCKDB_SUFFIXES]
-    with duckdb.connect() as con:
+
+    def setup(con: duckdb.DuckDBPyConnection) -> None:
         for path in paths:
-            source, stem = _sql_text(str(path)), _sql_name(path.stem)
-            try:
-                if path in databases:
+            source, stem = sql_text(str(path)), sql_name(path.stem)
+            if path in databases:
+                try:
                     con.execute(f"ATTACH {source} AS {stem} (READ_ONLY)")
-                elif path.suffix.lower() in CSV_SUFFIXES:
-                    con.execute(f"CREATE TEMP VIEW {stem} AS SELECT * FROM read_csv_auto({source})")
-                else:
-                    con.execute(f"CREATE TEMP VIEW {stem} AS SELECT * FROM read_parquet({source})")
-            except duckdb.Error as exc:
-                raise fail(Location(str(path)), f"cannot read: {_one_line(exc)}") from None
+                except duckdb.Error as exc:
+                    raise fail(Location(str(path)), f"cannot read: {one_line(exc)}") from None
+            elif path.suffix.lower() in CSV_SUFFIXES:
+                _view(con, stem, f"read_csv_auto({source})", path, "cannot read")
+            else:
+                _view(con, stem, f"read_parquet({source})", path, "cannot read")
         if len(databases) == 1:
-            con.execute(f"USE {_sql_name(databases[0].stem)}")
-        try:
-            frame = con.execute(query).df()
-        except duckdb.Error as exc:
-            raise fail(Location(QUERY), f"the query failed: {_one_line(exc)}") from None
-    rows = np.arange(1, len(frame) + 1, dtype=np.int64)
-    return Table(QUERY, frame, rows, tuple(str(p) for p in paths))
+            con.execute(f"USE {sql_name(databases[0].stem)}")
 
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _sql_name(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
+    database = Database(paths, setup, QUERY_MEMORY_LIMIT)
+    try:
+        database.connection.sql(statement).to_table(_RESULT)
+    except duckdb.PermissionException as exc:
+        raise fail(
+            Location(QUERY),
+            f"the query may read only the data files given ({', '.join(stems)}): {one_line(exc)}",
+        ) from None
+    except duckdb.Error as exc:
+        raise fail(Location(QUERY), f"the query failed: {one_line(exc)}") from None
+    n_rows = _count(database, _RESULT)
+    if not n_rows:
+        raise fail(Location(QUERY), "the query gave no rows: there is nothing to bind")
+    return Table(QUERY, tuple(str(p) for p in paths), database, _RESULT, n_rows, _Numbered(1))

@@ -172,7 +172,6 @@ def _sources(data) -> list:
 def _tables(sources: list, query: str | None) -> list[Table]:
     """Files read as tables, data frames taken as they are (rows numbered from 2, as in a
     CSV file under its header, so that located errors point at the row)."""
-    import numpy as np
     import pandas as pd
 
     from mechmap.data import Table, read_tables
@@ -182,10 +181,7 @@ def _tables(sources: list, query: str | None) -> list[Table]:
     if frames and query is not None:
         raise TestSetupError("a query runs over data files; give files, not data frames")
     tables = read_tables(files, query=query) if files else []
-    for i, frame in enumerate(frames, 1):
-        name = f"<data frame {i}>"
-        rows = np.arange(2, len(frame) + 2, dtype=np.int64)
-        tables.append(Table(name, frame.reset_index(drop=True), rows, (name,)))
+    tables += [Table.from_frame(frame, f"<data frame {i}>") for i, frame in enumerate(frames, 1)]
     return tables
 
 
