@@ -235,19 +235,18 @@ def fit_weights(
 
 def fit_moments(
     data: AnalysisData,
-    fit: Fit,
+    row_weights: np.ndarray | None,
     values: np.ndarray | None = None,
     columns: tuple[str, ...] | None = None,
 ) -> Moments:
     """Moments of ``data`` (or of ``values`` with ``columns``, an altered copy with the same
-    rows) with the row weights of the regression ``fit`` (see :func:`fit_weights`)."""
-    weights = fit_weights(data, *fit)
+    rows) under a regression's ``row_weights`` (:meth:`Engine.row_weights`; None: unweighted)."""
     return Moments.from_data(
         data.values if values is None else values,
         data.clusters,
         data.n_sites,
         data.columns if columns is None else columns,
-        row_weights=None if weights is None else weights.weights[data.clusters],
+        row_weights=row_weights,
     )
 
 
@@ -265,7 +264,7 @@ class Engine:
         self.data = data
         sites = data.n_sites
         self.weights = {fit: fit_weights(data, *fit) for fit in fits}
-        moments = {self._key(fit): fit_moments(data, fit) for fit in fits}
+        moments = {self._key(fit): fit_moments(data, self.row_weights(fit)) for fit in fits}
         weights = cluster_bootstrap_weights(sites, n_resamples, rng)
         self.redrawn = 0
         for _ in range(_REDRAWS):

@@ -122,7 +122,8 @@ def _point_estimates(
     for x in estimates.links:
         if x.effect.identifiable:
             p = x.plan
-            moments = fit_moments(data, (p.effect, (p.cause, *p.covariates)), batch[0], columns)
+            weights = estimates.engine.row_weights((p.effect, (p.cause, *p.covariates)))
+            moments = fit_moments(data, weights, batch[0], columns)
             gram = moments.gram(batch)
             fit = ols(moments, gram, p.effect, (p.cause, *p.covariates, *extra))
             coefs[(p.cause, p.effect)] = fit.coef[:, 0]

@@ -286,12 +286,13 @@ def sensitivity(plan: PathPlan, data: AnalysisData) -> tuple[Sensitivity, ...]:
     """
     import numpy as np
 
-    from mechmap.mechanism.estimate import fit_moments
+    from mechmap.mechanism.estimate import fit_moments, fit_weights
     from mechmap.stats.moments import ols
 
     def point_fit(p: EffectPlan, covariates: tuple[str, ...]):
         regressors = (p.cause, *covariates)
-        moments = fit_moments(data, (p.effect, regressors))
+        weights = fit_weights(data, p.effect, regressors)
+        moments = fit_moments(data, None if weights is None else weights.weights[data.clusters])
         return ols(moments, moments.combine(np.ones((1, data.n_sites))), p.effect, regressors)
 
     found = []
