@@ -55,6 +55,11 @@ SUPPORTED, CONTRADICTED, INCONCLUSIVE, UNIDENTIFIED, MEASUREMENT = (
     "measurement",
 )
 _REDRAWS = 50  # rounds of redrawing resamples whose regressions are singular
+# Precision covariates stay only while a regression keeps this many residual degrees of
+# freedom; every regression needs this many sites beyond its regressors (a residual, and
+# bootstrap resamples of full rank). Planning and the sensitivity table follow the same rules.
+MIN_PRECISION_DF = 5
+SITES_BEYOND_REGRESSORS = 4
 
 
 @dataclass(frozen=True)
@@ -351,7 +356,10 @@ def estimate(
         if (
             p.identifiable
             and p.precision
-            and (data.n_rows - 2 - len(p.covariates) < 5 or not _full_rank(moments, point, p))
+            and (
+                data.n_rows - 2 - len(p.covariates) < MIN_PRECISION_DF
+                or not _full_rank(moments, point, p)
+            )
         ):
             # Too few rows for the extra covariates, or one of them is an exact linear
             # combination of the others (a total score next to its subscales).
@@ -397,7 +405,7 @@ def _require_sites(data: AnalysisData, fits: list[tuple[str, tuple[str, ...]]]) 
     """Every regression needs more sites than terms, with room for a residual and for the
     bootstrap to find resamples of full rank: at least 4 sites beyond its regressors."""
     for outcome, regressors in fits:
-        needed = len(regressors) + 4
+        needed = len(regressors) + SITES_BEYOND_REGRESSORS
         if data.n_sites < needed:
             given = f" and {len(regressors) - 1} covariate(s)" if len(regressors) > 1 else ""
             raise NotEstimable(

@@ -63,7 +63,6 @@ R2_GRID = (
     (0.05, 0.3),
     (0.3, 0.05),
 )
-_MIN_PRECISION_DF = 5  # the estimate step's rule for keeping precision covariates
 
 
 @dataclass(frozen=True)
@@ -286,7 +285,7 @@ def sensitivity(plan: PathPlan, data: AnalysisData) -> tuple[Sensitivity, ...]:
     """
     import numpy as np
 
-    from mechmap.mechanism.estimate import fit_moments, fit_weights
+    from mechmap.mechanism.estimate import MIN_PRECISION_DF, fit_moments, fit_weights
     from mechmap.stats.moments import ols
 
     def point_fit(p: EffectPlan, covariates: tuple[str, ...]):
@@ -302,7 +301,7 @@ def sensitivity(plan: PathPlan, data: AnalysisData) -> tuple[Sensitivity, ...]:
         covariates = p.covariates
         if p.precision:
             fit = point_fit(p, covariates)
-            if fit.df[0] < _MIN_PRECISION_DF or not fit.full_rank[0]:
+            if fit.df[0] < MIN_PRECISION_DF or not fit.full_rank[0]:
                 covariates = p.adjustment_set or ()
         fit = point_fit(p, covariates)
         if not fit.full_rank[0] or fit.df[0] < 2:

@@ -221,9 +221,13 @@ def _fits(plan, rows: int) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Each link's and the total effect's regression (outcome, regressors with the cause
     first) at ``rows`` rows, precision covariates dropped as the estimate step drops them
     (fewer than 5 residual degrees of freedom)."""
+    from mechmap.mechanism.estimate import MIN_PRECISION_DF
+
     fits = {}
     for p in (*plan.links, plan.total):
-        covariates = p.covariates if rows - 2 - len(p.covariates) >= 5 else p.adjustment_set
+        covariates = (
+            p.covariates if rows - 2 - len(p.covariates) >= MIN_PRECISION_DF else p.adjustment_set
+        )
         name = TOTAL_EFFECT if p is plan.total else f"{p.cause} -> {p.effect}"
         fits[name] = (p.effect, (p.cause, *covariates))
     return fits
@@ -231,10 +235,13 @@ def _fits(plan, rows: int) -> dict[str, tuple[str, tuple[str, ...]]]:
 
 def _require_sites(plan, sites: int) -> None:
     """The estimate step's rule: a regression needs 4 sites beyond its regressors."""
+    from mechmap.mechanism.estimate import SITES_BEYOND_REGRESSORS
+
     for p in (*plan.links, plan.total):
-        needed = len(p.adjustment_set or ()) + 1 + 4
+        regressors = 1 + len(p.adjustment_set or ())
+        needed = regressors + SITES_BEYOND_REGRESSORS
         if sites < needed:
-            given = f" and {needed - 5} covariate(s)" if needed > 5 else ""
+            given = f" and {regressors - 1} covariate(s)" if regressors > 1 else ""
             raise TestSetupError(
                 f"{sites} sites are too few: the regression of {p.effect} on {p.cause}{given} "
                 f"needs at least {needed}; plan for more sites"
