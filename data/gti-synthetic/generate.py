@@ -78,7 +78,12 @@ Why these values:
 - Intercepts 6.03 and the subscale shifts put the expected observed subscale means, after
   answers are rounded and capped at 7, at the published 6.0 / 5.8 / 6.1 (see the table).
 
-Measurement (how the model becomes the files):
+Measurement (how the model becomes the files) uses the recording functions of ``mechmap
+simulate`` (``mechmap.planning.measurement``: answers on the instrument's scale with its
+negatively worded items, ordered categories) and scores respondents with mechmap's WAI-S
+scorer. Its structural model is its own rather than ``mechmap simulate``'s standardized one:
+it is calibrated in raw units (hours, shares, answer-scale points) to the published means,
+SDs and correlations, which standardized path coefficients cannot carry.
 
 - WAI-S: 40 respondents, one CF and one EF per site, a second EF at site 4, one site champion
   per site and a second at sites 2, 6 and 9 (25 facilitators, 15 site members). Respondent r
@@ -114,6 +119,9 @@ from statistics import NormalDist
 
 import numpy as np
 
+from mechmap.instruments.wai import FORMS, SUBSCALES, score_items, subscale_items
+from mechmap.planning.measurement import answers_on_scale, ordered_categories
+
 # The first seed tried with the final model; its draw meets every tolerance in PUBLISHED.
 SEED = 1
 CALIBRATION_STUDIES = 1000
@@ -121,9 +129,8 @@ N_SITES = 12
 NO_OUTCOME_SITE = 12
 WAVES = ("base", "impl", "sust")
 DROPPED_ITEM = 3
-SUBSCALE_ITEMS = {"goal": (4, 6, 8, 11), "task": (1, 2, 10, 12), "bond": (3, 5, 7, 9)}
-REVERSED_ITEMS = (4, 10)
-SCORED_ITEMS = tuple(n for n in range(1, 13) if n != DROPPED_ITEM)
+SUBSCALE_ITEMS = {s: SUBSCALES[s] for s in ("goal", "task", "bond")}
+REVERSED_ITEMS = tuple(sorted(FORMS["wai-s"].reversed))  # items 4 and 10
 
 # Population means and SDs used to standardize parents (z); SDs of the screening rates are the
 # model's own (checked against the simulated studies in the calibration table).
@@ -259,7 +266,7 @@ def simulate(rng: np.random.Generator) -> Study:
         "live_virtual_share": np.round(live, 3),
         "site_initiated_share": np.round(share, 3),
         "cf_live_hours": np.round(cf_hours, 1),
-        "gti_fidelity": np.array(FIDELITY_LEVELS)[np.searchsorted(FIDELITY_CUTS, fidelity)],
+        "gti_fidelity": ordered_categories(fidelity, FIDELITY_LEVELS, FIDELITY_CUTS),
         # The cohort screened at every wave: the rates' denominator.
         "eligible_patients": np.array([len(s) for s in screened]),
         **{f"screening_{w}": rates[:, i] for i, w in enumerate(WAVES)},
@@ -274,28 +281,23 @@ def _answers(rng, level, rater, wai) -> np.ndarray:
     site = np.array([s - 1 for s, _ in design])
     kind = [t for _, t in design]
     person = 0.35 * rng.standard_normal(len(design))
-    answers = np.empty((len(design), 12), dtype=int)
+    latent = np.empty((len(design), 12))
     for subscale, items in SUBSCALE_ITEMS.items():
         offset = np.array([RATER_OFFSET[t][subscale] for t in kind])
         rater_part = np.array([rater[t][j] - wai[j] for j, t in zip(site, kind, strict=True)])
         mean = level[subscale][site] + rater_part + offset + person
         for item in items:
-            latent = mean + 0.50 * rng.standard_normal(len(design))
-            answers[:, item - 1] = np.clip(np.rint(latent), 1, 7)
-    for item in REVERSED_ITEMS:
-        answers[:, item - 1] = 8 - answers[:, item - 1]
-    return answers
+            latent[:, item - 1] = mean + 0.50 * rng.standard_normal(len(design))
+    return answers_on_scale(latent, 1, 7, [item - 1 for item in REVERSED_ITEMS])
 
 
 def respondent_scores(answers: np.ndarray) -> dict[str, np.ndarray]:
-    """WAI-S Goal, Task, Bond and total per respondent: items 4 and 10 reversed back, the
-    dropped Bond item left out, each score the mean of the items present."""
-    scored = answers.astype(float)
-    for item in REVERSED_ITEMS:
-        scored[:, item - 1] = 8 - scored[:, item - 1]
-    kept = {s: [n - 1 for n in items if n != DROPPED_ITEM] for s, items in SUBSCALE_ITEMS.items()}
-    scores = {s: scored[:, columns].mean(axis=1) for s, columns in kept.items()}
-    scores["wai"] = scored[:, [n - 1 for n in SCORED_ITEMS]].mean(axis=1)
+    """WAI-S Goal, Task, Bond and total per respondent, scored as ``mechmap test`` scores
+    them: items 4 and 10 reversed back, the dropped Bond item left out."""
+    scores = {}
+    for name, subscale in (("goal", "goal"), ("task", "task"), ("bond", "bond"), ("wai", "total")):
+        items = subscale_items(subscale, dropped=[DROPPED_ITEM])
+        scores[name] = score_items(answers[:, [n - 1 for n in items]], items, "wai-s")
     return scores
 
 

@@ -1,4 +1,4 @@
-"""``mechmap power``: how many sites a path test needs, from the map's effect sizes."""
+"""``mechmap power`` and ``mechmap simulate``: planning a study from the map's effect sizes."""
 
 from __future__ import annotations
 
@@ -16,10 +16,12 @@ from mechmap.cli.app import (
     VignettesOption,
     app,
     check_output,
+    existing,
     print_problems,
     usage_error,
     valid_map,
     write_output,
+    write_outputs,
 )
 
 PANEL = "Planning a study"
@@ -144,3 +146,79 @@ def _print_table(data: dict) -> None:
         text = ", ".join(f"{t.replace('_', ' ')} {n}" for t, n in needed.items())
         out.print(printable(f"Sites needed for {float(level):.0%} power: {text}"))
     out.print(printable(data["method"]), style="dim")
+
+
+@app.command(rich_help_panel=PANEL)
+def simulate(
+    file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
+    sites: Annotated[int, typer.Option("--sites", help="Number of sites", show_default=False)],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="Folder to write the study into", show_default=False),
+    ],
+    respondents: Annotated[
+        int | None, typer.Option("--respondents", help="Respondents per site (nested design)")
+    ] = None,
+    icc: Annotated[
+        float | None,
+        typer.Option("--icc", help="ICC of nodes without their own 'icc:' (nested design)"),
+    ] = None,
+    missing: Annotated[
+        float, typer.Option("--missing", help="Share of measured cells left blank at random")
+    ] = 0.0,
+    effect: Annotated[
+        list[str] | None,
+        typer.Option("--effect", help="Override an arrow's effect: 'a -> b = 0.3' (repeatable)"),
+    ] = None,
+    measures: Annotated[
+        Path | None,
+        typer.Option("--measures", help="Measures file whose columns, levels and types to write"),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (results are reproducible)")] = 0,
+    force: ForceOption = False,
+    vignettes: VignettesOption = None,
+) -> None:
+    """Write a synthetic study of the map (CSV tables and a measures file), drawn from its
+    effect sizes, ready for 'mechmap test'."""
+    from mechmap.diagnostics import MapError
+    from mechmap.mapfile.loader import load_measures
+    from mechmap.mechanism.pipeline import TestSetupError
+    from mechmap.planning import parse_effect
+    from mechmap.planning.synthetic import MEASURES_FILE, SimulationSetupError, synthetic_study
+
+    m = valid_map(file, vignettes).map
+    if output.exists() and not output.is_dir():
+        raise usage_error(f"-o {output}: is a file; give a folder to write the study into")
+    if not output.parent.is_dir():
+        raise usage_error(f"-o {output}: no such folder {output.parent}")
+    try:
+        template = load_measures(existing(measures), m) if measures is not None else None
+        overrides = dict(parse_effect(m, text) for text in effect or [])
+        study = synthetic_study(
+            m,
+            sites,
+            respondents=respondents,
+            icc=icc,
+            missing=missing,
+            seed=seed,
+            effects=overrides,
+            template=template,
+        )
+    except MapError as exc:
+        print_problems(exc.diagnostics, err=True)
+        typed = any(d.location.file == "--effect" for d in exc.diagnostics)
+        raise typer.Exit(EXIT_USAGE if typed else EXIT_INVALID) from None
+    except (SimulationSetupError, TestSetupError, ValueError) as exc:
+        raise usage_error(str(exc)) from None
+    files = study.files()
+    if not force:  # before the folder is made: a refused run leaves nothing behind
+        for name in files:
+            if (output / name).exists():
+                raise usage_error(f"{output / name} exists; add --force to overwrite it")
+    output.mkdir(exist_ok=True)
+    write_outputs({output / name: text for name, text in files.items()}, overwrite=force)
+    written = ", ".join(files)
+    typer.echo(f"wrote a SYNTHETIC study of {m.id} to {output}/: {written}")
+    data = " ".join(f"--data {output / t.file}" for t in study.tables)
+    which = f"--hypothesis {m.hypotheses[0].id}" if m.hypotheses else "--path 'a -> b'"
+    typer.echo(f"test it: mechmap test {file} {which} --measures {output / MEASURES_FILE} {data}")

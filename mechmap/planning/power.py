@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mechmap.mechanism.pipeline import TestSetupError, resolve_chains
-from mechmap.model import STRATEGY_ROLES, Map
+from mechmap.model import Map
 
 INDIRECT, DIRECT_EFFECT, TOTAL_EFFECT = "indirect_effect", "direct_effect", "total_effect"
 LEVELS = (0.8, 0.9)  # the powers whose number of sites is reported
@@ -131,7 +131,7 @@ def power(
     from mechmap.mechanism.plan import plan_test
     from mechmap.planning.batched import analyse_batch
     from mechmap.planning.sem import linear_sem
-    from mechmap.planning.simulate import simulate_batch
+    from mechmap.planning.simulate import simulate_batch, variable_iccs
     from mechmap.stats.power import minimum_detectable_r
 
     if not 0 < alpha < 1:
@@ -149,7 +149,7 @@ def power(
     _require_identifiable(plan)
     if respondents is not None and respondents < 2:
         raise TestSetupError("--respondents must be at least 2 per site")
-    shares = _icc(m, sem, icc) if respondents is not None else None
+    shares = variable_iccs(m, sem, icc) if respondents is not None else None
     for n in sites:
         _require_sites(plan, n)
     single_arrow = len(chains) == 1 and len(chains[0]) == 2
@@ -246,22 +246,3 @@ def _require_sites(plan, sites: int) -> None:
                 f"{sites} sites are too few: the regression of {p.effect} on {p.cause}{given} "
                 f"needs at least {needed}; plan for more sites"
             )
-
-
-def _icc(m: Map, sem, default: float | None) -> tuple[float, ...]:
-    shares = []
-    for variable, own in zip(sem.variables, sem.icc, strict=True):
-        node = m.variable_info[variable].node
-        if node.role in STRATEGY_ROLES:
-            shares.append(1.0)
-        elif node.icc is not None:
-            shares.append(own)
-        elif default is None:
-            raise TestSetupError(
-                f"node {node.id} has no icc: give --icc R, or 'icc: 0.1' on the node in the map"
-            )
-        elif not 0 <= default < 1:
-            raise TestSetupError("--icc must lie in [0, 1)")
-        else:
-            shares.append(default)
-    return tuple(shares)
