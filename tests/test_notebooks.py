@@ -23,6 +23,15 @@ EXPECTED = {
         "report written: out/notebook-gti-synthetic-report.html",
         "test_path gives the same links and path: True",
     ),
+    "02-planning-a-study.ipynb": (
+        "cannot plan it yet: the path is not identifiable",
+        "sites needed for 80% power: {'wai -> fidelity': ",
+        "12 respondents x 60 sites: power ",
+        "minimum detectable r at 12 sites: 0.71",
+        "synthetic study written: ['README.md', 'synthetic-measures.yaml', 'synthetic-respondents",
+        "CR2 cluster-robust t interval (12 sites",
+        "power curve written: out/notebook-power-curve.png",
+    ),
 }
 
 
