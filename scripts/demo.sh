@@ -2,7 +2,8 @@
 # The main job on the bundled maps and vignettes: validate every file, show each map with the
 # evidence behind its arrows, draw the maps, analyse the working-alliance hypothesis
 # (alliance -> fidelity -> screening) from the map alone, then test three hypotheses against the
-# bundled SYNTHETIC GTI-shaped data and write their reports. Sets itself up first.
+# bundled SYNTHETIC GTI-shaped data and write their reports, and draw the power curve of the
+# dose -> alliance link by number of sites. Sets itself up first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -14,8 +15,8 @@ for map in maps/*.yaml; do
   echo
   "$mechmap" show "$map"
   "$mechmap" evidence "$map"
-  "$mechmap" render "$map" -o "$out/$(basename "$map" .yaml).svg"
-  "$mechmap" view "$map" -o "$out/$(basename "$map" .yaml).html"
+  "$mechmap" render "$map" -o "$out/$(basename "$map" .yaml).svg" --force
+  "$mechmap" view "$map" -o "$out/$(basename "$map" .yaml).html" --force
 done
 alliance=maps/yakovchenko-2025-working-alliance.yaml
 echo
@@ -31,5 +32,9 @@ for hypothesis in alliance-screening-sustained alliance-subscales-fidelity dose-
     --hypothesis "$hypothesis" --missing drop \
     --report "$out/gti-synthetic-$hypothesis.html" --force
 done
+# Planning: how many sites would a study need to see a dose effect of 0.3 on the alliance?
 echo
-echo "diagrams, viewers and the (synthetic-data) test reports are in $out/"
+"$mechmap" power "$alliance" --hypothesis dose-alliance --effect "facilitation_hours -> wai = 0.3" \
+  --plot "$out/power-dose-alliance.png" --force
+echo
+echo "diagrams, viewers, the (synthetic-data) test reports and the power curve are in $out/"
