@@ -23,8 +23,15 @@ from mechmap.diagnostics import MapError
 from mechmap.mapfile.dump import dumps
 from mechmap.mechanism.pipeline import TestSetupError
 from mechmap.planning import linear_sem, power
-from mechmap.planning.batched import _GRID, _lookup, _t_quantile_table, site_level_inference
-from mechmap.stats.inference import coefficient_inference
+from mechmap.planning.batched import (
+    analyse_batch,
+    nested_inference,
+    site_level_inference,
+    t_quantiles,
+)
+from mechmap.planning.power import _fits, _icc
+from mechmap.planning.simulate import simulate_batch
+from mechmap.stats.inference import coefficient_inference, monte_carlo_draws
 from mechmap.stats.power import correlation_power
 from tests.conftest import run_mechmap
 
@@ -84,15 +91,78 @@ def test_batched_fits_equal_coefficient_inference() -> None:
         assert scores[s] == pytest.approx(one.scores)
 
 
-@pytest.mark.parametrize("df", [5.0, 12.0, 58.0])
-def test_t_quantile_table_matches_scipy(df: float) -> None:
+@pytest.mark.parametrize(
+    ("sites", "respondents", "regressors", "icc"),
+    [(12, 10, 1, 0.0), (20, 10, 3, 0.3), (8, 2, 4, 0.3), (30, 5, 2, 0.1)],
+)
+def test_nested_batched_fits_equal_coefficient_inference(sites, respondents, regressors, icc):
+    rng = np.random.default_rng(sites)
+    sims = 5
+    clusters = np.repeat(np.arange(sites), respondents)
+    # Site effects of unequal size (sd 0.2 to 2 by site), shared by regressors and outcome.
+    spread = rng.uniform(0.2, 2.0, sites)[None, :, None]
+    site = rng.standard_normal((sims, sites, regressors + 1)) * spread * math.sqrt(icc)
+    x = site[:, clusters, :regressors] + rng.standard_normal((sims, len(clusters), regressors))
+    y = 0.4 * x[:, :, 0] + site[:, clusters, regressors] + rng.standard_normal(x.shape[:2])
+    estimate, se, df, scores = nested_inference(y, x, respondents)
+    for s in range(sims):
+        one = coefficient_inference(y[s], x[s], clusters, nested=True)
+        assert (estimate[s], se[s], df[s]) == pytest.approx((one.estimate, one.se, one.df), 1e-10)
+        assert scores[s] == pytest.approx(one.scores, rel=1e-10, abs=1e-12)
+
+
+def test_t_quantiles_match_scipy() -> None:
     from scipy import stats
 
-    z = np.random.default_rng(0).standard_normal(10_000) * 2
-    exact = -np.sign(z) * stats.t.ppf(stats.norm.cdf(-np.abs(z)), df)  # accurate in both tails
-    error = np.abs(_lookup(_t_quantile_table(df), z) - exact) / np.maximum(1, np.abs(exact))
-    assert np.max(error) < 1e-5  # relative, in the far tails where t quantiles are large
-    assert _GRID[0] < z.min() and z.max() < _GRID[1]
+    rng = np.random.default_rng(0)
+    # Degrees of freedom per study and fit, from the Cauchy (1) past the largest tabulated.
+    df = np.concatenate([[1.0, 1.04, 2.5, 4.0, 58.0, 400.0, 1e5], rng.uniform(1, 60, 13)])
+    df = df.reshape(5, 4)
+    z = np.clip(rng.standard_normal((5, 2000, 4)) * 3, -9, 9)
+    lower = stats.t.ppf(stats.norm.cdf(-np.abs(z)), df[:, None, :])  # accurate in both tails
+    exact = np.where(z < 0, lower, -lower)
+    error = np.abs(t_quantiles(z, df) - exact) / np.maximum(1, np.abs(exact))
+    assert np.max(error) < 1e-6  # relative, in the far tails where t quantiles are large
+
+
+def test_nested_batch_detects_the_indirect_effect_as_the_estimate_step_does(tmp_path: Path):
+    """The batch draws the same normals from the same generator as ``monte_carlo_draws``
+    called study by study, so its verdicts can differ only through the t-quantile table
+    (error 2e-7 of a quantile): only where an interval end lies within 1e-5 of its width
+    of 0. A wrong standard error, df or copula moves the ends by far more than that, and
+    at about 50% power many ends lie near 0."""
+    m = mechmap.load(write_map(tmp_path, "0.5", "0.5", direct=", effect: 0.2", icc=", icc: 0.2"))
+    sem = linear_sem(m)
+    chains = [("x", "m", "y")]
+    plan = mechmap.mechanism.plan_test(m, chains, set(sem.variables), "h")
+    sites, respondents, sims, n_draws = 12, 5, 120, 2000
+    shares = _icc(m, sem, 0.3)  # x a property of the site (icc 1), m 0.2, y 0.3
+    values, clusters = simulate_batch(
+        sem, sites, sims, np.random.default_rng(4), respondents, shares
+    )
+    fits = _fits(plan, sites * respondents)
+    assert fits["m -> y"] == ("y", ("m", "x"))  # a fit with a covariate
+    batch = analyse_batch(
+        values, clusters, sem.variables, fits, chains, 0.05, np.random.default_rng(5), n_draws,
+        nested=True,
+    )  # fmt: skip
+    rng = np.random.default_rng(5)
+    column = {v: i for i, v in enumerate(sem.variables)}
+    boundary = np.zeros(sims, dtype=bool)
+    reference = np.zeros(sims, dtype=bool)
+    for s, study in enumerate(values):
+        one = [
+            coefficient_inference(study[:, column[y]], study[:, [column[x] for x in xs]],
+                                  clusters, nested=True)
+            for y, xs in fits.values()
+        ]  # fmt: skip
+        draws = monte_carlo_draws(one, rng, n_draws)
+        product = draws[:, list(fits).index("x -> m")] * draws[:, list(fits).index("m -> y")]
+        lo, hi = np.quantile(product, [0.025, 0.975])
+        reference[s] = lo > 0 or hi < 0
+        boundary[s] = min(abs(lo), abs(hi)) < 1e-5 * (hi - lo)
+    assert 0.2 < reference.mean() < 0.8, reference.mean()
+    assert np.all((batch["indirect_effect"] == reference) | boundary)
 
 
 @pytest.mark.parametrize(("r", "n"), [(0.4, 20), (0.4, 40), (0.0, 15)])

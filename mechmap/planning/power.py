@@ -12,9 +12,10 @@ and direct effects the Monte Carlo interval of
 interval excludes 0, the rule behind every supported or contradicted verdict. The power is
 the share of studies that detect it, with a Wilson interval for the Monte Carlo error.
 
-At site level the regressions of all studies are fitted at once (:mod:`.batched`, checked
-against ``coefficient_inference`` in the tests); nested designs call the estimate step's
-functions study by study.
+The regressions of all studies of one number of sites are fitted at once, and their Monte
+Carlo draws made together (:mod:`.batched`, checked against ``coefficient_inference`` and
+``monte_carlo_draws`` in the tests): at site level and, with respondents nested in sites,
+with each study's own CR2 standard errors and Bell-McCaffrey degrees of freedom.
 """
 
 from __future__ import annotations
