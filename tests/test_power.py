@@ -29,8 +29,8 @@ from mechmap.planning.batched import (
     site_level_inference,
     t_quantiles,
 )
-from mechmap.planning.power import _fits, _icc
-from mechmap.planning.simulate import simulate_batch
+from mechmap.planning.power import _fits
+from mechmap.planning.simulate import simulate_batch, variable_iccs
 from mechmap.stats.inference import coefficient_inference, monte_carlo_draws
 from mechmap.stats.power import correlation_power
 from tests.conftest import run_mechmap
@@ -136,7 +136,7 @@ def test_nested_batch_detects_the_indirect_effect_as_the_estimate_step_does(tmp_
     chains = [("x", "m", "y")]
     plan = mechmap.mechanism.plan_test(m, chains, set(sem.variables), "h")
     sites, respondents, sims, n_draws = 12, 5, 120, 2000
-    shares = _icc(m, sem, 0.3)  # x a property of the site (icc 1), m 0.2, y 0.3
+    shares = variable_iccs(m, sem, 0.3)  # x a property of the site (icc 1), m 0.2, y 0.3
     values, clusters = simulate_batch(
         sem, sites, sims, np.random.default_rng(4), respondents, shares
     )
