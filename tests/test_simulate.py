@@ -223,3 +223,31 @@ def test_respondent_measures_need_respondents(study_map: Path, tmp_path: Path) -
 def test_an_output_folder_is_required(study_map: Path) -> None:
     result = run_mechmap("simulate", str(study_map), "--sites", "10")
     assert result.returncode == 2 and "--output" in result.stderr
+
+
+def test_names_from_files_cannot_break_the_files_written(tmp_path: Path) -> None:
+    folder = tmp_path / "odd\nname: injected"
+    folder.mkdir()
+    path = folder / "sim.yaml"
+    path.write_text(MAP)
+    template = folder / "t.yaml"
+    template.write_text(TEMPLATE.replace("column: hours", 'column: "a|b <i>"'))
+    out = tmp_path / "odd-out"
+    simulate(
+        str(path),
+        "--sites",
+        "5",
+        "--respondents",
+        "2",
+        "--icc",
+        "0.1",
+        "--measures",
+        str(template),
+        "-o",
+        str(out),
+    )
+    measures = (out / "synthetic-measures.yaml").read_text()
+    assert "\nname: injected" not in measures  # the folder's line break stays in the comment
+    readme = (out / "README.md").read_text()
+    assert "a\\|b &lt;i&gt;" in readme
+    assert "a|b <i>" in read(out / "synthetic-sites.csv")[0]
