@@ -16,6 +16,7 @@ from mechmap.cli.app import (
     VignettesOption,
     app,
     check_output,
+    environment_error,
     existing,
     print_problems,
     usage_error,
@@ -58,6 +59,21 @@ def power(
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Draw the power curves: FILE.png or FILE.svg")
     ] = None,
+    grid: Annotated[
+        Path | None,
+        typer.Option(
+            "--grid",
+            help="Scenarios, one a row: FILE.csv with columns scenario, sites, respondents, "
+            "icc and arrows 'a -> b' (effects); blank cells keep the options' values",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run the simulations on a Dask cluster: tcp://HOST:PORT (same numbers)",
+        ),
+    ] = None,
     force: ForceOption = False,
     as_json: JsonOption = False,
     vignettes: VignettesOption = None,
@@ -68,39 +84,53 @@ def power(
     from mechmap.mechanism.pipeline import PathSyntaxError, TestSetupError
     from mechmap.planning import parse_effect
     from mechmap.planning import power as plan_power
+    from mechmap.planning.grid import power_grid, read_grid
     from mechmap.planning.plot import FORMATS, power_figure
+    from mechmap.planning.runs import SchedulerError, batch_count
     from mechmap.terminal import progress
 
     m = valid_map(file, vignettes).map
     counts = _site_counts(sites)
     if plot is not None:
+        if grid is not None:
+            raise usage_error("--plot draws one scenario: leave it out with --grid")
         if plot.suffix.lower() not in FORMATS:
             raise usage_error(f"--plot {plot}: give a .png or .svg file")
         check_output(plot, overwrite=force)
+    options = {"hypothesis": hypothesis, "path": path, "sims": sims, "alpha": alpha}
     try:
         overrides = dict(parse_effect(m, text) for text in effect or [])
-        with progress("simulating studies", total=len(counts)) as advance:
-            result = plan_power(
-                m,
-                counts,
-                hypothesis=hypothesis,
-                path=path,
-                effects=overrides,
-                sims=sims,
-                alpha=alpha,
-                seed=seed,
-                respondents=respondents,
-                icc=icc,
-                progress=advance,
-            )
-    except MapError as exc:  # located: in the map's effects, or in a typed path or --effect
+        scenarios = read_grid(existing(grid), m) if grid is not None else None
+        planned = [len(set(s.sites or counts)) for s in scenarios or ()] or [len(set(counts))]
+        with progress("simulating studies", total=batch_count(sims, planned)) as advance:
+            run = {"seed": seed, "scheduler": scheduler, "progress": advance}
+            if scenarios is None:
+                result = plan_power(
+                    m, counts, effects=overrides, respondents=respondents, icc=icc,
+                    **options, **run,
+                )  # fmt: skip
+            else:
+                results = power_grid(
+                    m, scenarios, counts, effects=overrides, respondents=respondents, icc=icc,
+                    **options, **run,
+                )  # fmt: skip
+    except MapError as exc:  # located: in the map's effects, the grid, a typed path or --effect
         print_problems(exc.diagnostics, err=True)
         typed = isinstance(exc, PathSyntaxError) or any(
             d.location.file in ("--effect", "--path") for d in exc.diagnostics
         )
         raise typer.Exit(EXIT_USAGE if typed else EXIT_INVALID) from None
+    except SchedulerError as exc:
+        raise environment_error(exc) from None
     except (TestSetupError, ValueError) as exc:
         raise usage_error(str(exc)) from None
+    if scenarios is not None:
+        if as_json:
+            typer.echo(json.dumps([r.as_dict() for r in results], indent=2))
+            return
+        for r in results:
+            _print_table(r.as_dict(), f", scenario {r.name}")
+        return
     if plot is not None:
         write_output(plot, power_figure(result, plot.suffix.lower()), overwrite=force)
     data = result.as_dict()
@@ -110,17 +140,16 @@ def power(
     _print_table(data)
 
 
-def _site_counts(text: str) -> list[int]:
+def _site_counts(text: str) -> tuple[int, ...]:
+    from mechmap.planning.grid import parse_sites
+
     try:
-        counts = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise usage_error(f"--sites '{text}': give whole numbers, e.g. {DEFAULT_SITES}") from None
-    if not counts or min(counts) < 1:
-        raise usage_error(f"--sites '{text}': give positive whole numbers, e.g. {DEFAULT_SITES}")
-    return counts
+        return parse_sites(text)
+    except ValueError as exc:
+        raise usage_error(f"--sites '{text}': {exc}") from None
 
 
-def _print_table(data: dict) -> None:
+def _print_table(data: dict, scenario: str = "") -> None:
     from rich.table import Table
 
     from mechmap.terminal import console, printable
@@ -129,7 +158,9 @@ def _print_table(data: dict) -> None:
     targets = list(dict.fromkeys(r["target"] for r in rows))
     sites = list(dict.fromkeys(r["sites"] for r in rows))
     power_of = {(r["sites"], r["target"]): r for r in rows}
-    table = Table(title=printable(f"Power of {data['hypothesis']} (alpha = {data['alpha']:g})"))
+    table = Table(
+        title=printable(f"Power of {data['hypothesis']}{scenario} (alpha = {data['alpha']:g})")
+    )
     table.add_column("sites", justify="right")
     for target in targets:
         table.add_column(printable(target.replace("_", " ")), justify="right")

@@ -15,7 +15,10 @@ the share of studies that detect it, with a Wilson interval for the Monte Carlo 
 The regressions of all studies of one number of sites are fitted at once, and their Monte
 Carlo draws made together (:mod:`.batched`, checked against ``coefficient_inference`` and
 ``monte_carlo_draws`` in the tests): at site level and, with respondents nested in sites,
-with each study's own CR2 standard errors and Bell-McCaffrey degrees of freedom.
+with each study's own CR2 standard errors and Bell-McCaffrey degrees of freedom. The studies
+are simulated and analysed in batches (one scenario, one number of sites, at most 250
+studies), each with its own random stream derived from the seed, so the numbers are the same
+whether the batches run here or on a Dask cluster (:mod:`.runs`).
 """
 
 from __future__ import annotations
@@ -27,10 +30,15 @@ from dataclasses import dataclass, field
 
 from mechmap.mechanism.pipeline import TestSetupError, resolve_chains
 from mechmap.model import Map
+from mechmap.planning.sem import LinearSEM
 
 INDIRECT, DIRECT_EFFECT, TOTAL_EFFECT = "indirect_effect", "direct_effect", "total_effect"
 LEVELS = (0.8, 0.9)  # the powers whose number of sites is reported
 PLAN_DRAWS = 4000  # Monte Carlo draws per simulated study (the test uses 20,000; see docs)
+
+
+class TooFewSitesError(TestSetupError):
+    """A planned number of sites is below what a regression of the path needs."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,27 @@ def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[f
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+@dataclass(frozen=True)
+class Design:
+    """What every batch of one scenario needs (:mod:`.runs` sends it to the workers): the
+    model to simulate, each regression by number of sites, and the analysis settings."""
+
+    name: str
+    sem: LinearSEM
+    chains: tuple[tuple[str, ...], ...]
+    fits: Mapping[int, Mapping[str, tuple[str, tuple[str, ...]]]]
+    sims: int
+    alpha: float
+    n_draws: int
+    respondents: int | None
+    shares: tuple[float, ...] | None
+    single_arrow: bool
+
+    @property
+    def sites(self) -> tuple[int, ...]:
+        return tuple(self.fits)
+
+
 def power(
     m: Map,
     sites: Sequence[int],
@@ -116,6 +145,7 @@ def power(
     respondents: int | None = None,
     icc: float | None = None,
     n_draws: int = PLAN_DRAWS,
+    scheduler: str | None = None,
     progress=None,
 ) -> PowerResult:
     """Power of every test of a path of ``m`` at each number of ``sites``.
@@ -123,17 +153,47 @@ def power(
     ``effects`` overrides the map's ``effect:`` values (arrow variables -> standardized
     coefficient). ``respondents`` per site makes the design nested, each variable's
     residual split by its node's ``icc:`` (else ``icc``; strategies are site-level).
-    ``progress`` is called once per number of sites done. Raises :class:`TestSetupError`
-    for a plan that cannot be simulated and :class:`~mechmap.diagnostics.MapError`
-    (located) for missing or impossible effects.
+    ``scheduler`` (``tcp://host:port``) runs the batches on a Dask cluster, with the same
+    numbers as here (:mod:`.runs`); ``progress`` is called once per batch done. Raises
+    :class:`TestSetupError` for a plan that cannot be simulated,
+    :class:`~mechmap.diagnostics.MapError` (located) for missing or impossible effects and
+    :class:`~mechmap.planning.runs.SchedulerError` for a scheduler out of reach.
     """
-    import numpy as np
+    from mechmap.planning.runs import run
 
+    plan = design(
+        m,
+        sites,
+        hypothesis=hypothesis,
+        path=path,
+        effects=effects,
+        sims=sims,
+        alpha=alpha,
+        respondents=respondents,
+        icc=icc,
+        n_draws=n_draws,
+    )
+    (counts,) = run([plan], seed, scheduler, progress)
+    return summarise(plan, counts)
+
+
+def design(
+    m: Map,
+    sites: Sequence[int],
+    *,
+    hypothesis: str | None = None,
+    path: str | Sequence[str] | None = None,
+    effects: Mapping[tuple[str, str], float] | None = None,
+    sims: int = 1000,
+    alpha: float = 0.05,
+    respondents: int | None = None,
+    icc: float | None = None,
+    n_draws: int = PLAN_DRAWS,
+) -> Design:
+    """The checked :class:`Design` of one scenario (arguments and errors as :func:`power`)."""
     from mechmap.mechanism.plan import plan_test
-    from mechmap.planning.batched import analyse_batch
     from mechmap.planning.sem import linear_sem
-    from mechmap.planning.simulate import simulate_batch, variable_iccs
-    from mechmap.stats.power import minimum_detectable_r
+    from mechmap.planning.simulate import variable_iccs
 
     if not 0 < alpha < 1:
         raise TestSetupError("--alpha must lie strictly between 0 and 1")
@@ -153,44 +213,47 @@ def power(
     shares = variable_iccs(m, sem, icc) if respondents is not None else None
     for n in sites:
         _require_sites(plan, n)
-    single_arrow = len(chains) == 1 and len(chains[0]) == 2
-    rng = np.random.default_rng(seed)
-    rows: list[PowerRow] = []
-    detectable = {}
-    for n in sites:
-        values, clusters = simulate_batch(sem, n, sims, rng, respondents, shares)
-        fits = _fits(plan, n * (respondents or 1))
-        detected = analyse_batch(
-            values,
-            clusters,
-            sem.variables,
-            fits,
-            plan.chains,
-            alpha,
-            rng,
-            n_draws,
-            nested=respondents is not None,
-        )
-        for target, hits in detected.items():
-            if single_arrow and target in (INDIRECT, DIRECT_EFFECT, TOTAL_EFFECT):
-                continue  # the link itself: its indirect effect is it, its direct effect 0
-            count = int(hits.sum())
-            rows.append(PowerRow(n, target, count / sims, wilson_interval(count, sims)))
-        detectable[n] = minimum_detectable_r(n, power=0.8, alpha=alpha)
-        if progress is not None:
-            progress()
-    name = hypothesis or " ; ".join(" -> ".join(c) for c in chains)
+    return Design(
+        name=hypothesis or " ; ".join(" -> ".join(c) for c in chains),
+        sem=sem,
+        chains=tuple(tuple(c) for c in plan.chains),
+        fits={n: _fits(plan, n * (respondents or 1)) for n in sites},
+        sims=sims,
+        alpha=alpha,
+        n_draws=n_draws,
+        respondents=respondents,
+        shares=shares,
+        single_arrow=len(chains) == 1 and len(chains[0]) == 2,
+    )
+
+
+def summarise(plan: Design, counts: Mapping[int, Mapping[str, int]]) -> PowerResult:
+    """The :class:`PowerResult` of a design from its detections by number of sites."""
+    from mechmap.stats.power import minimum_detectable_r
+
+    sims, alpha = plan.sims, plan.alpha
+    rows = [
+        PowerRow(n, target, hits / sims, wilson_interval(hits, sims))
+        for n in plan.sites
+        for target, hits in counts[n].items()
+        # A one-arrow path: its indirect effect is the link itself, its direct effect 0.
+        if not (plan.single_arrow and target in (INDIRECT, DIRECT_EFFECT, TOTAL_EFFECT))
+    ]
+    detectable = {n: minimum_detectable_r(n, power=0.8, alpha=alpha) for n in plan.sites}
     design = (
-        f"{respondents} respondents per site, CR2 t intervals with Bell-McCaffrey df"
-        if respondents is not None
+        f"{plan.respondents} respondents per site, CR2 t intervals with Bell-McCaffrey df"
+        if plan.respondents is not None
         else "one row per site, OLS t intervals"
     )
     method = (
         f"{sims:,} simulated studies per number of sites from the map's standardized effects; "
-        f"{design}; Monte Carlo intervals ({n_draws:,} draws) for the indirect and direct "
-        f"effects; a test detects its effect when its {1 - alpha:.0%} interval excludes 0"
+        f"{design}; Monte Carlo intervals ({plan.n_draws:,} draws) for the indirect and "
+        f"direct effects; a test detects its effect when its {1 - alpha:.0%} interval "
+        "excludes 0"
     )
-    return PowerResult(name, method, sims, alpha, sites, tuple(rows), detectable, respondents)
+    return PowerResult(
+        plan.name, method, sims, alpha, plan.sites, tuple(rows), detectable, plan.respondents
+    )
 
 
 def _require_identifiable(plan) -> None:
@@ -243,7 +306,7 @@ def _require_sites(plan, sites: int) -> None:
         needed = regressors + SITES_BEYOND_REGRESSORS
         if sites < needed:
             given = f" and {regressors - 1} covariate(s)" if regressors > 1 else ""
-            raise TestSetupError(
+            raise TooFewSitesError(
                 f"{sites} sites are too few: the regression of {p.effect} on {p.cause}{given} "
                 f"needs at least {needed}; plan for more sites"
             )
