@@ -15,7 +15,18 @@ import yaml
 from tests.conftest import ROOT, run_mechmap
 
 MAPS = sorted((ROOT / "maps").glob("*.yaml"))
-HEAVY = ("dowhy", "pandas", "scipy", "pgmpy", "networkx", "numpy", "sklearn", "statsmodels")
+HEAVY = (
+    "dowhy",
+    "pandas",
+    "scipy",
+    "pgmpy",
+    "networkx",
+    "numpy",
+    "sklearn",
+    "statsmodels",
+    "dask",
+    "distributed",
+)
 
 
 def test_help_lists_the_commands() -> None:

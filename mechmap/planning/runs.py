@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from mechmap.planning.power import Design
 
 STUDIES_PER_BATCH = 250  # large enough to vectorize well, small enough to spread over workers
-CONNECT_SECONDS = 5  # how long an unreachable scheduler is waited for
+CONNECT_SECONDS = 3  # how long an unreachable scheduler is waited for
 # A Dask address: a protocol (tcp, tls, ...), a host name or [IPv6] address and a port.
 _ADDRESS = re.compile(r"[a-z]+://(\[[0-9a-fA-F:]+\]|[\w.-]+):\d+")
 
