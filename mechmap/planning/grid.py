@@ -91,7 +91,7 @@ def power_grid(
     and is raised as it is (a hypothesis the map lacks, a path arrow with no effect).
     """
     from mechmap.mechanism.pipeline import TestSetupError
-    from mechmap.planning.power import TooFewSitesError, design, summarise
+    from mechmap.planning.power import design, summarise
     from mechmap.planning.runs import run
 
     designs, failures = [], []
@@ -113,28 +113,36 @@ def power_grid(
             )
         except (TestSetupError, MapError, ValueError) as exc:
             failures.append((s, exc))
-    first = failures[0][1] if failures else None
-    if (
-        len(scenarios) > 1
-        and len(failures) == len(scenarios)
-        and len({str(e) for _, e in failures}) == 1
-        and not isinstance(first, TooFewSitesError)
-    ):
-        raise first
     if failures:
-        raise DataError(
-            [
-                error(
-                    s.where.get("sites", s.row) if isinstance(exc, TooFewSitesError) else s.row,
-                    f"scenario '{s.name}': {_first(exc)}",
-                )
-                for s, exc in failures
-            ]
-        )
+        raise _failure(failures, len(scenarios))
     counts = run(designs, seed, scheduler, progress)
     return tuple(
         ScenarioResult(s.name, share, merged, summarise(d, c))
         for (s, merged, share), d, c in zip(settings, designs, counts, strict=True)
+    )
+
+
+def _failure(failures: list[tuple[Scenario, Exception]], scenarios: int) -> Exception:
+    """The error for scenarios that cannot be planned: the command's own when every one of
+    several rows fails alike, else each row's, located."""
+    from mechmap.planning.power import TooFewSitesError
+
+    first = failures[0][1]
+    if (
+        scenarios > 1
+        and len(failures) == scenarios
+        and len({str(e) for _, e in failures}) == 1
+        and not isinstance(first, TooFewSitesError)
+    ):
+        return first
+    return DataError(
+        [
+            error(
+                s.where.get("sites", s.row) if isinstance(exc, TooFewSitesError) else s.row,
+                f"scenario '{s.name}': {_first(exc)}",
+            )
+            for s, exc in failures
+        ]
     )
 
 

@@ -161,7 +161,7 @@ def power(
     """
     from mechmap.planning.runs import run
 
-    plan = design(
+    scenario = design(
         m,
         sites,
         hypothesis=hypothesis,
@@ -173,8 +173,8 @@ def power(
         icc=icc,
         n_draws=n_draws,
     )
-    (counts,) = run([plan], seed, scheduler, progress)
-    return summarise(plan, counts)
+    (counts,) = run([scenario], seed, scheduler, progress)
+    return summarise(scenario, counts)
 
 
 def design(
@@ -227,32 +227,39 @@ def design(
     )
 
 
-def summarise(plan: Design, counts: Mapping[int, Mapping[str, int]]) -> PowerResult:
+def summarise(scenario: Design, counts: Mapping[int, Mapping[str, int]]) -> PowerResult:
     """The :class:`PowerResult` of a design from its detections by number of sites."""
     from mechmap.stats.power import minimum_detectable_r
 
-    sims, alpha = plan.sims, plan.alpha
+    sims, alpha = scenario.sims, scenario.alpha
     rows = [
         PowerRow(n, target, hits / sims, wilson_interval(hits, sims))
-        for n in plan.sites
+        for n in scenario.sites
         for target, hits in counts[n].items()
         # A one-arrow path: its indirect effect is the link itself, its direct effect 0.
-        if not (plan.single_arrow and target in (INDIRECT, DIRECT_EFFECT, TOTAL_EFFECT))
+        if not (scenario.single_arrow and target in (INDIRECT, DIRECT_EFFECT, TOTAL_EFFECT))
     ]
-    detectable = {n: minimum_detectable_r(n, power=0.8, alpha=alpha) for n in plan.sites}
-    design = (
-        f"{plan.respondents} respondents per site, CR2 t intervals with Bell-McCaffrey df"
-        if plan.respondents is not None
+    detectable = {n: minimum_detectable_r(n, power=0.8, alpha=alpha) for n in scenario.sites}
+    analysis = (
+        f"{scenario.respondents} respondents per site, CR2 t intervals with Bell-McCaffrey df"
+        if scenario.respondents is not None
         else "one row per site, OLS t intervals"
     )
     method = (
         f"{sims:,} simulated studies per number of sites from the map's standardized effects; "
-        f"{design}; Monte Carlo intervals ({plan.n_draws:,} draws) for the indirect and "
+        f"{analysis}; Monte Carlo intervals ({scenario.n_draws:,} draws) for the indirect and "
         f"direct effects; a test detects its effect when its {1 - alpha:.0%} interval "
         "excludes 0"
     )
     return PowerResult(
-        plan.name, method, sims, alpha, plan.sites, tuple(rows), detectable, plan.respondents
+        scenario.name,
+        method,
+        sims,
+        alpha,
+        scenario.sites,
+        tuple(rows),
+        detectable,
+        scenario.respondents,
     )
 
 
