@@ -90,8 +90,8 @@ def nested(m, sites: list[int], args: argparse.Namespace) -> None:
 
     from mechmap.mechanism import plan_test
     from mechmap.planning import linear_sem, power
-    from mechmap.planning.power import PLAN_DRAWS, _fits, _icc
-    from mechmap.planning.simulate import simulate_batch
+    from mechmap.planning.power import PLAN_DRAWS, _fits
+    from mechmap.planning.simulate import simulate_batch, variable_iccs
     from mechmap.stats.inference import coefficient_inference, monte_carlo_draws
 
     design = {"respondents": args.respondents, "icc": args.icc}
@@ -110,7 +110,7 @@ def nested(m, sites: list[int], args: argparse.Namespace) -> None:
 
     sem = linear_sem(m)
     rng = np.random.default_rng(0)
-    shares = _icc(m, sem, args.icc)
+    shares = variable_iccs(m, sem, args.icc)
     values, clusters = simulate_batch(sem, n, args.before, rng, args.respondents, shares)
     plan = plan_test(m, m.hypotheses[0].chains, set(m.variables), "chain")
     fits = _fits(plan, n * args.respondents).values()

@@ -7,12 +7,13 @@ returns how many of its studies detect each effect: a pure function of the batch
 batch gives the same counts in this process or on any worker, in any order.
 
 That rests on how each batch is seeded. Its random stream is the run's seed with a spawn
-key, ``numpy.random.SeedSequence(seed, spawn_key=(scenario, sites, chunk))``: exactly
-the child that ``SeedSequence(seed).spawn`` hands out, addressed by the batch's place in
-the run instead of by the order of the calls (O'Neill 2015, PCG; NumPy's "Parallel random
-number generation"). Streams of different keys are independent, and the key holds the
-number of sites itself, not its position in ``--sites``, so adding a site count to a plan
-leaves the others' numbers as they were.
+key, ``numpy.random.SeedSequence(seed, spawn_key=(scenario, sites, chunk))``: exactly the
+descendant that ``SeedSequence(seed).spawn`` gives when called for the scenario, then for
+the number of sites, then for the chunk, but addressed by the batch's place in the run
+instead of by the order of the calls (NumPy's "Parallel random number generation": streams
+of different keys are independent). The key holds the number of sites itself, not its
+position in ``--sites``, so adding a site count to a plan leaves the others' numbers as
+they were.
 
 Without a scheduler the batches run one after another in this process; with
 ``scheduler="tcp://host:port"`` they are submitted to a running ``dask.distributed``
