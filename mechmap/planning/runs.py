@@ -149,7 +149,14 @@ def _on_cluster(work: list[Batch], address: str, progress) -> list[dict[str, int
             "leave out --scheduler to run here"
         ) from None
     with client:
-        # pure=False: two batches are never the same task, whatever tokenizing says.
+        try:  # else the batches would wait for a worker forever
+            client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+        except TimeoutError:
+            raise SchedulerError(
+                f"--scheduler {address}: the scheduler has no workers; start some with "
+                f"'dask worker {address}'"
+            ) from None
+        # pure=False: the batches are distinct tasks, named without hashing each design.
         futures = client.map(run_batch, work, pure=False)
         try:
             for _ in as_completed(futures, loop=client.loop):
