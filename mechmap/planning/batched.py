@@ -130,8 +130,9 @@ def analyse_batch(
     n_draws: int,
     nested: bool = False,
 ) -> dict[str, np.ndarray]:
-    """Whether each study's interval excludes 0, for every fit in ``fits`` (by name: links
-    ``"a -> b"`` and ``"total_effect"``) and for the indirect and direct effects.
+    """On which side of 0 each study's interval lies (+1 above, -1 below, 0 across it), for
+    every fit in ``fits`` (by name: links ``"a -> b"`` and ``"total_effect"``) and for the
+    indirect and direct effects.
     ``clusters`` numbers each row's site; nested designs must be balanced and ordered by
     site, as :func:`~mechmap.planning.simulate.simulate_batch` draws them."""
     import numpy as np
@@ -160,11 +161,11 @@ def analyse_batch(
 
     # The t interval excludes 0 exactly when |estimate| > t_{1 - alpha/2, df} se.
     critical = stats.t.ppf(1 - alpha / 2, df)
-    detected = {
-        name: np.abs(estimate[:, i]) > critical[:, i] * se[:, i] for i, name in enumerate(names)
-    }
-    indirect = np.zeros(sims, dtype=bool)
-    direct = np.zeros(sims, dtype=bool)
+    excludes = np.abs(estimate) > critical * se
+    side = (np.sign(estimate) * excludes).astype(np.int8)
+    detected = {name: side[:, i] for i, name in enumerate(names)}
+    indirect = np.zeros(sims, dtype=np.int8)
+    direct = np.zeros(sims, dtype=np.int8)
     for start in range(0, sims, _CHUNK):
         rows = slice(start, start + _CHUNK)
         draws = _copula_draws(estimate[rows], se[rows], df[rows], scores[rows], rng, n_draws)
@@ -175,16 +176,17 @@ def analyse_batch(
             )
             for c in chains
         )
-        indirect[rows] = _excludes_zero(product, alpha)
-        direct[rows] = _excludes_zero(draws[:, :, names.index("total_effect")] - product, alpha)
+        indirect[rows] = _side_of_zero(product, alpha)
+        direct[rows] = _side_of_zero(draws[:, :, names.index("total_effect")] - product, alpha)
     return {**detected, "indirect_effect": indirect, "direct_effect": direct}
 
 
-def _excludes_zero(draws: np.ndarray, alpha: float) -> np.ndarray:
+def _side_of_zero(draws: np.ndarray, alpha: float) -> np.ndarray:
+    """+1 where the percentile interval of each study's draws lies above 0, -1 below."""
     import numpy as np
 
     lo, hi = np.quantile(draws, [alpha / 2, 1 - alpha / 2], axis=1)
-    return (lo > 0) | (hi < 0)
+    return (lo > 0).astype(np.int8) - (hi < 0).astype(np.int8)
 
 
 @functools.cache

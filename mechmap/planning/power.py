@@ -126,6 +126,7 @@ class Design:
     respondents: int | None
     shares: tuple[float, ...] | None
     single_arrow: bool
+    signs: Mapping[str, int]  # each target's planned direction: +1, -1, or 0 (no effect)
 
     @property
     def sites(self) -> tuple[int, ...]:
@@ -224,6 +225,7 @@ def design(
         respondents=respondents,
         shares=shares,
         single_arrow=len(chains) == 1 and len(chains[0]) == 2,
+        signs=_planned_signs(sem, plan),
     )
 
 
@@ -239,7 +241,15 @@ def summarise(scenario: Design, counts: Mapping[int, Mapping[str, int]]) -> Powe
         # A one-arrow path: its indirect effect is the link itself, its direct effect 0.
         if not (scenario.single_arrow and target in (INDIRECT, DIRECT_EFFECT, TOTAL_EFFECT))
     ]
-    detectable = {n: minimum_detectable_r(n, power=0.8, alpha=alpha) for n in scenario.sites}
+    # The weakest link's: the one with the most covariates at that number of sites.
+    detectable = {
+        n: max(
+            minimum_detectable_r(n, len(regressors) - 1, power=0.8, alpha=alpha)
+            for name, (_, regressors) in scenario.fits[n].items()
+            if name != TOTAL_EFFECT
+        )
+        for n in scenario.sites
+    }
     analysis = (
         f"{scenario.respondents} respondents per site, CR2 t intervals with Bell-McCaffrey df"
         if scenario.respondents is not None
@@ -249,7 +259,8 @@ def summarise(scenario: Design, counts: Mapping[int, Mapping[str, int]]) -> Powe
         f"{sims:,} simulated studies per number of sites from the map's standardized effects; "
         f"{analysis}; Monte Carlo intervals ({scenario.n_draws:,} draws) for the indirect and "
         f"direct effects; a test detects its effect when its {1 - alpha:.0%} interval "
-        "excludes 0"
+        "lies on the planned effect's side of 0 (either side for a planned 0); minimum "
+        "detectable r of the link with the most covariates, one row per site"
     )
     return PowerResult(
         scenario.name,
@@ -261,6 +272,31 @@ def summarise(scenario: Design, counts: Mapping[int, Mapping[str, int]]) -> Powe
         detectable,
         scenario.respondents,
     )
+
+
+def _planned_signs(sem: LinearSEM, plan) -> dict[str, int]:
+    """The direction of every target's true effect under ``sem``: each link's coefficient,
+    the total effect of the path's cause on its outcome (all directed paths), the indirect
+    effect along the planned chains, and the direct effect, their difference."""
+    import numpy as np
+
+    index = {v: i for i, v in enumerate(sem.variables)}
+    total_effects = np.linalg.inv(np.eye(len(index)) - np.asarray(sem.coefficients))
+
+    def sign(value: float) -> int:
+        return 0 if abs(value) < 1e-12 else int(np.sign(value))
+
+    signs = {f"{p.cause} -> {p.effect}": sign(sem.effect(p.cause, p.effect)) for p in plan.links}
+    indirect = sum(
+        math.prod(sem.effect(u, v) for u, v in itertools.pairwise(chain)) for chain in plan.chains
+    )
+    total = float(total_effects[index[plan.total.effect], index[plan.total.cause]])
+    return {
+        **signs,
+        TOTAL_EFFECT: sign(total),
+        INDIRECT: sign(indirect),
+        DIRECT_EFFECT: sign(total - indirect),
+    }
 
 
 def _require_identifiable(plan) -> None:

@@ -105,7 +105,13 @@ def run_batch(batch: Batch) -> dict[str, int]:
         design.n_draws,
         nested=design.respondents is not None,
     )
-    return {target: int(hits.sum()) for target, hits in detected.items()}
+    # A test finds its effect when its interval lies on the planned effect's side of 0, the
+    # rule of a supported verdict; a planned 0 counts either side (the power is the size).
+    found = {}
+    for target, side in detected.items():
+        planned = design.signs[target]
+        found[target] = int(np.sum(side != 0 if planned == 0 else side == planned))
+    return found
 
 
 def run(
