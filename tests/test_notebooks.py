@@ -27,7 +27,7 @@ EXPECTED = {
         "cannot plan it yet: the path is not identifiable",
         "sites needed for 80% power: {'wai -> fidelity': ",
         "12 respondents x 60 sites: power ",
-        "minimum detectable r at 12 sites: 0.71",
+        "minimum detectable r at 12 sites: 0.76",
         "synthetic study written: ['README.md', 'synthetic-measures.yaml', 'synthetic-respondents",
         "CR2 cluster-robust t interval (12 sites",
         "power curve written: out/notebook-power-curve.png",
