@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -29,6 +29,24 @@ PANEL = "Planning a study"
 DEFAULT_SITES = "10,12,15,20,30,40,50,60"
 
 
+if TYPE_CHECKING:
+    from mechmap.diagnostics import MapError
+
+# The options power and simulate share: one declaration, one help text.
+EffectOption = Annotated[
+    list[str] | None,
+    typer.Option("--effect", help="Override an arrow's effect: 'a -> b = 0.3' (repeatable)"),
+]
+RespondentsOption = Annotated[
+    int | None, typer.Option("--respondents", help="Respondents per site (nested design)")
+]
+IccOption = Annotated[
+    float | None,
+    typer.Option("--icc", help="ICC of nodes without their own 'icc:' (nested design)"),
+]
+SeedOption = Annotated[int, typer.Option(help="Random seed (results are reproducible)")]
+
+
 @app.command(rich_help_panel=PANEL)
 def power(
     file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
@@ -42,20 +60,12 @@ def power(
     sites: Annotated[
         str, typer.Option("--sites", help="Numbers of sites to plan for, comma-separated")
     ] = DEFAULT_SITES,
-    effect: Annotated[
-        list[str] | None,
-        typer.Option("--effect", help="Override an arrow's effect: 'a -> b = 0.3' (repeatable)"),
-    ] = None,
-    respondents: Annotated[
-        int | None, typer.Option("--respondents", help="Respondents per site (nested design)")
-    ] = None,
-    icc: Annotated[
-        float | None,
-        typer.Option("--icc", help="ICC of nodes without their own 'icc:' (nested design)"),
-    ] = None,
+    effect: EffectOption = None,
+    respondents: RespondentsOption = None,
+    icc: IccOption = None,
     sims: Annotated[int, typer.Option(help="Simulated studies per number of sites")] = 1000,
     alpha: Annotated[float, typer.Option(help="Significance level of every test")] = 0.05,
-    seed: Annotated[int, typer.Option(help="Random seed (results are reproducible)")] = 0,
+    seed: SeedOption = 0,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Draw the power curves: FILE.png or FILE.svg")
     ] = None,
@@ -81,7 +91,7 @@ def power(
     """Power of each link test and of the indirect, direct and total effects by number of
     sites, simulated from the map's effect sizes and analysed as 'mechmap test' analyses."""
     from mechmap.diagnostics import MapError
-    from mechmap.mechanism.pipeline import PathSyntaxError, TestSetupError
+    from mechmap.mechanism.pipeline import TestSetupError
     from mechmap.planning import parse_effect
     from mechmap.planning import power as plan_power
     from mechmap.planning.grid import power_grid, read_grid
@@ -115,11 +125,7 @@ def power(
                     **options, **run,
                 )  # fmt: skip
     except MapError as exc:  # located: in the map's effects, the grid, a typed path or --effect
-        print_problems(exc.diagnostics, err=True)
-        typed = isinstance(exc, PathSyntaxError) or any(
-            d.location.file in ("--effect", "--path") for d in exc.diagnostics
-        )
-        raise typer.Exit(EXIT_USAGE if typed else EXIT_INVALID) from None
+        raise _located_exit(exc) from None
     except SchedulerError as exc:
         raise environment_error(exc) from None
     except (TestSetupError, ValueError) as exc:
@@ -187,25 +193,17 @@ def simulate(
         Path,
         typer.Option("--output", "-o", help="Folder to write the study into", show_default=False),
     ],
-    respondents: Annotated[
-        int | None, typer.Option("--respondents", help="Respondents per site (nested design)")
-    ] = None,
-    icc: Annotated[
-        float | None,
-        typer.Option("--icc", help="ICC of nodes without their own 'icc:' (nested design)"),
-    ] = None,
+    respondents: RespondentsOption = None,
+    icc: IccOption = None,
     missing: Annotated[
         float, typer.Option("--missing", help="Share of measured cells left blank at random")
     ] = 0.0,
-    effect: Annotated[
-        list[str] | None,
-        typer.Option("--effect", help="Override an arrow's effect: 'a -> b = 0.3' (repeatable)"),
-    ] = None,
+    effect: EffectOption = None,
     measures: Annotated[
         Path | None,
         typer.Option("--measures", help="Measures file whose columns, levels and types to write"),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Random seed (results are reproducible)")] = 0,
+    seed: SeedOption = 0,
     force: ForceOption = False,
     vignettes: VignettesOption = None,
 ) -> None:
@@ -236,9 +234,7 @@ def simulate(
             template=template,
         )
     except MapError as exc:
-        print_problems(exc.diagnostics, err=True)
-        typed = any(d.location.file == "--effect" for d in exc.diagnostics)
-        raise typer.Exit(EXIT_USAGE if typed else EXIT_INVALID) from None
+        raise _located_exit(exc) from None
     except (SimulationSetupError, TestSetupError, ValueError) as exc:
         raise usage_error(str(exc)) from None
     files = study.files()
@@ -253,3 +249,15 @@ def simulate(
     data = " ".join(f"--data {output / t.file}" for t in study.tables)
     which = f"--hypothesis {m.hypotheses[0].id}" if m.hypotheses else "--path 'a -> b'"
     typer.echo(f"test it: mechmap test {file} {which} --measures {output / MEASURES_FILE} {data}")
+
+
+def _located_exit(exc: MapError) -> typer.Exit:
+    """Print a located error; exit 2 when it is in what was typed (--effect, --path), 1 when
+    it is in a file (the map's effects, a grid, a template)."""
+    from mechmap.mechanism.pipeline import PathSyntaxError
+
+    print_problems(exc.diagnostics, err=True)
+    typed = isinstance(exc, PathSyntaxError) or any(
+        d.location.file in ("--effect", "--path") for d in exc.diagnostics
+    )
+    return typer.Exit(EXIT_USAGE if typed else EXIT_INVALID)
