@@ -86,7 +86,8 @@ class Route:
 
 @dataclass(frozen=True)
 class Layout:
-    """Box centres, arrow routes, each column's horizontal extent and the flow's top/bottom."""
+    """Box centres, arrow routes, each column's horizontal extent and the flow's top/bottom;
+    ``origin`` is where a pinned position's (0, 0) ended up once the layout was framed."""
 
     width: float
     height: float
@@ -94,6 +95,7 @@ class Layout:
     routes: Mapping[tuple[str, str], Route]
     columns: Mapping[int, tuple[float, float]] = field(default_factory=dict)
     flow: tuple[float, float] = (0.0, 0.0)
+    origin: Point = (0.0, 0.0)
 
 
 def layered_layout(
@@ -524,4 +526,5 @@ def _framed(layout: Layout, by_id, spacing: Spacing) -> Layout:
         },
         columns={c: (a + dx, b + dx) for c, (a, b) in layout.columns.items()},
         flow=(layout.flow[0] + dy, layout.flow[1] + dy),
+        origin=moved(layout.origin),
     )

@@ -55,13 +55,17 @@ class Drawing:
 
     ``node_ids`` maps each drawn vertex (a variable, or a concept when rolled up) to its id;
     ``edge_ids`` maps each drawn arrow (cause, effect) to its id; ``size`` is the figure's
-    width and height in points.
+    width and height in points. ``centres`` is where each vertex's box is centred in the
+    figure (points, y down, as the SVG's user units) and ``origin`` where a pinned ``pos``
+    of ``[0, 0]`` is drawn: a box pinned at ``pos`` has its centre at ``origin + pos``.
     """
 
     dot: str
     node_ids: Mapping[str, str] = field(default_factory=dict)
     edge_ids: Mapping[tuple[str, str], str] = field(default_factory=dict)
     size: tuple[float, float] = (0.0, 0.0)
+    centres: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    origin: tuple[float, float] = (0.0, 0.0)
 
 
 def draw(
@@ -120,7 +124,18 @@ def draw(
     )
     looks = _Looks(m, rolled_up, style, highlight, revealed, current, edge_colors, vertices, arrows)
     lines = scene_dot(scene, m, looks, node_ids, edge_ids, words, width)
-    return Drawing("\n".join(lines) + "\n", node_ids, edge_ids, (scene.width, scene.height))
+    ox, oy = scene.offset
+    layout = scene.arranged.layout if scene.arranged else None
+    centres = {v: (x + ox, y + oy) for v, (x, y) in (layout.centres if layout else {}).items()}
+    origin = (layout.origin[0] + ox, layout.origin[1] + oy) if layout else scene.offset
+    return Drawing(
+        "\n".join(lines) + "\n",
+        node_ids,
+        edge_ids,
+        (scene.width, scene.height),
+        centres,
+        origin,
+    )
 
 
 def to_dot(m: Map, **options: object) -> str:

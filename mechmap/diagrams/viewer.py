@@ -114,31 +114,42 @@ def inline_svg(svg: str) -> str:
     return svg[start.start() :].strip()
 
 
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
+    """A file of ``viewer_assets`` (the page, its script and style, the live preview's)."""
     return resources.files("mechmap.diagrams.viewer_assets").joinpath(name).read_text("utf-8")
 
 
-def build_page(m: Map, library: Library) -> str:
-    """The viewer page for a map, as one HTML string."""
+def script_hash(script: str) -> str:
+    """The Content-Security-Policy source that allows exactly this inline script."""
+    if "</script" in script.lower():  # would end the element early
+        raise ValueError("an inline script must not contain '</script'")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
+
+
+def build_page(m: Map, library: Library, live_script: str | None = None) -> str:
+    """The viewer page for a map, as one HTML string.
+
+    ``live_script`` runs after the viewer's own script and may fetch from the page's own
+    origin (``mechmap serve``'s live preview); without it the page fetches nothing.
+    """
     drawing = draw(m)
     svg = inline_svg(run_engine(drawing.dot, "svg").decode("utf-8"))
     data = page_data(m, library, drawing.node_ids, drawing.edge_ids)
-    script = _asset("viewer.js")
-    if "</script" in script.lower():  # would end the element early
-        raise ValueError("viewer.js must not contain '</script'")
-    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    script = asset("viewer.js") + ("" if live_script is None else "\n" + live_script)
+    connect = "" if live_script is None else "; connect-src 'self'"
     description = (
         f'<details class="mm-about"><summary>About this map</summary>'
         f"<p>{html.escape(m.description)}</p></details>"
         if m.description
         else ""
     )
-    return _asset("viewer.html").format(
-        csp=f"default-src 'none'; script-src 'sha256-{digest}'; "
-        "style-src 'unsafe-inline'; img-src data:",
+    return asset("viewer.html").format(
+        csp=f"default-src 'none'; script-src {script_hash(script)}; "
+        f"style-src 'unsafe-inline'; img-src data:{connect}",
         title=html.escape(m.title),
         description=description,
-        css=_asset("viewer.css"),
+        css=asset("viewer.css"),
         svg=svg,
         data=script_json(data),
         script=script,
