@@ -21,6 +21,7 @@ atomically.
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from mechmap.model import Map
 _INDENTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (4, 2, 0))
 _DOCUMENT_START = re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*---")
 _BOM = "\ufeff"
+_ROUNDS = 4
 
 
 class PinRefused(ValueError):
@@ -77,7 +79,7 @@ def dropped_pos(drawing: Drawing, variable: str, moved: tuple[float, float]) -> 
 
 def _tidy(value: float) -> float:
     rounded = round(value, 1)
-    return int(rounded) if rounded == int(rounded) else rounded
+    return int(rounded) if math.isfinite(rounded) and rounded == int(rounded) else rounded
 
 
 def pinned_text(text: str, keys: Sequence[str], pos: tuple[float, float]) -> tuple[str, str]:
@@ -141,15 +143,50 @@ def _round_trip(text: str):
     return configured(*best)
 
 
+def placed_text(text: str, m: Map, variable: str, moved: tuple[float, float]) -> tuple[str, Pinned]:
+    """``text`` with ``variable``'s box pinned ``moved`` points (x right, y down) from where
+    ``m``'s drawing has it, and the entry written.
+
+    Pinning a box can change how the engine arranges the rest (and so where the layout's
+    origin falls in the figure), so the position is corrected against a drawing of the
+    edited map until the box lands where it was dropped, to a quarter of a point (a few
+    rounds at most).
+    """
+    from mechmap.diagrams.render import draw
+    from mechmap.mapfile.loader import parse_map
+
+    drawing = draw(m)
+    x, y = drawing.centres[variable]
+    target = (x + moved[0], y + moved[1])
+    keys = layout_keys(m, variable)
+    pos = dropped_pos(drawing, variable, moved)
+    best: tuple[float, str, str, tuple[float, float]] | None = None
+    for _ in range(_ROUNDS):
+        edited, key = pinned_text(text, keys, pos)
+        placed, _problems = parse_map(edited.encode("utf-8"), "<pinned>")
+        if placed is None:
+            return edited, Pinned(key.strip(), pos)  # refused by the caller's validation
+        lx, ly = draw(placed).centres[variable]
+        miss = (target[0] - lx, target[1] - ly)
+        if best is None or max(map(abs, miss)) < best[0]:
+            best = (max(map(abs, miss)), edited, key, pos)
+        if best[0] <= 0.25:
+            break
+        pos = (_tidy(pos[0] + miss[0]), _tidy(pos[1] + miss[1]))
+    _, edited, key, pos = best
+    return edited, Pinned(key.strip(), pos)
+
+
 def pin(
     path: Path,
     drawn_from: bytes,
     m: Map,
     variable: str,
-    pos: tuple[float, float],
+    moved: tuple[float, float],
     vignettes: Path | None = None,
 ) -> Pinned:
-    """Write ``variable``'s pinned ``pos`` into the map file at ``path``.
+    """Pin ``variable``'s box in the map file at ``path``, ``moved`` points from where
+    ``m``'s drawing has it (see :func:`placed_text`).
 
     ``drawn_from`` is the file's content that ``m`` was loaded from: a file changed since
     is left alone. The edited text must be a valid map (checked as ``validate`` checks it,
@@ -167,10 +204,8 @@ def pin(
         raise PinRefused(f"cannot read {path}: {exc.strerror}") from None
     if current != drawn_from:
         raise PinRefused("the file changed since the page was drawn; drag again once it redraws")
-    keys = layout_keys(m, variable)
     try:
-        text = current.decode("utf-8")
-        edited, key = pinned_text(text, keys, pos)
+        edited, pinned = placed_text(current.decode("utf-8"), m, variable, moved)
     except (UnicodeDecodeError, ValueError, YAMLError) as exc:
         raise PinRefused(f"cannot edit the file: {exc}") from None
     checked = check_map_file(edited.encode("utf-8"), path, vignettes)
@@ -178,4 +213,4 @@ def pin(
         first = next(d for d in checked.problems if d.severity == "error")
         raise PinRefused(f"the pinned file would not be a valid map ({first}); nothing written")
     write_atomically(path, edited)
-    return Pinned(key.strip(), pos)
+    return pinned

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import secrets
 import threading
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from mechmap.diagnostics import Diagnostic, Location, Severity, error
-from mechmap.drafting.pinning import Pinned, PinRefused, dropped_pos, pin
+from mechmap.drafting.pinning import Pinned, PinRefused, pin
 from mechmap.model import Map
 
 POLL_SECONDS = 0.3
@@ -141,23 +142,11 @@ class Preview:
     def pin(self, version: int, variable: str, moved: tuple[float, float]) -> Pinned:
         """Pin ``variable``'s box ``moved`` points (x right, y down) from where the page
         at ``version`` drew it, by writing its ``pos`` into the file."""
-        from mechmap.diagrams.render import draw
-
         with self._lock:
             shown = self.current
             if shown.map is None or version != shown.version:
                 raise PinRefused("the page is out of date; it reloads by itself, then drag again")
-            drawing = draw(shown.map)
-            if variable not in drawing.centres:
-                raise PinRefused(f"the map draws no box '{variable}'")
-            pinned = pin(
-                self.path,
-                shown.raw,
-                shown.map,
-                variable,
-                dropped_pos(drawing, variable, moved),
-                self.vignettes,
-            )
+            pinned = pin(self.path, shown.raw, shown.map, variable, moved, self.vignettes)
             self.refresh()
             return pinned
 
@@ -170,11 +159,11 @@ class PreviewServer(ThreadingHTTPServer):
     def __init__(self, path: Path, port: int, vignettes: Path | None = None) -> None:
         self.preview = Preview(path, vignettes)
         self.preview.refresh()
+        self._stop = threading.Event()
         super().__init__(("127.0.0.1", port), _Handler)
         self.port = self.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/"
         self.origins = {f"http://127.0.0.1:{self.port}", f"http://localhost:{self.port}"}
-        self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="mechmap-watch", daemon=True)
 
     def _watch(self) -> None:
@@ -245,7 +234,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(self.rfile.read(length))
             version, variable = body["version"], body["variable"]
             moved = (float(body["dx"]), float(body["dy"]))
-            if not isinstance(version, int) or not isinstance(variable, str):
+            finite = all(map(math.isfinite, moved))
+            if not isinstance(version, int) or not isinstance(variable, str) or not finite:
                 raise TypeError
         except (ValueError, TypeError, KeyError):
             self._json(400, {"error": "a pin is {version, variable, dx, dy}"})
