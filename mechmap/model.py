@@ -78,6 +78,7 @@ class Source:
     issue: str | None = None
     pages: str | None = None
     type: str | None = None
+    location: Location = field(default=_NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,7 @@ def build_sources(specs: Sequence[SourceSpec], doc: Document, names: Names) -> l
                 s.issue,
                 s.pages,
                 s.type,
+                doc.locate(("sources", i)),
             )
         )
     return result

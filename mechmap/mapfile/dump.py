@@ -162,7 +162,11 @@ def _placement(placement: Placement) -> Flow:
 
 def source_fields(source: Source) -> dict[str, object]:
     """Every field of a source as plain data (``None`` where not given)."""
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(source).items()}
+    return {
+        k: list(v) if isinstance(v, tuple) else v
+        for k, v in vars(source).items()
+        if k != "location"
+    }
 
 
 def to_data(m: Map) -> dict[str, object]:
