@@ -83,7 +83,7 @@ ERIC_TAGS = st.sampled_from([s.name for s in eric_strategies()[:8]]).map(str.upp
 )
 CFIR_TAGS = st.lists(
     st.sampled_from([e.name for e in cfir_entries()]), min_size=1, max_size=3, unique=True
-) | st.sampled_from(["Relative Priority", "inner setting: culture", "Implementation: Doing"])
+) | st.sampled_from(["Relative Priority", "inner setting: culture", "implementation process: doing"])
 FILLED = TEXT.filter(str.strip)
 SOURCES = st.lists(
     st.fixed_dictionaries(
