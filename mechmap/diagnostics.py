@@ -77,7 +77,14 @@ class MapError(Exception):
         super().__init__("\n".join(str(d) for d in errors))
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ``" (did you mean 'x'?)"`` suffix for the closest choice, or ``""``."""
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+def did_you_mean(word: str, choices: Iterable[str], ignore_case: bool = False) -> str:
+    """A ``" (did you mean 'x'?)"`` suffix for the closest choice, or ``""``; with
+    ``ignore_case`` the words are compared case-folded and the choice is shown as written.
+
+    >>> did_you_mean("facilitaton", ["Facilitation", "Tailor strategies"], ignore_case=True)
+    " (did you mean 'Facilitation'?)"
+    """
+    written = {c.casefold() if ignore_case else c: c for c in choices}
+    word = str(word).casefold() if ignore_case else str(word)
+    close = difflib.get_close_matches(word, list(written), n=1, cutoff=0.6)
+    return f" (did you mean '{written[close[0]]}'?)" if close else ""

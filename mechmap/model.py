@@ -47,14 +47,38 @@ STRATEGY_ROLES = frozenset({"strategy", "component"})
 SIGNS = ("+", "-", "?")  # an arrow's expected direction of effect; "?" = unknown
 PROVENANCES = ("figure", "text", "inferred", "data")  # where an arrow of the map came from
 EDGE_KINDS = ("causal", "measurement")  # see Edge.is_measurement
+# The kinds of publication a source can be (CSL types; mechmap.citations maps them to BibTeX, RIS)
+SOURCE_TYPES = (
+    "article-journal",
+    "book",
+    "chapter",
+    "report",
+    "paper-conference",
+    "thesis",
+    "webpage",
+)
 
 
 @dataclass(frozen=True)
 class Source:
+    """A publication the map rests on: ``citation`` as free text, and optionally the
+    structured reference data that ``mechmap cite`` writes as BibTeX, RIS or CSL-JSON
+    (``authors`` as ``"Family, Given"``; ``type`` a CSL type, default ``article-journal``
+    when a journal is named)."""
+
     id: str
     citation: str
     doi: str | None = None
     url: str | None = None
+    authors: tuple[str, ...] = ()
+    title: str | None = None
+    journal: str | None = None
+    year: int | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    type: str | None = None
+    location: Location = field(default=_NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -82,6 +106,9 @@ class Node:
     group: str | None = None
     icc: float | None = None  # intraclass correlation when measured on respondents (planning)
     location: Location = field(default=_NOWHERE, compare=False, repr=False)
+    # Tags from shared vocabularies (mechmap.vocabularies), canonical names
+    eric: tuple[str, ...] = ()  # ERIC strategies (Powell et al. 2015)
+    cfir: tuple[str, ...] = ()  # CFIR 2.0 domains, constructs, subconstructs
 
     @cached_property
     def variables(self) -> tuple[str, ...]:

@@ -34,7 +34,7 @@ from mechmap.diagnostics import Diagnostic, has_errors
 from mechmap.instruments.wai import item_pattern_problems
 from mechmap.mapfile.loader import load, parse_map, parse_measures
 from mechmap.mapfile.yamlsafe import LINE_BREAK
-from mechmap.model import EDGE_KINDS, PROVENANCES, ROLES, SIGNS, Map, Measures
+from mechmap.model import EDGE_KINDS, PROVENANCES, ROLES, SIGNS, SOURCE_TYPES, Map, Measures
 
 ROOT = Path(__file__).resolve().parent.parent
 MAP_FILE = "fuzz.yaml"
@@ -181,6 +181,21 @@ def _chains(references: st.SearchStrategy) -> st.SearchStrategy:
 
 TEXT = st.text(min_size=1, max_size=15)
 IDS = st.sampled_from(NODE_IDS)
+# Tags from the shared vocabularies: real names, near misses, ambiguous and qualified forms.
+_TAG = st.sampled_from(
+    [
+        "Facilitation",
+        "facilitaton",
+        "Audit and provide feedback",
+        "Inner Setting: Culture",
+        "Innovation Deliverers",
+        "Engaging: Innovation Recipients",
+        "Leadership Engagement",
+        "Innovation",
+        ":",
+    ]
+)
+VOCABULARY_TAGS = _TAG | st.lists(_TAG, max_size=3)
 
 
 def measures_blocks(ids: list[str], waves: list[str]) -> st.SearchStrategy:
@@ -243,6 +258,8 @@ def _map_documents() -> st.SearchStrategy:
             "latent": maybe(st.booleans()),
             "carry": maybe(st.booleans()),
             "group": maybe(TEXT),
+            "eric": maybe(VOCABULARY_TAGS),
+            "cfir": maybe(VOCABULARY_TAGS),
             "colour": WILD,
         },
     )
@@ -257,6 +274,18 @@ def _map_documents() -> st.SearchStrategy:
             "provenance": maybe(st.sampled_from(PROVENANCES)),
             "evidence": maybe(st.lists(st.sampled_from(["v1", "trial"]), max_size=2)),
             "kind": maybe(st.sampled_from([*EDGE_KINDS, "measurment"])),
+        },
+    )
+    source = st.fixed_dictionaries(
+        {"id": IDS, "citation": TEXT},
+        optional={
+            "authors": maybe(st.lists(TEXT | st.just("et al."), max_size=3)),
+            "title": maybe(TEXT),
+            "journal": maybe(TEXT),
+            "year": maybe(st.integers(900, 2100)),
+            "volume": maybe(st.integers(1, 40) | TEXT),
+            "pages": maybe(TEXT),
+            "type": maybe(st.sampled_from([*SOURCE_TYPES, "journal-article"])),
         },
     )
     hypothesis = st.fixed_dictionaries(
@@ -301,9 +330,7 @@ def _map_documents() -> st.SearchStrategy:
             "layout": maybe(st.dictionaries(references, maybe(placement), max_size=3)),
             "teaching": maybe(teaching),
             "design": maybe(st.fixed_dictionaries({"randomized": st.lists(IDS, max_size=2)})),
-            "sources": maybe(
-                st.lists(st.fixed_dictionaries({"id": IDS, "citation": TEXT}), max_size=2)
-            ),
+            "sources": maybe(st.lists(source, max_size=2)),
             "extra": WILD,
         },
     )

@@ -12,7 +12,8 @@ import mechmap
 from mechmap.mapfile.dump import dumps
 from mechmap.mapfile.graphs import find_cycles, path_from_source, reachable, reaching_sources
 from mechmap.mapfile.loader import parse_map
-from mechmap.model import EDGE_KINDS, PROVENANCES, ROLES, SIGNS
+from mechmap.model import EDGE_KINDS, PROVENANCES, ROLES, SIGNS, SOURCE_TYPES, STRATEGY_ROLES
+from mechmap.vocabularies import cfir_entries, eric_strategies
 from tests.conftest import ROOT
 
 NAMES = [f"n{i}" for i in range(10)]
@@ -76,6 +77,32 @@ def test_validate_reports_a_cycle_exactly_when_networkx_finds_one(successors) ->
 
 WAVES = ["w0", "w1", "w2"]
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
+# Tags written as the canonical name, in capitals, or as a list; stored canonically.
+ERIC_TAGS = st.sampled_from([s.name for s in eric_strategies()[:8]]).map(str.upper) | st.lists(
+    st.sampled_from([s.name for s in eric_strategies()]), min_size=1, max_size=3, unique=True
+)
+CFIR_TAGS = st.lists(
+    st.sampled_from([e.name for e in cfir_entries()]), min_size=1, max_size=3, unique=True
+) | st.sampled_from(
+    ["Relative Priority", "inner setting: culture", "implementation process: doing"]
+)
+FILLED = TEXT.filter(str.strip)
+SOURCES = st.lists(
+    st.fixed_dictionaries(
+        {"citation": FILLED},
+        optional={
+            "doi": FILLED,
+            "authors": st.lists(FILLED, min_size=1, max_size=3),
+            "title": FILLED,
+            "journal": FILLED,
+            "year": st.integers(1900, 2030),
+            "volume": st.integers(1, 40),
+            "pages": FILLED,
+            "type": st.sampled_from(SOURCE_TYPES),
+        },
+    ),
+    max_size=2,
+)
 COORDINATES = st.floats(-2000, 2000).map(lambda v: round(v, 2))  # JSON writes these as YAML floats
 PLACEMENTS = st.fixed_dictionaries(
     {},
@@ -108,14 +135,22 @@ def maps(draw) -> mechmap.Map:
             fields["waves"] = sorted(draw(st.sets(st.sampled_from(WAVES), min_size=1)))
             fields["carry"] = len(fields["waves"]) > 1 and draw(st.booleans())
         fields["latent"] = draw(st.booleans())
+        if fields["role"] in STRATEGY_ROLES and draw(st.booleans()):
+            fields["eric"] = draw(ERIC_TAGS)
+        if draw(st.booleans()):
+            fields["cfir"] = draw(CFIR_TAGS)
         nodes[node_id] = fields
     lines = [
         "mechmap: 1",
         "id: random",
         "title: Random map",
         "waves: {w0: A, w1: B, w2: C}",
-        "nodes:",
     ]
+    sources = draw(SOURCES)
+    if sources:
+        lines.append("sources:")
+        lines += [f"  - {_flow({'id': f's{i}', **s})}" for i, s in enumerate(sources)]
+    lines.append("nodes:")
     lines += [f"  {k}: {_flow(v)}" for k, v in nodes.items()]
     edges = []
     for a, b in itertools.combinations(order, 2):

@@ -455,3 +455,22 @@ def test_hovering_a_measurement_arrow_says_it_is_no_causal_step(pages, open_view
     viewer.hover_arrow(edge_ids[("goal", "fidelity")])
     expect(tooltip).to_contain_text("Goal: agreed implementation goals")
     expect(tooltip).not_to_contain_text("Kind:")
+
+
+def test_the_tooltip_names_the_vocabulary_tags_and_the_header_the_sources(
+    pages, open_viewer
+) -> None:
+    node_ids, _ = _ids(mechmap.load(WORKING_ALLIANCE))
+    viewer = open_viewer(pages["alliance"])
+    expect(viewer.page.locator(".mm-sources")).to_have_text(
+        "Sources: Yakovchenko et al. 2025; Rogal et al. 2020."
+    )
+    viewer.page.focus(f"#{node_ids['facilitation_hours']}")
+    tooltip = viewer.page.locator("#mm-tooltip")
+    expect(tooltip).to_contain_text("ERIC strategy: Facilitation (ERIC 33)")
+    viewer.page.focus(f"#{node_ids['site_context']}")
+    expect(tooltip).to_contain_text(
+        "CFIR 2.0: Inner Setting: Available Resources; Innovation: Innovation Complexity"
+    )
+    viewer.page.focus(f"#{node_ids['wai']}")
+    expect(tooltip).not_to_contain_text("ERIC")

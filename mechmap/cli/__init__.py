@@ -13,6 +13,7 @@ from mechmap.cli import analysis  # noqa: F401
 from mechmap.cli import testing  # noqa: F401
 from mechmap.cli import planning  # noqa: F401
 from mechmap.cli import preview  # noqa: F401
+from mechmap.cli import sources  # noqa: F401
 
 # isort: on
 from mechmap.cli.app import app, main

@@ -93,13 +93,22 @@ def render(
             "--width", "--size", help="Figure width for a journal column, e.g. 85mm, 174mm, 7in"
         ),
     ] = None,
+    sources: Annotated[
+        bool,
+        typer.Option(
+            "--sources/--no-sources",
+            help="A caption naming the map's sources (Sources: Kilbourne et al. 2023; ...)",
+        ),
+    ] = True,
     force: ForceOption = False,
     vignettes: VignettesOption = None,
 ) -> None:
     """Draw a map as SVG, PNG, PDF or DOT (format from the file name).
 
-    An existing file (or, with --legend separate, legend file) is kept unless --force.
+    The caption names the publications the map rests on (--no-sources leaves it out). An
+    existing file (or, with --legend separate, legend file) is kept unless --force.
     """
+    from mechmap.citations import sources_line
     from mechmap.diagnostics import MapError
     from mechmap.diagrams.engines import DrawingTooSlow
     from mechmap.diagrams.render import FORMATS, RendererMissing, draw, run_engine
@@ -121,7 +130,10 @@ def render(
         path = resolve_path(m, highlight, "--highlight") if highlight else ()
         shown = "none" if legend is LegendChoice.separate else legend.value
         with progress(f"laying out {file.name}") as advance:
-            drawing = draw(m, highlight=path, legend=shown, width=points, **options)
+            caption = sources_line(m.sources) if sources else None
+            drawing = draw(
+                m, highlight=path, legend=shown, width=points, caption=caption, **options
+            )
             drawings = {output: drawing}
             if legend is LegendChoice.separate:
                 drawings[legend_file] = draw(m, legend="only", title="", **options)

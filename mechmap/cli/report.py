@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from mechmap.mapfile.dump import source_fields
 from mechmap.mapfile.evidence import CONTRADICTS, LISTED, SUPPORTS, EvidenceMatrix
 from mechmap.model import ROLES, Map
 from mechmap.terminal import console
@@ -24,6 +25,8 @@ _WRAPPING_COLUMNS = {
     "description",
     "from → to",
     "path",
+    "ERIC strategy",
+    "CFIR 2.0",
 }
 
 
@@ -63,6 +66,7 @@ def print_map(m: Map) -> None:
             )
             nodes.add_row(Text(role), Text(n.id), Text(n.label), Text(waves), Text(notes))
     out.print(nodes)
+    _print_vocabularies(m)
 
     edges = _table("Arrows", "#", "from → to", "sign", "provenance", "evidence", "note")
     for e in m.edges:
@@ -99,6 +103,23 @@ def print_map(m: Map) -> None:
                 Text(h.description or ""),
             )
         out.print(hypotheses)
+
+
+def _print_vocabularies(m: Map) -> None:
+    """The nodes tagged from shared vocabularies, one tag a line (names stay whole)."""
+    tagged = [n for n in m.nodes if n.eric or n.cfir]
+    if not tagged:
+        return
+    from mechmap.vocabularies import label
+
+    table = _table("Shared vocabularies", "id", "ERIC strategy", "CFIR 2.0")
+    for n in tagged:
+        table.add_row(
+            Text(n.id),
+            Text("\n".join(label("eric", t) for t in n.eric)),
+            Text("\n".join(n.cfir)),
+        )
+    console().print(table)
 
 
 def print_matrix(matrix: EvidenceMatrix) -> None:
@@ -155,9 +176,7 @@ def map_as_dict(m: Map) -> dict[str, object]:
         "map": m.id,
         "title": m.title,
         "description": m.description,
-        "sources": [
-            {"id": s.id, "citation": s.citation, "doi": s.doi, "url": s.url} for s in m.sources
-        ],
+        "sources": [source_fields(s) for s in m.sources],
         "waves": [{"id": w.id, "label": w.label} for w in m.waves],
         "nodes": [
             {
@@ -170,6 +189,8 @@ def map_as_dict(m: Map) -> dict[str, object]:
                 "carry": n.carry,
                 "group": n.group,
                 "description": n.description,
+                "eric": list(n.eric),
+                "cfir": list(n.cfir),
             }
             for n in m.nodes
         ],

@@ -22,10 +22,12 @@ import re
 from collections.abc import Mapping
 from importlib import resources
 
+from mechmap.citations import sources_line
 from mechmap.diagrams.render import draw, run_engine
 from mechmap.diagrams.teach import Said, evidence_by_edge, step_caption
 from mechmap.mapfile.vignettes import Library
 from mechmap.model import ROLES, Edge, Map
+from mechmap.vocabularies import label as vocabulary_label
 
 # The SVG's prologue (XML declaration, DOCTYPE, generator comments) is not HTML.
 _SVG_START = re.compile(r"<svg\b")
@@ -51,6 +53,8 @@ def page_data(
             "wave": info.wave,
             "description": info.node.description,
             "latent": info.node.latent,
+            "eric": [vocabulary_label("eric", t) for t in info.node.eric],
+            "cfir": list(info.node.cfir),
         }
     arrows = {}
     for (a, b), svg_id in edge_ids.items():
@@ -138,7 +142,8 @@ def build_page(m: Map, library: Library, live_script: str | None = None) -> str:
     data = page_data(m, library, drawing.node_ids, drawing.edge_ids)
     script = asset("viewer.js") + ("" if live_script is None else "\n" + live_script)
     connect = "" if live_script is None else "; connect-src 'self'"
-    description = (
+    cited = sources_line(m.sources)
+    description = (f'<p class="mm-sources">{html.escape(cited)}</p>' if cited else "") + (
         f'<details class="mm-about"><summary>About this map</summary>'
         f"<p>{html.escape(m.description)}</p></details>"
         if m.description

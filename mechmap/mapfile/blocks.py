@@ -99,7 +99,23 @@ def build_sources(specs: Sequence[SourceSpec], doc: Document, names: Names) -> l
             names.fail(doc.locate(("sources", i, "id")), f"duplicate source id '{s.id}'")
             continue
         seen.add(s.id)
-        result.append(Source(s.id, s.citation, s.doi, s.url))
+        result.append(
+            Source(
+                s.id,
+                s.citation,
+                s.doi,
+                s.url,
+                tuple(s.authors),
+                s.title,
+                s.journal,
+                s.year,
+                s.volume,
+                s.issue,
+                s.pages,
+                s.type,
+                doc.locate(("sources", i)),
+            )
+        )
     return result
 
 

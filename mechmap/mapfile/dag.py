@@ -27,7 +27,7 @@ from mechmap.diagnostics import Location, did_you_mean
 from mechmap.mapfile.references import REFERENCE, Endpoint, Names, Token, split_chain
 from mechmap.mapfile.schema import EdgeSpec, MapSpec, NodeSpec
 from mechmap.mapfile.yamlsafe import Document
-from mechmap.model import Edge, Link, Node, Wave
+from mechmap.model import STRATEGY_ROLES, Edge, Link, Node, Wave
 
 
 def build_nodes(spec: MapSpec, doc: Document) -> tuple[tuple[Wave, ...], Names]:
@@ -77,7 +77,39 @@ def _node(node_id: str, spec: NodeSpec, doc: Document, names: Names) -> Node:
         group=spec.group,
         icc=spec.icc,
         location=doc.locate_key(path),
+        eric=_tags("eric", node_id, spec, doc, names),
+        cfir=_tags("cfir", node_id, spec, doc, names),
     )
+
+
+def _tags(vocabulary: str, node_id: str, spec: NodeSpec, doc: Document, names: Names):
+    """A node's tags from a shared vocabulary, each resolved to its canonical name (the
+    vocabulary's file is read only when a map has such tags)."""
+    written = getattr(spec, vocabulary)
+    if written is None:
+        return ()
+    from mechmap.vocabularies import resolve
+
+    path = ("nodes", node_id, vocabulary)
+    listed = isinstance(written, list)
+    tags: dict[str, None] = {}
+    for i, text in enumerate(written if listed else [written]):
+        where = doc.locate((*path, i) if listed else path)
+        try:
+            name = resolve(vocabulary, text)
+        except ValueError as exc:
+            names.fail(where, f"node '{node_id}': {exc}")
+            continue
+        if name in tags:
+            names.fail(where, f"node '{node_id}' lists {vocabulary} '{name}' twice")
+        tags[name] = None
+    if vocabulary == "eric" and tags and spec.role not in STRATEGY_ROLES:
+        names.warn(
+            doc.locate_key(path),
+            f"node '{node_id}' is a {spec.role}, but 'eric' names implementation strategies: "
+            "tag strategies and components with it (and context or determinants with 'cfir')",
+        )
+    return tuple(tags)
 
 
 def build_edges(

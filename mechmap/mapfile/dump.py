@@ -16,6 +16,7 @@ from mechmap.model import (
     Node,
     Placement,
     Score,
+    Source,
     ValueType,
 )
 
@@ -57,6 +58,10 @@ def _node(node: Node) -> dict[str, object]:
         fields["group"] = node.group
     if node.icc is not None:
         fields["icc"] = node.icc
+    for vocabulary in ("eric", "cfir"):
+        tags = getattr(node, vocabulary)
+        if tags:
+            fields[vocabulary] = tags[0] if len(tags) == 1 else list(tags)
     return fields
 
 
@@ -155,13 +160,24 @@ def _placement(placement: Placement) -> Flow:
     return fields
 
 
+def source_fields(source: Source) -> dict[str, object]:
+    """Every field of a source as plain data (``None`` where not given)."""
+    return {
+        k: list(v) if isinstance(v, tuple) else v
+        for k, v in vars(source).items()
+        if k != "location"
+    }
+
+
 def to_data(m: Map) -> dict[str, object]:
     """The map as plain data in the file format."""
     data: dict[str, object] = {"mechmap": m.version, "id": m.id, "title": m.title}
     if m.description is not None:
         data["description"] = m.description
     if m.sources:
-        data["sources"] = [{k: v for k, v in vars(s).items() if v is not None} for s in m.sources]
+        data["sources"] = [
+            {k: v for k, v in source_fields(s).items() if v not in (None, [])} for s in m.sources
+        ]
     if m.waves:
         data["waves"] = {w.id: w.label for w in m.waves}
     data["nodes"] = {n.id: _node(n) for n in m.nodes}

@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mechmap.diagnostics import Diagnostic, Location, did_you_mean, error
+from mechmap.diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from mechmap.mapfile.schema import IDENTIFIER_PATTERN
 from mechmap.mapfile.yamlsafe import Where
 from mechmap.model import Node
@@ -110,6 +110,9 @@ class Names:
 
     def fail(self, location: Location, message: str) -> None:
         self.problems.append(error(location, message))
+
+    def warn(self, location: Location, message: str) -> None:
+        self.problems.append(warning(location, message))
 
     def directed_path(self, text: str, where: Where, arrows: set[tuple[str, str]]):
         """The variables of the chain ``text`` as a directed path, or ``None`` (problems)."""

@@ -25,12 +25,21 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from mechmap.instruments.wai import FORMS, SUBSCALES
-from mechmap.model import EDGE_KINDS, PROVENANCES, ROLES, SIGNS, Score, value_label
+from mechmap.model import (
+    EDGE_KINDS,
+    PROVENANCES,
+    ROLES,
+    SIGNS,
+    SOURCE_TYPES,
+    Score,
+    value_label,
+)
 
 Role = Literal[ROLES]  # type: ignore[valid-type]
 Provenance = Literal[PROVENANCES]  # type: ignore[valid-type]
 Sign = Literal[SIGNS]  # type: ignore[valid-type]
 EdgeKind = Literal[EDGE_KINDS]  # type: ignore[valid-type]
+SourceType = Literal[SOURCE_TYPES]  # type: ignore[valid-type]
 
 IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
@@ -55,6 +64,21 @@ class SourceSpec(_Spec):
     citation: Text
     doi: str | None = None
     url: str | None = None
+    authors: list[Text] = Field(
+        default_factory=list, description="Authors in order, each 'Family, Given' (for cite)"
+    )
+    title: Text | None = Field(None, description="The publication's title (for cite)")
+    journal: Text | None = Field(None, description="Journal or book it appeared in")
+    year: Annotated[int, Field(ge=1000, le=9999)] | None = None
+    volume: Text | None = None
+    issue: Text | None = None
+    pages: Text | None = Field(None, description="Pages, or the article number")
+    type: SourceType | None = Field(
+        None, description="Kind of publication (default: article-journal if a journal is named)"
+    )
+
+
+VocabularyTags = Text | list[Text]
 
 
 class NodeSpec(_Spec):
@@ -74,6 +98,16 @@ class NodeSpec(_Spec):
         None,
         description="Intraclass correlation of the node measured on respondents, in [0, 1) "
         "(for planning a study)",
+    )
+    eric: VocabularyTags | None = Field(
+        None,
+        description="ERIC strategy (Powell et al. 2015), or a list of them; for strategies "
+        "and components",
+    )
+    cfir: VocabularyTags | None = Field(
+        None,
+        description="CFIR 2.0 domain or construct ('Domain: Construct', or the construct "
+        "alone when unambiguous), or a list of them",
     )
 
 

@@ -11,6 +11,7 @@ agreement, non-independence, and reliability (ICC(1), ICC(2)).
 
 from __future__ import annotations
 
+from mechmap.model import Node
 from mechmap.reports.blocks import (
     Block,
     Code,
@@ -69,18 +70,33 @@ def data(c: Context) -> list[Block]:
         )
     variables = dict.fromkeys(v for chain in r.path.chains for v in chain)
     info = c.map.variable_info
+    tagged = any(info[v].node.eric or info[v].node.cfir for v in variables)
     blocks.append(
         Table(
             f"Variables on the path ({c.n_level})",
-            ("variable", "role", "wave"),
+            ("variable", "role", "wave", *(("ERIC / CFIR 2.0",) if tagged else ())),
             tuple(
-                (c.named(v), info[v].node.role.replace("_", " "), info[v].wave or "—")
+                (
+                    c.named(v),
+                    info[v].node.role.replace("_", " "),
+                    info[v].wave or "—",
+                    *((_vocabulary_tags(info[v].node),) if tagged else ()),
+                )
                 for v in variables
             ),
         )
     )
     blocks.append(Paragraph(f"Data sources: {', '.join(r.sources) or 'none named'}."))
     return blocks
+
+
+def _vocabulary_tags(node: Node) -> str:
+    """``ERIC: Facilitation (ERIC 33); CFIR 2.0: Individuals: ...``, or a dash."""
+    from mechmap.vocabularies import label
+
+    tags = [f"ERIC: {label('eric', t)}" for t in node.eric]
+    tags += [f"CFIR 2.0: {t}" for t in node.cfir]
+    return "; ".join(tags) or "—"
 
 
 def _estimate(x: Link) -> tuple[str, str, str]:

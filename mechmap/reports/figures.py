@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 
+from mechmap.citations import sources_line
 from mechmap.reports.blocks import (
     Block,
     Context,
@@ -41,6 +42,7 @@ def drawn_map(c: Context) -> list[Block]:
         f"The map with the tested path in colour, each arrow coloured and labelled by its "
         f"link's result ({c.n_level}); other arrows are grey. The drawing is fitted to the "
         "page; `mechmap view` shows the map at full size."
+        + (f" {cited}" if (cited := sources_line(c.map.sources)) else "")
     )
     try:
         svg: str | None = inline_svg(run_engine(drawing.dot, "svg").decode("utf-8"))

@@ -639,6 +639,8 @@
     field(tooltip, "Wave", waveLabel(node.wave));
     if (node.latent) field(tooltip, "Latent", "not measured");
     if (node.description) add(tooltip, "p", node.description);
+    field(tooltip, "ERIC strategy", node.eric.join("; "));
+    field(tooltip, "CFIR 2.0", node.cfir.join("; "));
     field(tooltip, "Variable", node.variable);
   }
 
