@@ -36,13 +36,6 @@ _MAP_FILE = re.compile(rb"^mechmap\s*:", re.MULTILINE)  # what any map file star
 _COLOURS = {"+": "green", "-": "red", "~": "yellow"}
 
 
-class _NotAMap(Exception):
-    """One side given to ``--git`` is not a valid map: git gets a line diff instead."""
-
-    def __init__(self, problems: tuple[Diagnostic, ...] = ()):
-        self.problems = problems
-
-
 def _checked(file: Path, vignettes: Path | None) -> tuple[Map | None, tuple[Diagnostic, ...]]:
     """The map in ``file`` and, when it is not valid, everything validate says about it."""
     from mechmap.mapfile.validation import check_file
@@ -55,21 +48,20 @@ def _checked(file: Path, vignettes: Path | None) -> tuple[Map | None, tuple[Diag
     return checked.map, () if checked.valid else checked.problems
 
 
-def _git_side(file: str, name: str) -> Map | None:
-    """One version git hands over, checked on its own: that version's vignettes are not at
-    hand, so evidence ids are not looked up."""
+def _git_side(file: str, name: str) -> tuple[Map | None, tuple[Diagnostic, ...] | None]:
+    """One version git hands over, checked on its own (that version's vignettes are not at
+    hand, so evidence ids are not looked up): the map, or ``None`` and its errors; ``None``
+    for both when the file is not a map at all (no ``mechmap:`` key)."""
     from mechmap.diagnostics import has_errors
     from mechmap.mapfile.loader import parse_map
 
     if file == NO_FILE:
-        return None
+        return None, ()
     raw = existing(Path(file)).read_bytes()
     if not _MAP_FILE.search(raw):
-        raise _NotAMap()
+        return None, None
     m, problems = parse_map(raw, name, None)
-    if m is None or has_errors(problems):
-        raise _NotAMap(tuple(problems))
-    return m
+    return (m, ()) if m is not None and not has_errors(problems) else (None, tuple(problems))
 
 
 def _line_diff(old: str, new: str, names: tuple[str, str]) -> None:
@@ -80,7 +72,8 @@ def _line_diff(old: str, new: str, names: tuple[str, str]) -> None:
             return []
         return Path(file).read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
 
-    for line in difflib.unified_diff(lines(old), lines(new), *names):
+    shown = (NO_FILE if old == NO_FILE else names[0], NO_FILE if new == NO_FILE else names[1])
+    for line in difflib.unified_diff(lines(old), lines(new), *shown):
         typer.echo(printable(line), nl=not line.endswith("\n"))
 
 
@@ -95,12 +88,16 @@ def _git(arguments: list[str], as_json: bool) -> None:
         )
     path, old, new = arguments[0], arguments[1], arguments[4]
     names = (f"a/{path}", f"b/{arguments[7] if len(arguments) == 9 else path}")
-    try:
-        before, after = _git_side(old, names[0]), _git_side(new, names[1])
-    except _NotAMap as not_map:
-        if not_map.problems:
+    (before, old_problems), (after, new_problems) = (
+        _git_side(old, names[0]),
+        _git_side(new, names[1]),
+    )
+    if (old_problems, new_problems) != ((), ()):
+        # Not a map, or not a valid one: git still gets a diff, and not an error that
+        # would stop it at this file.
+        if old_problems or new_problems:
             typer.echo(f"mechmap: a draft of {printable(path)} is not a valid map; line diff:")
-            print_problems(not_map.problems, err=False)
+            print_problems((*(old_problems or ()), *(new_problems or ())), err=False)
         _line_diff(old, new, names)
         return
     _report(before, after, names, as_json)
