@@ -105,12 +105,11 @@ def _git(arguments: list[str], as_json: bool) -> None:
 
 @app.command(rich_help_panel=PANEL)
 def diff(
-    files: Annotated[
-        list[str],
+    drafts: Annotated[
+        list[Path],
         typer.Argument(
             help="OLD NEW: two drafts of a map (/dev/null for none); with --git, what git passes",
             show_default=False,
-            metavar="OLD NEW",
         ),
     ],
     as_json: JsonOption = False,
@@ -124,17 +123,18 @@ def diff(
     blocks, field by field, then what follows: testable implications added and removed,
     and the hypotheses' adjustment sets and identification that changed.
 
-    Exit status: 0 whether or not the drafts differ, 1 when one is not a valid map (its
-    errors are printed as validate prints them), 2 for usage errors such as a missing file.
-    With --git, a draft that is not a valid map gets its errors and a line diff, exit 0.
+    Exit status: 0 whether or not the drafts differ; 1 when one is not a valid
+    map (its errors printed as validate prints them); 2 for usage errors (a
+    missing file). With --git a draft that is not a valid map gets its errors
+    and a line diff, exit 0, so that git goes on to the next file.
     """
     if git:
-        _git(files, as_json)
+        _git([str(d) for d in drafts], as_json)
         return
-    if len(files) != 2:
-        raise usage_error(f"give two drafts, OLD NEW, not {len(files)} file(s)")
-    checked = [_checked(Path(f), vignettes) for f in files]
-    for file, (_, problems) in zip(files, checked, strict=True):
+    if len(drafts) != 2:
+        raise usage_error(f"give two drafts, OLD NEW, not {len(drafts)} file(s)")
+    checked = [_checked(d, vignettes) for d in drafts]
+    for file, (_, problems) in zip(drafts, checked, strict=True):
         if problems:
             print_problems(problems, err=True)
             typer.echo(
@@ -142,7 +142,7 @@ def diff(
             )
     if any(problems for _, problems in checked):
         raise typer.Exit(EXIT_INVALID)
-    _report(checked[0][0], checked[1][0], (files[0], files[1]), as_json)
+    _report(checked[0][0], checked[1][0], (str(drafts[0]), str(drafts[1])), as_json)
 
 
 def _report(before: Map | None, after: Map | None, names: tuple[str, str], as_json: bool) -> None:
