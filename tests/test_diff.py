@@ -456,3 +456,62 @@ def test_git_diff_shows_what_changed_in_a_map(tmp_path: Path) -> None:
     removed, added = changed[2:]  # one line changed, nothing else
     assert added == "+" + removed[1:].replace("role: mechanism", "role: mechanizm")
     assert "map 'yakovchenko-2025-working-alliance' deleted\n" in broken.stdout
+
+
+# -- the other blocks ------------------------------------------------------------------------
+
+LESSON = """\
+mechmap: 1
+id: lesson
+title: TITLE
+waves: {t1: One, t2: Two}
+sources: [{id: s1, citation: "A. Author. 2024"}]
+nodes:
+  dose: {role: strategy, wave: t1}
+  trust: {role: mechanism, waves: [t1, t2]}
+  uptake: {role: implementation_outcome, wave: t2}
+edges:
+  - dose -> trust@t1
+  - trust@t2 -> uptake
+teaching:
+  sequence:
+    - {edge: dose -> trust@t1, caption: CAPTION}
+    - {edge: trust@t2 -> uptake}
+layout:
+  trust@t2: {pos: [820, 140]}
+"""
+
+
+def test_waves_sources_teaching_layout_and_the_title_are_compared() -> None:
+    before = mechmap.loads(LESSON.replace("TITLE", "Lesson").replace("CAPTION", "First"))
+    edited = (
+        LESSON.replace("TITLE", "Lesson two")
+        .replace("CAPTION", "Start here")
+        .replace("{t1: One, t2: Two}", "{t1: One, t2: Second}")
+        .replace('"A. Author. 2024"', '"A. Author. 2025"')
+        .replace("[820, 140]", "[800, 140]")
+    )
+    found = diff_maps(before, mechmap.loads(edited)).as_dict()
+    assert found["map"] == {"fields": {"title": {"before": "Lesson", "after": "Lesson two"}}}
+    assert found["waves"]["changed"] == [
+        {"wave": "t2", "fields": {"label": {"before": "Two", "after": "Second"}}}
+    ]
+    assert found["sources"]["changed"][0]["fields"]["citation"]["after"] == "A. Author. 2025"
+    assert found["teaching"]["changed"] == [
+        {
+            "step": "dose -> trust@t1",
+            "fields": {"caption": {"before": "First", "after": "Start here"}},
+        }
+    ]
+    assert found["layout"]["changed"] == [
+        {
+            "target": "trust@t2",
+            "fields": {"pos": {"before": [820.0, 140.0], "after": [800.0, 140.0]}},
+        }
+    ]
+    # the order of the steps taught is a change of its own
+    steps = LESSON.index("    - {edge: dose"), LESSON.index("    - {edge: trust@t2")
+    swapped = LESSON[: steps[0]] + LESSON[steps[1] : LESSON.index("layout:")]
+    swapped += LESSON[steps[0] : steps[1]] + LESSON[LESSON.index("layout:") :]
+    reordered = diff_maps(mechmap.loads(LESSON), mechmap.loads(swapped)).teaching
+    assert reordered.reordered and not reordered.changed

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 PANEL = "Drafting"
 NO_FILE = "/dev/null"  # how git names the missing side of a file added or deleted
-_MAP_FILE = re.compile(rb"^mechmap\s*:", re.MULTILINE)  # what any map file starts with
+_MAP_FILE = re.compile(rb"^mechmap\s*:", re.MULTILINE)  # the key every map file has
 _COLOURS = {"+": "green", "-": "red", "~": "yellow"}
 
 
