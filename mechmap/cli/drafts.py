@@ -119,9 +119,11 @@ def diff(
     ] = False,
     vignettes: VignettesOption = None,
 ) -> None:
-    """What changed between two drafts of a map: nodes, arrows, hypotheses and the other
-    blocks, field by field, then what follows: testable implications added and removed,
-    and the hypotheses' adjustment sets and identification that changed.
+    """What changed between two drafts of a map, and what follows for its analyses.
+
+    Nodes, arrows, hypotheses and the other blocks field by field; then the
+    testable implications added and removed, and the hypotheses' adjustment
+    sets and identification that changed.
 
     Exit status: 0 whether or not the drafts differ; 1 when one is not a valid
     map (its errors printed as validate prints them); 2 for usage errors (a
