@@ -140,7 +140,8 @@ def diff(
         if problems:
             print_problems(problems, err=True)
             typer.echo(
-                f"mechmap: {printable(file)} is not a valid map; fix the errors above", err=True
+                f"mechmap: {printable(str(file))} is not a valid map; fix the errors above",
+                err=True,
             )
     if any(problems for _, problems in checked):
         raise typer.Exit(EXIT_INVALID)

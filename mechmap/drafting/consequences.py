@@ -137,11 +137,13 @@ class _Analysed:
     def latent(self) -> frozenset[str]:
         return frozenset(v for v, info in self.map.variable_info.items() if info.node.latent)
 
-    def implications(self) -> set[str]:
+    def implications(self, among: set[str]) -> set[str]:
+        """The basis ``mechmap implications`` prints, as statements, keeping those that
+        name only variables in ``among``."""
         from mechmap.analysis.implications import basis_implications
 
         found = basis_implications(self.graph, self.latent).implications
-        return {statement(i.x, i.y, i.given) for i in found}
+        return {statement(i.x, i.y, i.given) for i in found if {i.x, i.y, *i.given} <= among}
 
     def adjustment(self, cause: str, effect: str) -> tuple[tuple[str, ...], ...] | None:
         from mechmap.analysis.adjustment import DIRECT, adjustment_sets
@@ -181,15 +183,7 @@ def _links(hypothesis: Hypothesis) -> Iterator[tuple[str, str]]:
 
 def _implications(old: _Analysed, new: _Analysed) -> tuple[tuple[str, ...], tuple[str, ...]]:
     shared = set(old.map.variables) & set(new.map.variables)
-
-    def about_shared(statements: set[str]) -> set[str]:
-        def names(text: str) -> set[str]:
-            pair, _, given = text.partition(" | ")
-            return {*pair.split(" ⫫ "), *(given.split(", ") if given else ())}
-
-        return {s for s in statements if names(s) <= shared}
-
-    before, after = about_shared(old.implications()), about_shared(new.implications())
+    before, after = old.implications(shared), new.implications(shared)
     return tuple(sorted(after - before)), tuple(sorted(before - after))
 
 
