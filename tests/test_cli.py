@@ -50,8 +50,9 @@ def test_help_lists_the_commands() -> None:
             "/tmp/mm-startup.svg",
             "--force",
         ],
+        ["diff", "--help"],
     ],
-    ids=["help", "validate", "show", "render"],
+    ids=["help", "validate", "show", "render", "diff-help"],
 )
 def test_fast_commands_import_no_heavy_library(args: list[str]) -> None:
     code = (
