@@ -20,6 +20,7 @@ from pydantic import (
     StringConstraints,
     Tag,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -44,6 +45,11 @@ SourceType = Literal[SOURCE_TYPES]  # type: ignore[valid-type]
 IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1)]
+# A volume, issue or page number: written as a number or as text ("e123", "233-239"), kept as text.
+NumberOrText = Annotated[
+    Text,
+    WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}),
+]
 
 
 class _Spec(BaseModel):
@@ -70,9 +76,9 @@ class SourceSpec(_Spec):
     title: Text | None = Field(None, description="The publication's title (for cite)")
     journal: Text | None = Field(None, description="Journal or book it appeared in")
     year: Annotated[int, Field(ge=1000, le=9999)] | None = None
-    volume: Text | None = None
-    issue: Text | None = None
-    pages: Text | None = Field(None, description="Pages, or the article number")
+    volume: NumberOrText | None = None
+    issue: NumberOrText | None = None
+    pages: NumberOrText | None = Field(None, description="Pages, or the article number")
     type: SourceType | None = Field(
         None, description="Kind of publication (default: article-journal if a journal is named)"
     )
