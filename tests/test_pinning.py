@@ -125,3 +125,17 @@ def test_pin_leaves_a_file_alone_that_changed_or_would_not_validate(tmp_path: Pa
         pin(path, SMALL.encode(), m, "a", (math.inf, 2))
     assert path.read_text(encoding="utf-8") == SMALL
     assert sorted(p.name for p in tmp_path.iterdir()) == ["small.yaml"]  # no temporary left
+
+
+def test_lines_outside_the_layout_block_stay_as_written() -> None:
+    """A round trip would write the escape as its character and re-space the comment; only
+    the ``layout`` block may change, before the next top-level key or at the end."""
+    text = SMALL.replace("title: Small", 'title: "The \\u201cgood\\u201d map"    # escaped')
+    middle = text.replace("edges:", "layout:\n  c: {band: top}\nedges:")
+    for original in (text, middle):
+        edited, _ = pinned_text(original, ("c",), (5, 6))
+        assert _only_added(original.replace("  c: {band: top}\n", ""), edited) in (
+            ["layout:\n", "  c: {pos: [5, 6]}\n"],
+            ["  c: {band: top, pos: [5, 6]}\n"],
+        )
+        assert mechmap.loads(edited).placement("c").pos == (5, 6)

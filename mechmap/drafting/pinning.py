@@ -112,7 +112,40 @@ def pinned_text(text: str, keys: Sequence[str], pos: tuple[float, float]) -> tup
         entry["pos"] = point
     written = io.StringIO()
     yaml.dump(document, written)
-    return (_BOM if bom else "") + written.getvalue().replace("\n", newline), key
+    edited = _spliced(plain, written.getvalue(), yaml)
+    return (_BOM if bom else "") + edited.replace("\n", newline), key
+
+
+def _block_lines(text: str, yaml) -> tuple[int, int] | None:
+    """The lines ``[start, end)`` of ``text``'s top-level ``layout`` block (up to the next
+    top-level key, else the end), or None when it has none."""
+    document = yaml.load(text)
+    if "layout" not in document:
+        return None
+    starts = sorted(document.lc.key(k)[0] for k in document)
+    start = document.lc.key("layout")[0]
+    later = [line for line in starts if line > start]
+    return start, later[0] if later else len(text.splitlines())
+
+
+def _spliced(original: str, dumped: str, yaml) -> str:
+    """``original`` with only its ``layout`` block taken from ``dumped``.
+
+    A round trip keeps comments and quoting but writes some scalars its own way (escapes
+    such as ``\\u201c`` come back as characters), so every line outside the block is kept
+    byte for byte from the file as its author wrote it.
+    """
+    new = _block_lines(dumped, yaml)
+    if new is None:  # cannot happen: the block was just written
+        return dumped
+    block = dumped.splitlines(keepends=True)[new[0] : new[1]]
+    lines = original.splitlines(keepends=True)
+    old = _block_lines(original, yaml)
+    if old is None:
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        return "".join(lines + block)
+    return "".join(lines[: old[0]] + block + lines[old[1] :])
 
 
 def _round_trip(text: str):
