@@ -101,8 +101,10 @@ class Preview:
         if problems is None:
             checked = check_map_file(raw, self.path, self.vignettes)
             if checked.valid:
+                warnings = [str(d) for d in checked.problems if d.severity is Severity.WARNING]
                 try:
-                    page = build_page(checked.map, checked.library, self._live_script(version))
+                    live = self._live_script(version, warnings)
+                    page = build_page(checked.map, checked.library, live)
                 except (RendererMissing, ValueError) as exc:
                     problems = (error(Location(str(self.path)), f"cannot draw the map: {exc}"),)
                 else:
@@ -112,10 +114,20 @@ class Preview:
         page = self._problems_page(problems, version)
         return Shown(version, raw, page.encode("utf-8"), None, problems)
 
-    def _live_script(self, version: int) -> str:
+    def _live_script(self, version: int, warnings: list[str] | None = None) -> str:
+        """The live script with its settings: the version shown, the pin token, the key
+        under which the page keeps the reader's view across reloads (the map's path), and
+        the valid map's warnings, as ``validate`` prints them."""
         from mechmap.diagrams.viewer import asset, script_json
 
-        settings = script_json({"version": version, "token": self.token})
+        settings = script_json(
+            {
+                "version": version,
+                "token": self.token,
+                "key": str(self.path.resolve()),
+                "warnings": warnings or [],
+            }
+        )
         return f"const mmLive = {settings};\n{asset('live.js')}"
 
     def _problems_page(self, problems: tuple[Diagnostic, ...], version: int) -> str:
