@@ -5,6 +5,7 @@ a second, so editors that save in place and editors that rename a new file over 
 are both seen) and keeps the page for its latest content: the viewer
 (:mod:`mechmap.diagrams.viewer`) with the live script added, or, while the file is not a
 valid map, a page that lists what ``mechmap validate`` finds, at their lines and columns.
+A valid map's warnings go into the page too, listed above the diagram.
 
 >>> import tempfile
 >>> path = Path(tempfile.mkdtemp()) / "m.yaml"

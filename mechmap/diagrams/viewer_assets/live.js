@@ -67,7 +67,7 @@
     const count = document.createElement("strong");
     count.textContent = lines.length + (lines.length === 1 ? " warning" : " warnings");
     head.appendChild(count);
-    head.appendChild(document.createTextNode(" from mechmap validate (the map is valid)"));
+    head.appendChild(document.createTextNode("from mechmap validate (the map is valid)"));
     const dismiss = document.createElement("button");
     dismiss.type = "button";
     dismiss.textContent = "Dismiss";

@@ -835,8 +835,13 @@ const mmViewer = (function () {
     stopFlight();
     const ok = box && [box.x, box.y, box.w, box.h, old.intent.pad].every(isNumber);
     intent = ok ? { kind: "box", box: box, pad: old.intent.pad } : { kind: "manual" };
+    // The centre stays on the drawing, which a new draft may have made smaller.
     const limits = scaleLimits();
-    apply({ cx: old.view.cx, cy: old.view.cy, scale: clamp(old.view.scale, limits.min, limits.max) });
+    apply({
+      cx: clamp(old.view.cx, base.x, base.x + base.w),
+      cy: clamp(old.view.cy, base.y, base.y + base.h),
+      scale: clamp(old.view.scale, limits.min, limits.max),
+    });
   }
 
   function restoreHidden(hidden, names, inputs, key) {
