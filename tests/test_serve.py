@@ -1,7 +1,8 @@
 """``mechmap serve``: the real command as a subprocess on a copy of a shipped map, its page in
 Debian's Chromium. Saves redraw the page, errors show at their line:col, a dragged box is
 pinned into the file (every other line kept) and drawn where it was dropped, nothing but the
-preview's own endpoints is served, and Ctrl-C stops it cleanly."""
+preview's own endpoints is served, and Ctrl-C stops it cleanly. A save keeps the reader's
+zoom, step, highlight and Find, and a valid map's warnings show above the diagram."""
 
 from __future__ import annotations
 
@@ -181,6 +182,81 @@ def test_a_dragged_box_is_pinned_into_the_file_and_drawn_where_dropped(
     assert _mechmap(restored.path.parent, "validate", "wa.yaml").returncode == 0
     nx, ny, _ = _centre(page, "fidelity")
     assert abs(nx - (x + 45)) / scale < 2 and abs(ny - (y + 30)) / scale < 2
+
+
+def _view(page) -> dict:
+    """What the reader sees: the zoom (the SVG's viewBox), the step, the highlight, Find."""
+    return page.evaluate(
+        """() => ({
+            viewBox: document.querySelector("#mm-diagram svg").getAttribute("viewBox"),
+            caption: document.getElementById("mm-caption").textContent.split(":")[0],
+            selected: Array.from(document.querySelectorAll("#mm-diagram g.mm-selected"),
+                                 g => g.dataset.variable),
+            find: document.getElementById("mm-search").value,
+            status: document.getElementById("mm-search-status").textContent,
+        })"""
+    )
+
+
+def test_a_save_keeps_the_zoom_step_highlight_and_find(page, restored: Served) -> None:
+    expect(_box(page, "goal")).to_contain_text("Goal: agreed", timeout=WAIT_MS)
+    diagram = page.locator("#mm-diagram")
+    for _ in range(3):
+        page.click("#mm-next")
+    expect(page.locator("#mm-caption")).to_contain_text("Step 3 of")
+    _box(page, "bond").focus()
+    page.keyboard.press("Enter")
+    page.fill("#mm-search", "alliance")
+    page.press("#mm-search", "Enter")
+    expect(diagram).not_to_have_attribute("data-moving", "true")
+    page.click("#mm-zoom-in")
+    page.click("#mm-zoom-in")
+    before = _view(page)
+    assert before["caption"].startswith("Step 3 of") and before["selected"] == ["bond"]
+    # The label keeps its length, so the drawing keeps its size and the view is comparable.
+    restored.path.write_text(
+        restored.original.replace("Goal: agreed", "Goal: shared"), encoding="utf-8"
+    )
+    expect(_box(page, "goal")).to_contain_text("Goal: shared", timeout=WAIT_MS)
+    assert _view(page) == before
+    # A view saved on an older draft: a step past the last is the last, a highlighted node
+    # that is gone is no longer highlighted.
+    page.evaluate(
+        "mmViewer.restore({...mmViewer.saved(), step: 999, selected: 'gone', search: ''})"
+    )
+    total = page.evaluate("JSON.parse(document.getElementById('mm-data').textContent).steps.length")
+    after = _view(page)
+    assert after["caption"] == f"Step {total} of {total}" and after["selected"] == []
+    page.click("#mm-all")
+    page.click("#mm-zoom-fit")
+
+
+def test_a_valid_maps_warnings_show_in_a_band_until_dismissed(page, restored: Served) -> None:
+    said = _mechmap(restored.path.parent.parent, "validate", "maps/wa.yaml")
+    warnings = [line for line in said.stdout.splitlines() if ": warning:" in line]
+    assert said.returncode == 0 and len(warnings) == 2
+    band = page.locator("#mm-live-warnings")
+    expect(band.locator("strong")).to_have_text("2 warnings")
+    expect(band.locator("li")).to_have_text(warnings)
+    # Above the diagram, never over it.
+    band_box, diagram_box = band.bounding_box(), page.locator("#mm-diagram").bounding_box()
+    assert band_box["y"] + band_box["height"] <= diagram_box["y"]
+    band.get_by_role("button", name="Dismiss").click()
+    expect(band).to_have_count(0)
+    # Dismissed warnings stay hidden across saves while they are the same ones.
+    restored.path.write_text(
+        restored.original.replace("Goal: agreed", "Goal: shared"), encoding="utf-8"
+    )
+    expect(_box(page, "goal")).to_contain_text("Goal: shared", timeout=WAIT_MS)
+    expect(band).to_have_count(0)
+    # Other warnings (a new draft's) show again: here the time-varying confounding of a
+    # strategy given at each wave.
+    kilbourne = (ROOT / "maps" / "kilbourne-2023-facilitation.yaml").read_text(encoding="utf-8")
+    restored.path.write_text(kilbourne, encoding="utf-8")
+    said = _mechmap(restored.path.parent.parent, "validate", "maps/wa.yaml")
+    warnings = [line for line in said.stdout.splitlines() if ": warning:" in line]
+    assert warnings and all("time-varying confounding" in line for line in warnings)
+    expect(band.locator("li")).to_have_text(warnings, timeout=WAIT_MS)
 
 
 def _request(served: Served, method: str, target: str, **headers: str) -> tuple[int, str]:

@@ -5,6 +5,7 @@ a second, so editors that save in place and editors that rename a new file over 
 are both seen) and keeps the page for its latest content: the viewer
 (:mod:`mechmap.diagrams.viewer`) with the live script added, or, while the file is not a
 valid map, a page that lists what ``mechmap validate`` finds, at their lines and columns.
+A valid map's warnings go into the page too, listed above the diagram.
 
 >>> import tempfile
 >>> path = Path(tempfile.mkdtemp()) / "m.yaml"
@@ -101,8 +102,10 @@ class Preview:
         if problems is None:
             checked = check_map_file(raw, self.path, self.vignettes)
             if checked.valid:
+                warnings = [str(d) for d in checked.problems if d.severity is Severity.WARNING]
                 try:
-                    page = build_page(checked.map, checked.library, self._live_script(version))
+                    live = self._live_script(version, warnings)
+                    page = build_page(checked.map, checked.library, live)
                 except (RendererMissing, ValueError) as exc:
                     problems = (error(Location(str(self.path)), f"cannot draw the map: {exc}"),)
                 else:
@@ -112,10 +115,20 @@ class Preview:
         page = self._problems_page(problems, version)
         return Shown(version, raw, page.encode("utf-8"), None, problems)
 
-    def _live_script(self, version: int) -> str:
+    def _live_script(self, version: int, warnings: list[str] | None = None) -> str:
+        """The live script with its settings: the version shown, the pin token, the key
+        under which the page keeps the reader's view across reloads (the map's path), and
+        the valid map's warnings, as ``validate`` prints them."""
         from mechmap.diagrams.viewer import asset, script_json
 
-        settings = script_json({"version": version, "token": self.token})
+        settings = script_json(
+            {
+                "version": version,
+                "token": self.token,
+                "key": str(self.path.resolve()),
+                "warnings": warnings or [],
+            }
+        )
         return f"const mmLive = {settings};\n{asset('live.js')}"
 
     def _problems_page(self, problems: tuple[Diagnostic, ...], version: int) -> str:

@@ -6,7 +6,13 @@
  * changes. Dragging a box (a press that moves a few pixels) moves it; letting go posts how
  * far it moved, in drawing points, and the server writes the position into the file's
  * layout block, which makes a new version like any save. A press that does not move is a
- * click and the viewer highlights the box's paths as usual. */
+ * click and the viewer highlights the box's paths as usual.
+ *
+ * A reload keeps the reader's place: just before it, the viewer's state (mmViewer.saved():
+ * zoom, step, highlight, filters, Find) goes into sessionStorage under the map's path, and
+ * the new page restores it. The page of errors has no viewer and leaves it alone, so the
+ * view comes back once the map is valid again. A valid map's warnings show in a band above
+ * the diagram; dismissing it hides those same warnings until they change. */
 (function () {
   "use strict";
 
@@ -25,6 +31,66 @@
     status.classList.toggle("mm-live-problem", Boolean(problem));
   }
 
+  // sessionStorage may be refused (a privacy setting): the preview works without it.
+  function remember(name, value) {
+    try {
+      sessionStorage.setItem(name + ":" + live.key, JSON.stringify(value));
+    } catch (error) {
+      // nothing kept: the next page starts afresh
+    }
+  }
+
+  function recall(name) {
+    try {
+      return JSON.parse(sessionStorage.getItem(name + ":" + live.key));
+    } catch (error) {
+      return null;
+    }
+  }
+
+  const viewer = typeof mmViewer === "undefined" ? null : mmViewer;
+
+  function reload() {
+    if (viewer !== null) remember("mechmap-view", viewer.saved());
+    location.reload();
+  }
+
+  function showWarnings() {
+    const lines = live.warnings;
+    const dismissed = recall("mechmap-warnings-dismissed");
+    if (lines.length === 0 || JSON.stringify(dismissed) === JSON.stringify(lines)) return;
+    const band = document.createElement("section");
+    band.id = "mm-live-warnings";
+    band.className = "mm-live-warnings";
+    band.setAttribute("aria-label", "Warnings");
+    const head = document.createElement("p");
+    const count = document.createElement("strong");
+    count.textContent = lines.length + (lines.length === 1 ? " warning" : " warnings");
+    head.appendChild(count);
+    head.appendChild(document.createTextNode("from mechmap validate (the map is valid)"));
+    const dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.textContent = "Dismiss";
+    dismiss.title = "Hide these warnings until they change";
+    dismiss.addEventListener("click", function () {
+      remember("mechmap-warnings-dismissed", lines);
+      band.remove();
+    });
+    head.appendChild(dismiss);
+    const list = document.createElement("ul");
+    lines.forEach(function (line) {
+      const item = document.createElement("li");
+      item.textContent = line;
+      list.appendChild(item);
+    });
+    band.appendChild(head);
+    band.appendChild(list);
+    const layout = document.querySelector(".mm-layout");
+    document.body.insertBefore(band, layout);
+  }
+  showWarnings(); // first, so that the view is restored into the page's final layout
+  if (viewer !== null) viewer.restore(recall("mechmap-view"));
+
   let stopped = false;
   function poll() {
     fetch("/version", { cache: "no-store" })
@@ -33,7 +99,7 @@
       })
       .then(function (answer) {
         if (answer.version !== live.version) {
-          location.reload();
+          reload();
           return;
         }
         if (stopped) say("Live preview: connected again.");

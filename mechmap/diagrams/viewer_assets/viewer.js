@@ -13,8 +13,12 @@
  *
  * Zoom and pan change the SVG's viewBox only (the diagram's box on the page never changes
  * size), so that the drawing stays sharp at any zoom and the page around it stays still.
+ *
+ * `mmViewer.saved()` is the reader's view as plain JSON data and `mmViewer.restore(saved)`
+ * puts it back on a page of the same map, or of a newer draft of it: mechmap serve's live
+ * script carries the view across each reload that way.
  */
-(function () {
+const mmViewer = (function () {
   "use strict";
 
   const data = JSON.parse(document.getElementById("mm-data").textContent);
@@ -549,10 +553,15 @@
     if (n === 0) return;
     state.match = state.match < 0 && direction < 0 ? n - 1 : (state.match + direction + n) % n;
     const id = state.matches[state.match];
-    markMatches();
-    searchStatus.textContent = state.match + 1 + " of " + n + ": " + nodeName(id);
+    markCurrentMatch();
     const box = userBox([id]);
     if (box) frameBox(box, Math.max(box.w, box.h, 20 * labelUnits()) * 0.6, true);
+  }
+
+  function markCurrentMatch() {
+    markMatches();
+    const n = state.matches.length;
+    searchStatus.textContent = state.match + 1 + " of " + n + ": " + nodeName(state.matches[state.match]);
   }
 
   function clearSearch() {
@@ -771,6 +780,80 @@
 
   function hideDetails() {
     tooltip.hidden = true;
+  }
+
+  // -- the view as data, to carry across a reload -------------------------------------------
+
+  /* Nodes and filters are named by the map's own names (variables, roles, wave ids), not
+   * the drawing's ids, which a new draft may number differently. */
+  function saved() {
+    return {
+      view: { cx: view.cx, cy: view.cy, scale: view.scale },
+      intent: intent,
+      step: state.step,
+      selected: state.selected === null ? null : data.nodes[state.selected].variable,
+      hiddenRoles: Array.from(state.hiddenRoles),
+      hiddenWaves: Array.from(state.hiddenWaves),
+      follow: follow.checked,
+      search: search.value,
+      match: state.match,
+    };
+  }
+
+  function isNumber(value) {
+    return typeof value === "number" && isFinite(value);
+  }
+
+  /* What a newer draft no longer has is dropped: a step beyond the last becomes the last, a
+   * highlighted node that is gone is no longer highlighted, a filter on a role or wave that
+   * is gone is forgotten. Anything malformed is ignored. */
+  function restore(old) {
+    if (old === null || typeof old !== "object") return;
+    const total = data.steps.length;
+    if (old.step === null || total === 0) state.step = state.presenting && total ? 0 : null;
+    else if (isNumber(old.step)) state.step = clamp(Math.round(old.step), 0, total);
+    const selected = nodeIds.find(function (id) {
+      return data.nodes[id].variable === old.selected;
+    });
+    state.selected = selected === undefined ? null : selected;
+    restoreHidden(state.hiddenRoles, old.hiddenRoles, "#mm-roles input", "role");
+    restoreHidden(state.hiddenWaves, old.hiddenWaves, "#mm-waves input", "wave");
+    if (typeof old.follow === "boolean") follow.checked = old.follow;
+    refresh();
+    if (typeof old.search === "string" && old.search !== search.value) {
+      search.value = old.search;
+      runSearch();
+      if (isNumber(old.match) && old.match >= 0 && old.match < state.matches.length) {
+        state.match = old.match;
+        markCurrentMatch();
+      }
+    }
+    const kind = old.intent && old.intent.kind;
+    const box = kind === "box" ? old.intent.box : null;
+    if (kind === "fit" || !old.view || ![old.view.cx, old.view.cy, old.view.scale].every(isNumber)) {
+      fit(false);
+      return;
+    }
+    stopFlight();
+    const ok = box && [box.x, box.y, box.w, box.h, old.intent.pad].every(isNumber);
+    intent = ok ? { kind: "box", box: box, pad: old.intent.pad } : { kind: "manual" };
+    // The centre stays on the drawing, which a new draft may have made smaller.
+    const limits = scaleLimits();
+    apply({
+      cx: clamp(old.view.cx, base.x, base.x + base.w),
+      cy: clamp(old.view.cy, base.y, base.y + base.h),
+      scale: clamp(old.view.scale, limits.min, limits.max),
+    });
+  }
+
+  function restoreHidden(hidden, names, inputs, key) {
+    if (!Array.isArray(names)) return;
+    hidden.clear(); // the same Set: the checkboxes' handlers hold it
+    document.querySelectorAll(inputs).forEach(function (input) {
+      const name = input.dataset[key];
+      input.checked = names.indexOf(name) < 0;
+      if (!input.checked) hidden.add(name);
+    });
   }
 
   // -- wiring ---------------------------------------------------------------------------
@@ -1060,4 +1143,5 @@
       if (flight === null) apply(intended());
     });
   }
+  return Object.freeze({ saved: saved, restore: restore });
 })();
