@@ -25,12 +25,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from mechmap.instruments.wai import FORMS, SUBSCALES
-from mechmap.model import EDGE_KINDS, PROVENANCES, ROLES, SIGNS, Score, value_label
+from mechmap.model import EDGE_KINDS, PROVENANCES, ROLES, SIGNS, VERDICTS, Score, value_label
 
 Role = Literal[ROLES]  # type: ignore[valid-type]
 Provenance = Literal[PROVENANCES]  # type: ignore[valid-type]
 Sign = Literal[SIGNS]  # type: ignore[valid-type]
 EdgeKind = Literal[EDGE_KINDS]  # type: ignore[valid-type]
+Verdict = Literal[VERDICTS]  # type: ignore[valid-type]
 
 IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
@@ -77,6 +78,24 @@ class NodeSpec(_Spec):
     )
 
 
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class ConsensusSpec(_Spec):
+    """An expert panel's rating of the arrow in its latest round (written by mechmap consensus)."""
+
+    round: Annotated[int, Field(ge=1)] = Field(description="The Delphi round (1, 2, ...)")
+    n: Annotated[int, Field(ge=1)] = Field(description="Panelists who rated the arrow")
+    median: Annotated[Finite, Field(ge=1, le=9)] = Field(description="Median rating (1-9)")
+    ipr: Annotated[Finite, Field(ge=0, le=8)] = Field(
+        description="Interpercentile range: 70th minus 30th percentile of the ratings"
+    )
+    disagreement_index: Annotated[Finite, Field(ge=0)] = Field(
+        description="IPR / IPRAS; above 1 the panel disagrees"
+    )
+    verdict: Verdict = Field(description="include, uncertain or exclude")
+
+
 class EdgeSpec(_Spec):
     """An arrow with attributes (the mapping form of an edge)."""
 
@@ -102,6 +121,9 @@ class EdgeSpec(_Spec):
         None,
         description="Standardized path coefficient (variables of unit variance), for "
         "planning a study with mechmap power",
+    )
+    consensus: ConsensusSpec | None = Field(
+        None, description="An expert panel's rating of this arrow (RAND/UCLA, mechmap consensus)"
     )
 
 
