@@ -12,6 +12,7 @@ from mechmap.cli import diagrams  # noqa: F401
 from mechmap.cli import analysis  # noqa: F401
 from mechmap.cli import testing  # noqa: F401
 from mechmap.cli import planning  # noqa: F401
+from mechmap.cli import consensus  # noqa: F401
 
 # isort: on
 from mechmap.cli.app import app, main
