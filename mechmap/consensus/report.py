@@ -19,13 +19,21 @@ from html import escape
 
 from mechmap.consensus.forms import form_row
 from mechmap.consensus.panel import Panel
-from mechmap.consensus.ram import EXCLUDE_AT, HIGHEST, INCLUDE_AT, LOWEST, REFERENCE, Appraisal
+from mechmap.consensus.ram import (
+    EXCLUDE_AT,
+    HIGHEST,
+    INCLUDE_AT,
+    LOWEST,
+    REFERENCE,
+    Appraisal,
+    ArrowRound,
+)
 from mechmap.model import Map
 
 _BAND = {"exclude": "#F4D6CC", "uncertain": "#F2F2F2", "include": "#D4EDE2"}
 _VERDICT_COLOUR = {"include": "#1B7F5B", "uncertain": "#8A6D00", "exclude": "#B2182B"}
 _BAR = "#3B6EA8"
-_W, _H, _PAD, _BOTTOM = 270, 120, 18, 30
+_W, _H, _PAD, _TOP, _BOTTOM = 270, 146, 18, 30, 44  # _TOP: room for the counts
 
 
 def _band(rating: int) -> str:
@@ -38,7 +46,7 @@ def rating_chart(a: Appraisal, title: str) -> str:
     """An inline SVG bar chart of the counts of ratings 1-9, the median marked."""
     slot = (_W - 2 * _PAD) / (HIGHEST - LOWEST + 1)
     top = max(a.counts, default=0) or 1
-    plot_h = _H - _PAD - _BOTTOM
+    plot_h = _H - _TOP - _BOTTOM
     parts = [
         f'<svg class="chart" viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}" role="img" '
         f'aria-label="{escape(title)}: ratings 1 to 9, n = {a.n}">'
@@ -46,32 +54,34 @@ def rating_chart(a: Appraisal, title: str) -> str:
     for k, count in enumerate(a.counts):
         rating, x = k + LOWEST, _PAD + k * slot
         parts.append(
-            f'<rect x="{x:.1f}" y="{_PAD}" width="{slot:.1f}" height="{plot_h}" '
+            f'<rect x="{x:.1f}" y="{_TOP}" width="{slot:.1f}" height="{plot_h}" '
             f'fill="{_BAND[_band(rating)]}"/>'
         )
         h = plot_h * count / top
         parts.append(
-            f'<rect x="{x + 3:.1f}" y="{_PAD + plot_h - h:.1f}" width="{slot - 6:.1f}" '
+            f'<rect x="{x + 3:.1f}" y="{_TOP + plot_h - h:.1f}" width="{slot - 6:.1f}" '
             f'height="{h:.1f}" fill="{_BAR}"><title>{count} rated {rating}</title></rect>'
         )
         if count:
             parts.append(
-                f'<text x="{x + slot / 2:.1f}" y="{_PAD + plot_h - h - 3:.1f}" '
+                f'<text x="{x + slot / 2:.1f}" y="{_TOP + plot_h - h - 3:.1f}" '
                 f'class="count">{count}</text>'
             )
-        parts.append(f'<text x="{x + slot / 2:.1f}" y="{_H - _BOTTOM + 13}">{rating}</text>')
-    if a.median is not None:
-        mx = _PAD + (a.median - LOWEST + 0.5) * slot
+        parts.append(f'<text x="{x + slot / 2:.1f}" y="{_H - _BOTTOM + 22}">{rating}</text>')
+    if a.median is not None:  # a triangle under the axis, pointing up at the median
+        mx, base = _PAD + (a.median - LOWEST + 0.5) * slot, _TOP + plot_h
         parts.append(
-            f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{_PAD - 4}" y2="{_PAD + plot_h}" '
-            'stroke="#000" stroke-width="1.5" stroke-dasharray="3 2"/>'
+            f'<polygon points="{mx:.1f},{base + 1} {mx - 5:.1f},{base + 9} {mx + 5:.1f},'
+            f'{base + 9}" fill="#000"><title>median {a.median:g}</title></polygon>'
         )
     abstained = f", {a.abstained} abstained" if a.abstained else ""
     parts.append(
         f'<text x="{_W / 2}" y="{_H - 4}" class="caption">{escape(title)}: n = {a.n}'
         f"{abstained}</text>"
     )
-    parts.append(f'<text x="{_PAD}" y="12" class="axis">ratings (median dashed)</text></svg>')
+    parts.append(
+        f'<text x="{_PAD}" y="12" class="axis">how many gave each rating (▲ median)</text></svg>'
+    )
     return "".join(parts)
 
 
@@ -86,29 +96,40 @@ def _figure(a: Appraisal) -> str:
     )
 
 
+def _change(row: ArrowRound) -> str:
+    if row.previous is None or row.median_change is None:
+        return ""
+    moved = "median unchanged" if row.median_change == 0 else f"median {row.median_change:+g}"
+    was = row.previous.appraisal.verdict
+    verdict = f"verdict was {was}" if row.verdict_changed else "verdict unchanged"
+    return f"since round {row.previous.round}: {moved}, {verdict}"
+
+
+def _summary_row(row: ArrowRound, description: str) -> str:
+    a = row.appraisal
+    cells = [escape(row.arrow), escape(description), str(row.round), str(a.n)]
+    if a.median is None:
+        cells += ["—", "—", "—", "no ratings"]
+    else:
+        colour = _VERDICT_COLOUR[a.verdict or "uncertain"]
+        cells += [f"{a.median:g}", f"{a.ipr:.2f}", f"{a.disagreement_index:.2f}"]
+        cells.append(f'<b style="color:{colour}">{a.verdict}</b>')
+    cells.append(escape(_change(row)))
+    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+
 def consensus_report(m: Map, panel: Panel) -> str:
     """The report page as HTML text."""
     rows = {e.name: form_row(m, e) for e in m.edges}
     sizes = ", ".join(f"round {r}: {n} panelists" for r, n in panel.raters.items())
     latest = {row.arrow: row for row in panel.arrows}
-    summary = "".join(
-        f"<tr><td>{escape(name)}</td><td>{escape(rows[name].description)}</td>"
-        f"<td>{row.round}</td><td>{row.appraisal.n}</td><td>{_figure(row.appraisal)}</td></tr>"
-        for name, row in latest.items()
-    )
+    summary = "".join(_summary_row(row, rows[name].description) for name, row in latest.items())
     sections = []
     for name in latest:
         rounds = [row for row in panel.arrows if row.arrow == name]
         charts = []
         for row in rounds:
-            change = ""
-            if row.previous is not None and row.median_change is not None:
-                was = row.previous.appraisal.verdict
-                change = f"<p class='change'>median {row.median_change:+g} since round " + (
-                    f"{row.previous.round}; verdict was {was}</p>"
-                    if row.verdict_changed
-                    else f"{row.previous.round}; verdict unchanged</p>"
-                )
+            change = f"<p class='change'>{escape(_change(row))}</p>" if row.previous else ""
             charts.append(
                 f"<figure>{rating_chart(row.appraisal, f'Round {row.round}')}"
                 f"<figcaption>{_figure(row.appraisal)}{change}</figcaption></figure>"
@@ -165,7 +186,8 @@ disagreement index DI = IPR / IPRAS. Verdict: uncertain when DI &gt; 1 or 3.5 &l
 &lt; 6.5, else include (median ≥ 6.5) or exclude (median ≤ 3.5). Bars are shaded by these
 bands (red: exclude, grey: uncertain, green: include). Reference: {reference}.</p>
 <h2>Latest round per arrow</h2>
-<table><tr><th>arrow</th><th>from → to</th><th>round</th><th>n</th><th>result</th></tr>
+<table><tr><th>arrow</th><th>from → to</th><th>round</th><th>n</th><th>median</th><th>IPR</th>
+<th>DI</th><th>verdict</th><th>change</th></tr>
 {summary}</table>
 {unrated}
 {proposals}
