@@ -292,6 +292,18 @@ def test_a_bad_cell_of_an_xlsx_form_is_named_by_sheet_and_cell(small: Path, tmp_
     assert result.returncode == 1
     assert f"{form}:Ratings!F7: error: rating 'high' is not a whole number" in result.stderr
     assert f"{form}:Ratings!A8: error: map 'small' has no arrow '#7'" in result.stderr
+    # One long table as a workbook: the same columns as in CSV, rounds as numbers.
+    table = tmp_path / "panel.xlsx"
+    book = openpyxl.Workbook()
+    for row in [
+        ("rater", "round", "arrow", "rating"),
+        ("P1", 1, "#1", 8),
+        ("P2", 1, "dose -> trust", 6),
+    ]:
+        book.active.append(row)
+    book.save(table)
+    payload = json.loads(_ok("consensus", str(small), "--ratings", str(table), "--json").stdout)
+    assert [(r["arrow"], r["n"], r["median"]) for r in payload["arrows"]] == [("#1", 2, 7.0)]
     unnamed = tmp_path / "unnamed.csv"
     _ok("rate", str(small), "-o", str(unnamed))
     result = run_mechmap("consensus", str(small), "--ratings", str(unnamed))

@@ -29,9 +29,10 @@ if TYPE_CHECKING:
     from mechmap.consensus.ram import ArrowRound
 
 FORM_SUFFIXES = (".csv", ".xlsx")
+PANEL = "Expert panels (modified Delphi)"
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL)
 def rate(
     file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
     output: Annotated[
@@ -62,7 +63,7 @@ def rate(
     typer.echo(f"wrote {output}: a round-{round_number} rating form for {arrows} of '{m.id}'")
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL)
 def consensus(
     file: Annotated[Path, typer.Argument(help="Map file", show_default=False)],
     ratings: Annotated[

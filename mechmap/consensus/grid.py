@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from mechmap.diagnostics import Location, MapError, error
 from mechmap.mapfile.yamlsafe import read_text
+from mechmap.model import value_label
 
 
 class CellLocation(NamedTuple):
@@ -63,11 +64,7 @@ class Cell:
     @property
     def text(self) -> str:
         """The value as trimmed text (``""`` for an empty cell; 8.0 as ``8``)."""
-        if self.value is None:
-            return ""
-        if isinstance(self.value, float) and self.value.is_integer():
-            return str(int(self.value))
-        return str(self.value).strip()
+        return "" if self.value is None else value_label(self.value)
 
 
 @dataclass(frozen=True)
