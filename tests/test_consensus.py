@@ -38,7 +38,7 @@ id: small
 title: Small
 nodes:
   dose: {label: "=HYPERLINK(\\"http://x\\")", role: strategy}
-  trust: {label: Trust, role: mechanism}
+  trust: {label: "Trust <b>", role: mechanism}
   uptake: {label: Uptake, role: implementation_outcome}
 edges:
   # the dose builds trust
@@ -120,7 +120,7 @@ def test_rate_writes_csv_and_xlsx_forms_that_run_no_formula(small: Path, tmp_pat
     arrows = rows[header + 1 : header + 4]
     assert [r[0] for r in arrows] == ARROWS
     # The label and the note would start a formula: they start with an apostrophe instead.
-    assert arrows[0][1] == """'=HYPERLINK("http://x") → Trust"""
+    assert arrows[0][1] == """'=HYPERLINK("http://x") → Trust <b>"""
     assert arrows[0][4] == "'-1 if reversed"
     assert ["from", "to", "rationale"] in rows[header + 4 :]
     # Never overwritten without --force; an unknown format is a usage error.
@@ -206,6 +206,8 @@ def test_three_raters_forms_to_consensus_map_and_drawing(small: Path, tmp_path: 
     assert "exclude" in text.stdout and "capacity -> uptake" in text.stdout
     assert "(+1 abstained)" in text.stdout
     assert check_file(annotated).valid
+    page = report.read_text(encoding="utf-8")
+    assert "Trust &lt;b&gt;" in page and "<b>" not in page.replace("<b style", "")
     written = annotated.read_text(encoding="utf-8")
     assert "# the dose builds trust" in written and "# trust leads to uptake" in written
     m = mechmap.load(annotated)
