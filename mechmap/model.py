@@ -57,6 +57,9 @@ SOURCE_TYPES = (
     "thesis",
     "webpage",
 )
+# What an expert panel concluded about an arrow (RAND/UCLA appropriateness method; see
+# mechmap.consensus): keep it, drop it, or no agreement yet.
+VERDICTS = ("include", "uncertain", "exclude")
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,23 @@ class Node:
 
 
 @dataclass(frozen=True)
+class Consensus:
+    """A panel's rating of an arrow in its latest round (``mechmap consensus -o``).
+
+    ``n`` panelists rated it 1-9; ``median`` and ``ipr`` (30th to 70th percentile) summarise
+    the ratings, ``disagreement_index`` is the IPR over the IPR adjusted for symmetry (above
+    1: the panel disagrees), and ``verdict`` is one of :data:`VERDICTS`.
+    """
+
+    round: int
+    n: int
+    median: float
+    ipr: float
+    disagreement_index: float
+    verdict: str
+
+
+@dataclass(frozen=True)
 class Edge:
     """An arrow as declared in the file, with the unrolled links it stands for.
 
@@ -142,6 +162,7 @@ class Edge:
     note: str | None = None
     kind: str = "causal"
     effect: float | None = None  # standardized path coefficient, for planning a study
+    consensus: Consensus | None = None  # an expert panel's latest rating (Delphi)
     location: Location = field(default=_NOWHERE, compare=False, repr=False)
 
     @property

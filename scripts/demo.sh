@@ -3,7 +3,8 @@
 # evidence behind its arrows, draw the maps, analyse the working-alliance hypothesis
 # (alliance -> fidelity -> screening) from the map alone, then test three hypotheses against the
 # bundled SYNTHETIC GTI-shaped data and write their reports, and draw the power curve of the
-# dose -> alliance link by number of sites. Sets itself up first.
+# dose -> alliance link by number of sites, and rate the Kilbourne map's arrows with a SYNTHETIC
+# expert panel. Sets itself up first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -36,5 +37,14 @@ done
 echo
 "$mechmap" power "$alliance" --hypothesis dose-alliance --effect "facilitation_hours -> wai = 0.3" \
   --plot "$out/power-dose-alliance.png" --force
+# An expert panel (modified Delphi, RAND/UCLA) on the Kilbourne map's arrows: a rating form for
+# one panelist, then the consensus of a SYNTHETIC panel (9 invented raters, 2 rounds) with its
+# report, the map annotated with each rated arrow's verdict, and that map drawn.
+kilbourne=maps/kilbourne-2023-facilitation.yaml
 echo
-echo "diagrams, viewers, the (synthetic-data) test reports and the power curve are in $out/"
+"$mechmap" rate "$kilbourne" -o "$out/kilbourne-rating-form.xlsx" --force
+"$mechmap" consensus "$kilbourne" --ratings data/delphi-synthetic/delphi-synthetic-ratings.csv \
+  --report "$out/kilbourne-delphi-synthetic.html" -o "$out/kilbourne-delphi-synthetic.yaml" --force
+"$mechmap" render "$out/kilbourne-delphi-synthetic.yaml" -o "$out/kilbourne-delphi-synthetic.svg" --force
+echo
+echo "diagrams, viewers, the (synthetic-data) test and panel reports and the power curve are in $out/"

@@ -12,7 +12,15 @@ import mechmap
 from mechmap.mapfile.dump import dumps
 from mechmap.mapfile.graphs import find_cycles, path_from_source, reachable, reaching_sources
 from mechmap.mapfile.loader import parse_map
-from mechmap.model import EDGE_KINDS, PROVENANCES, ROLES, SIGNS, SOURCE_TYPES, STRATEGY_ROLES
+from mechmap.model import (
+    EDGE_KINDS,
+    PROVENANCES,
+    ROLES,
+    SIGNS,
+    SOURCE_TYPES,
+    STRATEGY_ROLES,
+    VERDICTS,
+)
 from mechmap.vocabularies import cfir_entries, eric_strategies
 from tests.conftest import ROOT
 
@@ -114,6 +122,19 @@ PLACEMENTS = st.fixed_dictionaries(
 ).filter(bool)
 
 
+# A panel's verdict on an arrow (mechmap consensus -o); halves, as medians of whole ratings are.
+CONSENSUS = st.fixed_dictionaries(
+    {
+        "round": st.integers(1, 5),
+        "n": st.integers(1, 30),
+        "median": st.integers(2, 18).map(lambda h: h / 2),
+        "ipr": st.floats(0, 8, allow_nan=False),
+        "disagreement_index": st.floats(0, 4, allow_nan=False),
+        "verdict": st.sampled_from(VERDICTS),
+    }
+)
+
+
 @st.composite
 def maps(draw) -> mechmap.Map:
     """Random valid maps: time-indexed nodes, attributes, carry, moderators, hypotheses,
@@ -172,6 +193,8 @@ def maps(draw) -> mechmap.Map:
                 "note": draw(TEXT),
                 "kind": draw(st.sampled_from(EDGE_KINDS)),
             }
+            if draw(st.booleans()):
+                attributes["consensus"] = draw(CONSENSUS)
         edges.append((source, target, attributes))
     if edges:
         lines.append("edges:")

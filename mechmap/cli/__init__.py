@@ -15,6 +15,7 @@ from mechmap.cli import planning  # noqa: F401
 from mechmap.cli import preview  # noqa: F401
 from mechmap.cli import sources  # noqa: F401
 from mechmap.cli import drafts  # noqa: F401
+from mechmap.cli import consensus  # noqa: F401
 
 # isort: on
 from mechmap.cli.app import app, main

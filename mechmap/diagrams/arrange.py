@@ -109,8 +109,24 @@ def is_measurement_arrow(m: Map, arrow: tuple[str, str], rolled_up: bool) -> boo
     return bool(edges) and all(e.is_measurement for e in edges)
 
 
+def arrow_verdict(m: Map, arrow: tuple[str, str], rolled_up: bool) -> str | None:
+    """The expert panel's verdict on a drawn arrow (``consensus:``), or ``None`` if unrated.
+
+    A rolled-up arrow whose edges the panel judged differently is ``uncertain``.
+    """
+    verdicts = {e.consensus.verdict for e in arrow_edges(m, arrow, rolled_up) if e.consensus}
+    if not verdicts:
+        return None
+    return verdicts.pop() if len(verdicts) == 1 else "uncertain"
+
+
+# The badge an arrow's label gets for the panel's verdict (include needs none: a heavy line).
+VERDICT_BADGES = {"uncertain": "≈", "exclude": "\u00d7"}  # glyphs every drawing font has
+
+
 def arrow_words(m: Map, arrow: tuple[str, str], rolled_up: bool, extra: str | None = None) -> str:
-    """An arrow's label: its figure number(s) and sign(s), then any words added to it.
+    """An arrow's label: its figure number(s) and sign(s), a badge for an expert panel's
+    verdict, then any words added to it.
 
     A rolled-up arrow stands for every declared edge between its two concepts, so it shows
     all of their numbers and signs.
@@ -120,7 +136,8 @@ def arrow_words(m: Map, arrow: tuple[str, str], rolled_up: bool, extra: str | No
         {f"#{e.arrow}" for e in edges if e.arrow is not None}, key=lambda n: (len(n), n)
     )
     signs = sorted({e.sign for e in edges if e.sign is not None})
-    return " ".join([*numbers, "/".join(signs), extra or ""]).strip()
+    badge = VERDICT_BADGES.get(arrow_verdict(m, arrow, rolled_up) or "", "")
+    return " ".join(w for w in [*numbers, "/".join(signs), badge, extra or ""] if w)
 
 
 def vertex_label(m: Map, vertex: str, wrap_at: int) -> str:

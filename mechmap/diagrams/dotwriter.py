@@ -12,6 +12,7 @@ from __future__ import annotations
 from mechmap.diagrams.arrange import (
     DOUBLE_BORDERED,
     SHAPES,
+    arrow_verdict,
     arrow_words,
     concept,
     drawn_graph,
@@ -23,11 +24,14 @@ from mechmap.diagrams.layout import sampled
 from mechmap.diagrams.style import (
     CARRIED,
     DIMMED,
+    EXCLUDED,
     FONT,
     HIGHLIGHT,
+    INCLUDED_WIDTH,
     MEASUREMENT,
     MEASUREMENT_WIDTH,
     ROLE_FILLS,
+    UNCERTAIN,
     WAVE_FILL,
     WAVE_LINE,
     attributes,
@@ -248,8 +252,10 @@ def _edge_line(m, arrow, edge_id, route, words, looks, lit, strong, offset, H) -
     carry = not looks.rolled_up and edge is None
     moderator = edge is not None and edge.modifies is not None
     measurement = is_measurement_arrow(m, arrow, looks.rolled_up)
+    verdict = arrow_verdict(m, arrow, looks.rolled_up)
     latent_cause = m.node_by_id[concept(m, a)].latent
     resting = CARRIED if carry else MEASUREMENT if measurement else "black"
+    resting = {"uncertain": UNCERTAIN, "exclude": EXCLUDED}.get(verdict or "", resting)
     colour = looks.edge_colors.get(arrow) or (HIGHLIGHT if strong else resting if lit else DIMMED)
     width = looks.style.penwidth
     points = " ".join(_at(x + ox, y + oy, H) for x, y in route.points)
@@ -259,6 +265,9 @@ def _edge_line(m, arrow, edge_id, route, words, looks, lit, strong, offset, H) -
         line.update(_MEASUREMENT_LINE)
     if moderator:
         line.update(style="dashed", arrowhead="odiamond")
+    if verdict in ("uncertain", "exclude"):
+        line.update(style="dashed")
+    weight = INCLUDED_WIDTH if verdict == "include" else MEASUREMENT_WIDTH if measurement else None
     return (
         f"  {quote(a)} -> {quote(b)} "
         + attributes(
@@ -274,7 +283,7 @@ def _edge_line(m, arrow, edge_id, route, words, looks, lit, strong, offset, H) -
             if lit
             else DIMMED,
             fontname=f"{FONT}-Bold" if strong else None,
-            penwidth=width * 2.5 if strong else width * MEASUREMENT_WIDTH if measurement else None,
+            penwidth=width * 2.5 if strong else width * weight if weight else None,
             id=edge_id,
         )
         + ";"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from mechmap.diagrams.arrange import (
     DOUBLE_BORDERED,
     SHAPES,
+    arrow_verdict,
     box_size,
     concept,
     is_measurement_arrow,
@@ -87,6 +88,13 @@ def _notes(m: Map, nodes, arrows, rolled_up: bool) -> list[str]:
         notes.append("dashed, open diamond: moderator")
     if any(is_measurement_arrow(m, a, rolled_up) for a in arrows):
         notes.append("dashed grey, open head: measurement (part of / indicator of)")
+    verdicts = {arrow_verdict(m, a, rolled_up) for a in arrows}
+    if "include" in verdicts:
+        notes.append("heavy line: expert panel includes it")
+    if "uncertain" in verdicts:
+        notes.append("amber dashed, ≈: panel uncertain")
+    if "exclude" in verdicts:
+        notes.append("red dashed, \u00d7: panel excludes it")
     if any(n.latent for n in nodes):
         notes.append("dashed border, dotted arrow: latent (unmeasured)")
     if not rolled_up and any(e is None for e in edges):

@@ -33,6 +33,10 @@ CARRIED = "#999999"
 # open head, not by colour alone; a darker grey than the carry arrows', thinner than a step.
 MEASUREMENT = "#666666"
 MEASUREMENT_WIDTH = 0.7  # times the theme's pen width
+# An expert panel's verdict (mechmap consensus): included arrows drawn heavier, uncertain ones
+# amber and dashed, excluded ones dark red and dashed; the label's badge says it without colour.
+INCLUDED_WIDTH = 1.8  # times the theme's pen width
+UNCERTAIN, EXCLUDED = "#A66F00", "#A50F15"
 WAVE_FILL, WAVE_LINE = "#F4F4F4", "#BBBBBB"
 
 

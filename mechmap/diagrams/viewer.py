@@ -20,6 +20,7 @@ import html
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import asdict
 from importlib import resources
 
 from mechmap.citations import sources_line
@@ -93,6 +94,7 @@ def _edge_data(edge: Edge, said: list[Said]) -> dict:
         "provenance": edge.provenance,
         "modifies": edge.modifies,
         "note": edge.note,
+        "consensus": None if edge.consensus is None else asdict(edge.consensus),
         "evidence": [
             {"vignette": s.vignette, "title": s.title, "stance": s.stance, "says": s.says}
             for s in said

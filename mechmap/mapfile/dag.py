@@ -27,7 +27,7 @@ from mechmap.diagnostics import Location, did_you_mean
 from mechmap.mapfile.references import REFERENCE, Endpoint, Names, Token, split_chain
 from mechmap.mapfile.schema import EdgeSpec, MapSpec, NodeSpec
 from mechmap.mapfile.yamlsafe import Document
-from mechmap.model import STRATEGY_ROLES, Edge, Link, Node, Wave
+from mechmap.model import STRATEGY_ROLES, Consensus, Edge, Link, Node, Wave
 
 
 def build_nodes(spec: MapSpec, doc: Document) -> tuple[tuple[Wave, ...], Names]:
@@ -302,6 +302,9 @@ class _EdgeReader:
             "note": spec.note,
             "kind": spec.kind,
             "effect": spec.effect,
+            "consensus": None
+            if spec.consensus is None
+            else Consensus(**spec.consensus.model_dump()),
         }
         return self._edge(cause, effect, spec.lag, attributes), modified
 

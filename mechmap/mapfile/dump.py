@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import yaml
 
 from mechmap.model import (
@@ -80,6 +82,7 @@ def _edge(edge: Edge) -> str | dict[str, object]:
         "evidence": list(edge.evidence) or None,
         "note": edge.note,
         "effect": edge.effect,
+        "consensus": None if edge.consensus is None else Flow(asdict(edge.consensus)),
     }
     present = {k: v for k, v in attributes.items() if v is not None}
     if not present:

@@ -32,6 +32,7 @@ from mechmap.model import (
     ROLES,
     SIGNS,
     SOURCE_TYPES,
+    VERDICTS,
     Score,
     value_label,
 )
@@ -41,6 +42,7 @@ Provenance = Literal[PROVENANCES]  # type: ignore[valid-type]
 Sign = Literal[SIGNS]  # type: ignore[valid-type]
 EdgeKind = Literal[EDGE_KINDS]  # type: ignore[valid-type]
 SourceType = Literal[SOURCE_TYPES]  # type: ignore[valid-type]
+Verdict = Literal[VERDICTS]  # type: ignore[valid-type]
 
 IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
@@ -117,6 +119,24 @@ class NodeSpec(_Spec):
     )
 
 
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class ConsensusSpec(_Spec):
+    """An expert panel's rating of the arrow in its latest round (written by mechmap consensus)."""
+
+    round: Annotated[int, Field(ge=1)] = Field(description="The Delphi round (1, 2, ...)")
+    n: Annotated[int, Field(ge=1)] = Field(description="Panelists who rated the arrow")
+    median: Annotated[Finite, Field(ge=1, le=9)] = Field(description="Median rating (1-9)")
+    ipr: Annotated[Finite, Field(ge=0, le=8)] = Field(
+        description="Interpercentile range: 70th minus 30th percentile of the ratings"
+    )
+    disagreement_index: Annotated[Finite, Field(ge=0)] = Field(
+        description="IPR / IPRAS; above 1 the panel disagrees"
+    )
+    verdict: Verdict = Field(description="include, uncertain or exclude")
+
+
 class EdgeSpec(_Spec):
     """An arrow with attributes (the mapping form of an edge)."""
 
@@ -142,6 +162,9 @@ class EdgeSpec(_Spec):
         None,
         description="Standardized path coefficient (variables of unit variance), for "
         "planning a study with mechmap power",
+    )
+    consensus: ConsensusSpec | None = Field(
+        None, description="An expert panel's rating of this arrow (RAND/UCLA, mechmap consensus)"
     )
 
 

@@ -655,6 +655,13 @@ const mmViewer = (function () {
 
   const SIGNS = { "+": "+ (more cause, more effect)", "-": "\u2212 (more cause, less effect)" };
 
+  /* An expert panel's latest rating of the arrow (mechmap consensus), in one line. */
+  function panelVerdict(c) {
+    if (!c) return null;
+    return c.verdict + " (round " + c.round + ": n = " + c.n + ", median " + c.median +
+      ", IPR " + c.ipr.toFixed(2) + ", disagreement index " + c.disagreement_index.toFixed(2) + ")";
+  }
+
   function describeArrow(id) {
     const arrow = data.arrows[id];
     add(tooltip, "h2", nodeName(arrow.source) + " \u2192 " + nodeName(arrow.target));
@@ -670,6 +677,7 @@ const mmViewer = (function () {
     field(tooltip, "Provenance", edge.provenance);
     field(tooltip, "Modifies", edge.modifies);
     field(tooltip, "Note", edge.note);
+    field(tooltip, "Panel", panelVerdict(edge.consensus));
     field(tooltip, "As written", edge.written);
     if (edge.evidence.length === 0) {
       field(tooltip, "Evidence", "no vignette bears on this arrow");

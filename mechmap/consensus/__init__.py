@@ -1,0 +1,1 @@
+"""Expert panels rating a map's arrows: forms, the RAND/UCLA statistics, the report."""
