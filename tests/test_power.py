@@ -23,16 +23,12 @@ from mechmap.diagnostics import MapError
 from mechmap.mapfile.dump import dumps
 from mechmap.mechanism.pipeline import TestSetupError
 from mechmap.planning import linear_sem, power
-from mechmap.planning.batched import (
-    analyse_batch,
-    nested_inference,
-    site_level_inference,
-    t_quantiles,
-)
+from mechmap.planning.batched import analyse_batch, nested_inference, site_level_inference
 from mechmap.planning.power import _fits
 from mechmap.planning.simulate import simulate_batch, variable_iccs
 from mechmap.stats.inference import coefficient_inference, monte_carlo_draws
 from mechmap.stats.power import correlation_power
+from mechmap.stats.student import t_quantiles
 from tests.conftest import run_mechmap
 
 MEDIATION = """\

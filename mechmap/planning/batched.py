@@ -19,33 +19,27 @@ tests check them against ``coefficient_inference`` study by study.
 
 The Monte Carlo interval of a product of links is
 :func:`~mechmap.stats.inference.monte_carlo_draws`' recipe (a Gaussian copula of the
-coefficients' t distributions, correlated as their scores are), vectorized the same way. The
-t quantile of a normal draw, ``t_df^-1(Phi(z))``, for each study's own degrees of freedom is
-read off one table instead of calling ``scipy.stats.t.ppf`` millions of times (1.3 us a
-call): ``log(t / z)``, which is even in ``z`` and smooth in both arguments, on a grid of
-``|z|`` and ``v = df^(-1/2)`` (``v = 0`` is the normal, ``v = 1`` the Cauchy; ``v`` rather
-than ``1/df`` because the expansion of ``t`` in ``1/df`` has terms in ``z^(2j)/df^j``),
-interpolated by the cubic through the 4 nearest grid points in both (stored as each cell's
-polynomial): error below 2e-7 of ``max(1, |t|)`` for ``df >= 1`` (Bell-McCaffrey degrees of
-freedom are at least 1) and ``|z| <= 9``, checked against scipy in the tests. A nested study
-then costs about as much as a site-level one (``benchmarks/power_bench.py``: 1.8 ms at 20
-sites of 10 respondents, against 52 ms calling the estimate step's functions per study).
+coefficients' t distributions, correlated as their scores are), vectorized the same way, with
+each study's t quantiles at its own degrees of freedom read off one table
+(:func:`mechmap.stats.student.t_quantiles`) instead of millions of ``scipy.stats.t.ppf``
+calls. A nested study then costs about as much as a site-level one
+(``benchmarks/power_bench.py``: 1.8 ms at 20 sites of 10 respondents, against 52 ms calling
+the estimate step's functions per study).
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
+
+from mechmap.stats.student import t_quantiles
 
 if TYPE_CHECKING:
     import numpy as np
 
 _CHUNK = 50  # studies whose Monte Carlo draws are held in memory at once
 _SINGULAR = 1e-12  # as in mechmap.stats.inference
-_Z_GRID = (9.0, 301)  # |z| from 0 to 9 (a normal draw passes 9 with probability 2e-19)
-_V_GRID = 161  # v = df^(-1/2) from 0 to 1
 
 
 def site_level_inference(
@@ -187,81 +181,6 @@ def _side_of_zero(draws: np.ndarray, alpha: float) -> np.ndarray:
 
     lo, hi = np.quantile(draws, [alpha / 2, 1 - alpha / 2], axis=1)
     return (lo > 0).astype(np.int8) - (hi < 0).astype(np.int8)
-
-
-@functools.cache
-def _log_ratio_table() -> np.ndarray:
-    """``log(t_df^-1(Phi(-|z|)) / -|z|)`` on the grids :data:`_V_GRID` of ``v`` and
-    :data:`_Z_GRID` of ``|z|``, as cubic pieces: ``table[p, q, i, j]`` multiplies
-    ``s^p r^q`` in cell ``i`` of ``v`` and cell ``j`` of ``|z|`` (``s``, ``r`` the positions
-    within them, in grid steps). From the lower tail (``Phi(z)`` rounds to 1 past z = 8.3);
-    at z = 0 its limit, the log of the ratio of the densities at 0."""
-    import numpy as np
-    from scipy import special, stats
-
-    z = np.linspace(0.0, _Z_GRID[0], _Z_GRID[1])[1:]
-    values = np.zeros((_V_GRID, _Z_GRID[1]))  # v = 0: the normal itself
-    for row, v in enumerate(np.linspace(0.0, 1.0, _V_GRID)[1:], start=1):
-        df = v**-2
-        values[row, 0] = np.log(stats.norm.pdf(0.0) / stats.t.pdf(0.0, df))
-        values[row, 1:] = np.log(stats.t.ppf(special.ndtr(-z), df) / -z)
-    return _cubic_pieces(_cubic_pieces(values, 1), 1)
-
-
-def _cubic_pieces(values: np.ndarray, axis: int) -> np.ndarray:
-    """The cubic through the 4 grid points around each cell of ``values`` along ``axis``
-    (the 4 nearest at the ends), as its monomial coefficients in the position within the
-    cell: that axis of ``points`` becomes ``points - 1`` cells, and a new first axis of 4
-    coefficients is added (first, so that each coefficient's table is contiguous)."""
-    import numpy as np
-
-    values = np.moveaxis(values, axis, 0)
-    cells = np.arange(len(values) - 1)
-    first = np.clip(cells, 1, len(values) - 3) - 1
-    nodes = (first - cells)[:, None] + np.arange(4)  # the 4 points, from each cell's start
-    to_monomials = np.linalg.inv(nodes[:, :, None] ** np.arange(4))
-    pieces = np.einsum("cqn,cn...->qc...", to_monomials, values[first[:, None] + np.arange(4)])
-    return np.ascontiguousarray(np.moveaxis(pieces, 1, axis + 1))
-
-
-def _locate(x: np.ndarray, top: float, points: int) -> tuple[np.ndarray, np.ndarray]:
-    """The cell of a uniform grid of ``points`` over [0, ``top``] holding each ``x`` (clamped
-    to ``top``) and the position within it, in grid steps."""
-    import numpy as np
-
-    position = np.minimum(x, top)
-    position *= (points - 1) / top
-    cell = position.astype(np.intp)
-    np.minimum(cell, points - 2, out=cell)
-    position -= cell
-    return cell, position
-
-
-def _horner(coefficients: Sequence[np.ndarray], x: np.ndarray) -> np.ndarray:
-    """The cubic ``c0 + c1 x + c2 x^2 + c3 x^3``, in place on one new array."""
-    result = coefficients[3] * x
-    for c in coefficients[2:0:-1]:
-        result += c
-        result *= x
-    result += coefficients[0]
-    return result
-
-
-def t_quantiles(z: np.ndarray, df: np.ndarray) -> np.ndarray:
-    """``t_df^-1(Phi(z))`` for normal draws ``z`` (studies, draws, fits) and degrees of
-    freedom ``df >= 1`` (studies, fits), from the table of the module docstring."""
-    import numpy as np
-
-    table = _log_ratio_table()
-    # First each (study, fit)'s cubic pieces along |z| at its own v, then each draw's.
-    cell, position = _locate(df**-0.5, 1.0, _V_GRID)
-    pieces = table[:, :, cell]  # (4, 4, studies, fits, |z| cells)
-    rows = _horner(pieces, position[:, :, None]).reshape(4, -1)
-    top, points = _Z_GRID
-    cell, position = _locate(np.abs(z), top, points)
-    cell += (np.arange(df.size) * (points - 1)).reshape(len(df), 1, -1)
-    log_ratio = _horner([np.take(coefficient, cell) for coefficient in rows], position)
-    return z * np.exp(log_ratio, out=log_ratio)
 
 
 def _copula_draws(estimate, se, df, scores, rng, n_draws):

@@ -13,7 +13,8 @@ Bootstrap percentile intervals run short at a dozen sites (a link's 95% interval
 - **an indirect effect** (a product of links, summed over parallel chains) and a direct
   effect (total minus indirect): the Monte Carlo interval (MacKinnon, Lockwood & Williams
   2004; Preacher & Selig 2012). Each coefficient is drawn from its own t sampling
-  distribution (estimate + se * t_df), the draws joined by a Gaussian copula whose
+  distribution (estimate + se * t_df, the t quantiles read off
+  :mod:`mechmap.stats.student`'s table), the draws joined by a Gaussian copula whose
   correlation is that of the coefficients' per-site score contributions, and the interval is
   the central 95% of the product of the draws.
 
@@ -42,6 +43,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
+
+from mechmap.stats.student import t_quantiles
 
 MONTE_CARLO_DRAWS = 20_000
 _SINGULAR = 1e-12  # leverage this close to 1 makes (1 - h) unusable for CR2
@@ -204,8 +207,7 @@ def monte_carlo_draws(
     values, vectors = np.linalg.eigh(correlation)
     root = vectors * np.sqrt(np.clip(values, 0.0, None))
     normal = rng.standard_normal((n_draws, len(fits))) @ root.T
-    quantiles = stats.norm.cdf(normal)
     estimate = np.array([f.estimate for f in fits])
     se = np.array([f.se for f in fits])
-    df = np.array([f.df for f in fits])
-    return estimate + se * stats.t.ppf(quantiles, df)
+    df = np.array([[f.df for f in fits]])  # at least 1: n - k, or Bell-McCaffrey's ratio
+    return estimate + se * t_quantiles(normal[None], df)[0]
