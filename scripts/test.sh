@@ -11,4 +11,5 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 .venv/bin/ruff check mechmap tests benchmarks
-.venv/bin/python -m pytest "$@"
+# One worker per core, each taking whole test files (their module fixtures are set up once).
+.venv/bin/python -m pytest -n auto --dist loadfile "$@"
