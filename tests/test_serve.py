@@ -73,8 +73,8 @@ def _map_folder(tmp: Path) -> Path:
     return tmp
 
 
-def _stop(process: subprocess.Popen) -> tuple[int, str, str]:
-    process.send_signal(signal.SIGINT)
+def _stop(process: subprocess.Popen, how: int = signal.SIGINT) -> tuple[int, str, str]:
+    process.send_signal(how)
     out, err = process.communicate(timeout=30)
     return process.returncode, out, err
 
@@ -305,10 +305,11 @@ def test_only_the_preview_itself_is_served(served: Served) -> None:
     assert served.path.read_text(encoding="utf-8") == served.original
 
 
-def test_ctrl_c_stops_cleanly_and_frees_the_port(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "kill"])
+def test_ctrl_c_or_kill_stops_cleanly_and_frees_the_port(tmp_path: Path, how: int) -> None:
     process, first = _start(_map_folder(tmp_path), "--port", "0")
     port = int(re.search(r":(\d+)/", first).group(1))
-    status, out, err = _stop(process)
+    status, out, err = _stop(process, how)
     assert status == 0 and out.strip().splitlines() == ["stopped"], (out, err)
     assert "Traceback" not in err and err == ""
     with socket.socket() as again:  # the port is free once it has stopped

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -27,10 +28,12 @@ def serve(
 
     Serves on 127.0.0.1 only. Errors show in the page at their line:col until the file is
     fixed; dragging a box pins it there, written into the map's layout block (comments
-    kept). Ctrl-C stops.
+    kept). Ctrl-C (or SIGTERM) stops.
     """
     from mechmap.drafting.preview import PreviewServer
 
+    # `kill` (or a service manager) stops the preview as Ctrl-C does: port freed, "stopped".
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     path = existing(file)
     server = None
     try:
