@@ -129,7 +129,7 @@ def change_report(m: Map, r: ChangeResult) -> bytes:
 
     level = f"{r.confidence:.0%}"
     largest = max((abs(c.estimate) for c in r.contributions), default=0.0)
-    drawing = draw(m, highlight=[c.node for c in r.contributions])
+    drawing = draw(m)
     colours = {
         drawing.node_ids[c.node]: contribution_colour(c.estimate, largest)
         for c in r.contributions
@@ -139,7 +139,7 @@ def change_report(m: Map, r: ChangeResult) -> bytes:
     caption = (
         f"The map with each node of the outcome's measured graph filled by its contribution "
         f"to the change in {_label(m, r.outcome)} ({_sample(r)}): vermillion raised the mean, "
-        "blue lowered it, white contributed nothing; other nodes are faint."
+        "blue lowered it, white contributed nothing; other nodes keep their role's colour."
     )
     rows = tuple(
         (_label(m, c.node), c.node, f"{c.estimate:+.3g}", _ci(c.ci), _verdict(c))
