@@ -4,8 +4,8 @@ from a linear map where exactly one mechanism changes."""
 from __future__ import annotations
 
 import itertools
-import math
 import json
+import math
 from pathlib import Path
 
 import jsonschema
@@ -84,9 +84,7 @@ def linear_shapley(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, float
         total = 0.0
         for size in range(k):
             for subset in itertools.combinations(others, size):
-                weight = (
-                    math.factorial(size) * math.factorial(k - size - 1) / math.factorial(k)
-                )
+                weight = math.factorial(size) * math.factorial(k - size - 1) / math.factorial(k)
                 total += weight * (mean_y(set(subset) | {v}) - mean_y(set(subset)))
         shapley[v] = total
     return shapley
@@ -94,9 +92,7 @@ def linear_shapley(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, float
 
 def test_explain_change_finds_the_changed_mechanism_and_agrees_with_the_linear_shapley(m):
     before, after = study(m, 300, 0.0, 1), study(m, 300, SHIFT, 2)
-    result = explain_change(
-        m, before, after, "y", n_resamples=20, samples=4000, fit_checks=False
-    )
+    result = explain_change(m, before, after, "y", n_resamples=20, samples=4000, fit_checks=False)
     found = {c.node: c for c in result.contributions}
     # The alliance's mechanism changed: the change of y flows through it (0.5 * SHIFT).
     assert max(found, key=lambda v: abs(found[v].estimate)) == "m"
@@ -128,7 +124,9 @@ def test_what_if_matches_the_linear_sem_and_strength_orders_the_arrows(m):
 
 
 def test_a_latent_common_cause_of_the_question_is_named(m):
-    confounded = mechmap.loads(MAP.replace("- {from: u, to: m, effect: 0.3}", "- u -> m\n  - u -> y"))
+    confounded = mechmap.loads(
+        MAP.replace("- {from: u, to: m, effect: 0.3}", "- u -> m\n  - u -> y")
+    )
     with pytest.raises(GcmSetupError, match="u is latent and a common cause of m and y"):
         explain_change(confounded, study(m, 12, 0, 1), study(m, 12, 0, 2), "y", n_resamples=20)
 
@@ -199,7 +197,9 @@ def test_explain_change_cli_json_and_report(files, tmp_path):
     jsonschema.validate(result, CHANGE_SCHEMA)
     total = sum(c["estimate"] for c in result["contributions"])
     assert total == pytest.approx(result["change"]["estimate"])
-    assert any("at 12 sites per data set this attribution is uncertain" in n for n in result["notes"])
+    assert any(
+        "at 12 sites per data set this attribution is uncertain" in n for n in result["notes"]
+    )
     html = report.read_text()
     assert "&lt;b&gt;hours" in html and "<b>hours" not in html
     with sync_playwright() as p:

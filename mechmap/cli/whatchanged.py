@@ -117,7 +117,9 @@ def explain_change(
         old = new = _files(data, "--data")
     else:
         if data:
-            raise usage_error("--data goes with --wave-before/--wave-after; else use --before/--after")
+            raise usage_error(
+                "--data goes with --wave-before/--wave-after; else use --before/--after"
+            )
         old, new = _files(before, "--before"), _files(after, "--after")
     result = _run(
         lambda: run(

@@ -39,7 +39,9 @@ class FitCheck:
         if self.invertibility_p is None:
             return f"{data}, {self.node}: {fit}"
         kind = "independent of" if self.invertibility_p >= 0.05 else "DEPENDENT on"
-        return f"{data}, {self.node}: {fit}; noise {kind} its causes (p = {self.invertibility_p:.2g})"
+        return (
+            f"{data}, {self.node}: {fit}; noise {kind} its causes (p = {self.invertibility_p:.2g})"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -25,10 +25,11 @@ no DAG over the measured nodes represents it, and :class:`GcmSetupError` names i
 ... nodes: {u: {latent: true}, x: {}, y: {}}
 ... edges: [u -> x, u -> y, x -> y]
 ... ''')
->>> measured_graph(m2, {"x", "y"}, outcome="y")
-Traceback (most recent call last):
-...
-mechmap.gcm.model.GcmSetupError: u is latent and a common cause of x and y: DoWhy's gcm needs every node observed, and no graph of the measured nodes represents a hidden common cause; measure u, or ask about an outcome it does not confound
+>>> try:
+...     measured_graph(m2, {"x", "y"}, outcome="y")
+... except GcmSetupError as exc:
+...     print(str(exc).split(":")[0])
+u is latent and a common cause of x and y
 
 Sites are the units: respondent answers are averaged to sites as ``mechmap test`` does
 (:func:`mechmap.data.bind` at level ``site``).
@@ -172,7 +173,8 @@ def check_outcome(m: Map, measured: Collection[str], outcome: str) -> None:
 
     if outcome not in m.variable_info:
         raise GcmSetupError(
-            f"--outcome '{outcome}' is not a variable of the map{did_you_mean(outcome, m.variables)}"
+            f"--outcome '{outcome}' is not a variable of the map"
+            f"{did_you_mean(outcome, m.variables)}"
         )
     if m.variable_info[outcome].node.latent:
         raise GcmSetupError(f"--outcome {outcome} is latent: there are no data to explain")

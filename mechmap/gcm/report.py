@@ -107,7 +107,9 @@ def _restyled(dot: str, ids: dict[str, str], attribute: str) -> str:
             if f"{attribute}=" in line:
                 line = re.sub(rf'\b{attribute}="[^"]*"', f'{attribute}="{value}"', line)
             else:
-                line = line.replace(f'id="{found.group(1)}"', f'{attribute}="{value}", id="{found.group(1)}"')
+                line = line.replace(
+                    f'id="{found.group(1)}"', f'{attribute}="{value}", id="{found.group(1)}"'
+                )
         lines.append(line)
     return "\n".join(lines) + "\n"
 
@@ -173,9 +175,7 @@ def change_report(m: Map, r: ChangeResult) -> bytes:
         Heading("What this rests on", 3),
         Items(ASSUMPTIONS),
     ]
-    report = Report(
-        f"What changed: {m.title}", SYNTHETIC if r.synthetic else None, tuple(blocks)
-    )
+    report = Report(f"What changed: {m.title}", SYNTHETIC if r.synthetic else None, tuple(blocks))
     return to_html(report).encode("utf-8")
 
 

@@ -68,7 +68,7 @@ class WhatIfResult:
             "confidence": self.confidence,
             "n_resamples": self.n_resamples,
             "mechanisms": self.mechanisms,
-            "assumptions": list(ASSUMPTIONS[1:]) + ["the map is the true causal DAG"],
+            "assumptions": ["the map is the true causal DAG", *ASSUMPTIONS[1:]],
             "notes": list(self.notes),
             "synthetic": self.synthetic,
         }
@@ -137,8 +137,7 @@ def what_if(
         point = mean_of(frame)
         rng = np.random.default_rng(seed)
         draws = [
-            mean_of(frame.iloc[rng.integers(0, len(frame), len(frame))])
-            for _ in range(n_resamples)
+            mean_of(frame.iloc[rng.integers(0, len(frame), len(frame))]) for _ in range(n_resamples)
         ]
     return WhatIfResult(
         outcome=outcome,
