@@ -39,11 +39,11 @@ def main() -> None:
         before, after = study(m, sites, 0.0, 1), study(m, sites, 1.0, 2)
         times = []
         for run in (
-            lambda: explain_change(
-                m, before, after, "y", n_resamples=args.resamples, jobs=args.jobs
+            lambda b=before, a=after: explain_change(
+                m, b, a, "y", n_resamples=args.resamples, jobs=args.jobs
             ),
-            lambda: what_if(m, before, {"m": 1.0}, "y", n_resamples=args.resamples),
-            lambda: arrow_strengths(m, before, outcome="y"),
+            lambda b=before: what_if(m, b, {"m": 1.0}, "y", n_resamples=args.resamples),
+            lambda b=before: arrow_strengths(m, b, outcome="y"),
         ):
             start = time.perf_counter()
             run()
