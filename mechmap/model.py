@@ -557,6 +557,21 @@ class Map:
 
         return to_pgmpy(self)
 
+    def to_dowhy(self, data: object, treatment: str, outcome: str, **options: object):
+        """DoWhy's ``CausalModel`` over the map, ``data`` (files or data frames; ``measures=``)
+        aggregated to sites; see :func:`mechmap.gcm.model.to_dowhy`."""
+        from mechmap.gcm.model import to_dowhy
+
+        return to_dowhy(self, data, treatment, outcome, **options)  # type: ignore[arg-type]
+
+    def to_gcm(self, data: object, **options: object):
+        """A fitted ``dowhy.gcm.InvertibleStructuralCausalModel`` over the measured graph
+        (``outcome=``, ``mechanisms="auto"|"linear"``, ``measures=``); see
+        :func:`mechmap.gcm.model.to_gcm`."""
+        from mechmap.gcm.model import to_gcm
+
+        return to_gcm(self, data, **options)  # type: ignore[arg-type]
+
     def to_networkx(self) -> nx.DiGraph:
         """The unrolled DAG as a frozen networkx DiGraph (node and edge attributes included)."""
         import networkx as nx

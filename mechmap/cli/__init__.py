@@ -16,6 +16,7 @@ from mechmap.cli import preview  # noqa: F401
 from mechmap.cli import sources  # noqa: F401
 from mechmap.cli import drafts  # noqa: F401
 from mechmap.cli import consensus  # noqa: F401
+from mechmap.cli import whatchanged  # noqa: F401
 
 # isort: on
 from mechmap.cli.app import app, main
