@@ -38,6 +38,7 @@ from mechmap.gcm.model import (
     require_sites,
     site_data,
 )
+from mechmap.gcm.waves import common_graph, time_indexed, wave_question
 from mechmap.model import Map, Measures
 
 SMALL_N = 30
@@ -196,13 +197,20 @@ def explain_change(
     from mechmap.mapfile.loader import load
 
     m = map if isinstance(map, Map) else load(map)
+    by_wave = wave_before is not None and wave_after is not None and time_indexed(m)
+    if by_wave:  # the map's own reason first, before any data are read
+        common_graph(m, wave_before, wave_after)
     old = site_data(m, before, measures, wave=wave_before)
     new = site_data(m, after, measures, wave=wave_after)
     _same_nodes(old, new)
-    graph = measured_graph(m, set(old.frame.columns), outcome)
+    if by_wave:
+        graph = wave_question(m, wave_before, wave_after, set(old.frame.columns), outcome)
+        nodes = [v for v in old.frame.columns if v in graph]
+    else:
+        graph = measured_graph(m, set(old.frame.columns), outcome)
+        nodes = [v for v in m.variables if v in graph]
     require_sites(graph, old, "the before data")
     require_sites(graph, new, "the after data")
-    nodes = [v for v in m.variables if v in graph]
     b, a = old.frame[nodes], new.frame[nodes]
     with quiet_gcm(seed):
         point = attribute(graph, b, a, outcome, mechanisms, samples)

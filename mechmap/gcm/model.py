@@ -84,19 +84,15 @@ def _as_measures(m: Map, measures: Measures | str | Path | None) -> Measures | N
 
 
 def at_wave(m: Map, measures: Measures | None, wave: str) -> Measures:
-    """``measures`` reading every node from the rows of one wave of a long table (the rows
-    whose wave column says ``wave``): two waves become two data sets of the same nodes."""
+    """``measures`` reading every node of a map *without* time-indexed nodes from the rows of
+    one wave of a long table (the rows whose wave column says ``wave``): two waves become two
+    data sets of the same nodes. (A map with time-indexed nodes reads each copy from its own
+    wave's rows already; see :mod:`mechmap.gcm.waves`.)"""
     measures = measures or Measures()
     if measures.wave is None:
         raise GcmSetupError(
             f"a wave ('{wave}') selects rows by the measures' wave column, and none is named: "
             "add 'wave: COLUMN' to the measures"
-        )
-    copies = [v for v, info in m.variable_info.items() if info.wave is not None]
-    if copies:
-        raise GcmSetupError(
-            f"the map has time-indexed nodes ({', '.join(copies[:3])}): each wave is a node "
-            "of its own there, so compare waves with --before and --after files instead"
         )
     given = measures.by_variable
     nodes = tuple(
@@ -117,26 +113,38 @@ def site_data(
 ) -> SiteData:
     """Every measured node of ``m`` from ``data`` (files or data frames, as
     :func:`mechmap.test_path` takes), one row per site. ``wave`` keeps the rows of one wave
-    of a long table (:func:`at_wave`). Sites missing a value are dropped (listed in
-    ``bound.dropped``) unless ``missing="error"``."""
+    of a long table: for a map without time-indexed nodes every node is read there
+    (:func:`at_wave`); for a map with them, the copies at that wave and the timeless nodes,
+    named by node id (:func:`mechmap.gcm.waves.wave_variables`). Sites missing a value are
+    dropped (listed in ``bound.dropped``) unless ``missing="error"``."""
     import pandas as pd
 
     from mechmap.data import bind, bindable_variables
-    from mechmap.mechanism.pipeline import _sources, _tables
+    from mechmap.gcm.waves import time_indexed, wave_variables
+    from mechmap.mechanism.pipeline import read_data
 
     bound_measures = _as_measures(m, measures)
-    if wave is not None:
+    wanted = list(m.variables)
+    if wave is not None and time_indexed(m):
+        wanted = list(wave_variables(m, wave))
+        if bound_measures is None or bound_measures.wave is None:
+            raise GcmSetupError(
+                f"a wave ('{wave}') selects rows by the measures' wave column, and none is "
+                "named: add 'wave: COLUMN' to the measures"
+            )
+    elif wave is not None:
         bound_measures = at_wave(m, bound_measures, wave)
-    tables = _tables(_sources(data), None)
+    tables = read_data(data)
     measured = bindable_variables(m, bound_measures, tables)
     if not measured:
         raise GcmSetupError(
             "no node of the map has data: name columns after the nodes, or bind them with "
             "--measures (see docs/map-format.md, 'measures')"
         )
-    variables = [v for v in m.variables if v in measured]
+    variables = [v for v in wanted if v in measured]
     bound = bind(m, bound_measures, tables, variables, level="site", missing=missing)
-    frame = pd.DataFrame(bound.values, columns=list(bound.columns), index=list(bound.site_ids))
+    names = [c.partition("@")[0] if wave is not None else c for c in bound.columns]
+    frame = pd.DataFrame(bound.values, columns=names, index=list(bound.site_ids))
     return SiteData(frame, bound)
 
 
@@ -149,13 +157,27 @@ def measured_graph(m: Map, measured: Collection[str], outcome: str | None = None
     full.add_nodes_from(m.variables)
     if outcome is not None:
         check_outcome(m, measured, outcome)
+    latent = {v for v, info in m.variable_info.items() if info.node.latent}
+    return project(full, measured, latent, outcome)
+
+
+def project(
+    full: nx.DiGraph, measured: Collection[str], latent: Collection[str], outcome: str | None
+) -> nx.DiGraph:
+    """``full`` cut to the ``outcome``'s ancestors (if given), each node not ``measured``
+    removed by latent projection; a hidden common cause raises :class:`GcmSetupError`."""
+    import networkx as nx
+
+    if outcome is not None:
         full = nx.DiGraph(full.subgraph(nx.ancestors(full, outcome) | {outcome}))
+    else:
+        full = nx.DiGraph(full)
     for node in list(nx.topological_sort(full)):
         if node in measured:
             continue
         causes, effects = list(full.predecessors(node)), list(full.successors(node))
         if len(effects) > 1:
-            why = "latent" if m.variable_info[node].node.latent else "not measured (no data)"
+            why = "latent" if node in latent else "not measured (no data)"
             raise GcmSetupError(
                 f"{node} is {why} and a common cause of {' and '.join(effects[:2])}: DoWhy's "
                 "gcm needs every node observed, and no graph of the measured nodes represents "

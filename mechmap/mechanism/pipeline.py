@@ -110,8 +110,8 @@ def test_path(
         bound = load_measures(Path(measures), m)
     else:
         bound = measures if measures is not None else m.measures
-    sources = _sources(data)
-    tables = _tables(sources, query)
+    sources = as_sources(data)
+    tables = read_data(sources, query)
     plan = plan_test(m, chains, bindable_variables(m, bound, tables), hypothesis, expect)
     missing_path = [v for chain in chains for v in chain if v not in plan.measured]
     if missing_path:
@@ -162,20 +162,25 @@ def test_path(
     return dataclasses.replace(result, reproduction=reproduce)
 
 
-def _sources(data) -> list:
-    """``data`` as a list of files and data frames (one of them alone is a list of one)."""
+def as_sources(data) -> list:
+    """``data`` as a list of files and data frames (one of them alone is a list of one), the
+    form every command that reads data takes: CSV, Parquet or DuckDB paths and DataFrames."""
     import pandas as pd
 
     return [data] if isinstance(data, str | Path | pd.DataFrame) else list(data)
 
 
-def _tables(sources: list, query: str | None) -> list[Table]:
-    """Files read as tables, data frames taken as they are (rows numbered from 2, as in a
-    CSV file under its header, so that located errors point at the row)."""
+def read_data(data, query: str | None = None) -> list[Table]:
+    """The tables of ``data`` (files or data frames, alone or in a list; see
+    :func:`as_sources`): files read by :func:`mechmap.data.read_tables` (``query``: one SQL
+    SELECT over them), data frames taken as they are with rows numbered from 2, as in a CSV
+    file under its header, so that located errors point at the row. ``mechmap test`` and the
+    gcm commands read their data through this one function."""
     import pandas as pd
 
     from mechmap.data import Table, read_tables
 
+    sources = as_sources(data)
     frames = [s for s in sources if isinstance(s, pd.DataFrame)]
     files = [Path(s) for s in sources if not isinstance(s, pd.DataFrame)]
     if frames and query is not None:
