@@ -32,6 +32,14 @@ EXPECTED = {
         "CR2 cluster-robust t interval (12 sites",
         "power curve written: out/notebook-power-curve.png",
     ),
+    "03-what-changed.ipynb": (
+        "SYNTHETIC: 11 sites with screening data; improved in year 1: 11",
+        "refused: 13 node(s) are drawn at one of the two waves only",
+        "refused: site_context is latent and a common cause",
+        "n = 11 before, 11 after",
+        "at 11 sites per data set this attribution is uncertain",
+        "report written: out/notebook-what-changed.html",
+    ),
 }
 
 
