@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from pathlib import Path
 
 import jsonschema
@@ -90,9 +91,21 @@ def linear_shapley(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, float
     return shapley
 
 
+def in_process(*args: str):
+    """The CLI run in this process (typer's CliRunner): for bad input, where a subprocess
+    would only add DoWhy's start-up; every command also has a true subprocess run below."""
+    from typer.testing import CliRunner
+
+    import mechmap.cli  # noqa: F401  (registers the commands)
+    from mechmap.cli.app import app
+
+    return CliRunner().invoke(app, list(args))
+
+
 def test_explain_change_finds_the_changed_mechanism_and_agrees_with_the_linear_shapley(m):
     before, after = study(m, 300, 0.0, 1), study(m, 300, SHIFT, 2)
-    result = explain_change(m, before, after, "y", n_resamples=20, samples=4000, fit_checks=False)
+    # Ten resamples suffice for the interval's logic; the point values are what is checked.
+    result = explain_change(m, before, after, "y", n_resamples=10, samples=4000, fit_checks=False)
     found = {c.node: c for c in result.contributions}
     # The alliance's mechanism changed: the change of y flows through it (0.5 * SHIFT).
     assert max(found, key=lambda v: abs(found[v].estimate)) == "m"
@@ -114,13 +127,18 @@ def test_explain_change_finds_the_changed_mechanism_and_agrees_with_the_linear_s
 def test_what_if_matches_the_linear_sem_and_strength_orders_the_arrows(m):
     data = study(m, 300, 0.0, 3)
     # y = 0.5 m + 0.2 x + e with E[x] = 0: holding m at 1 gives a mean of 0.5.
-    result = what_if(m, data, {"m": 1.0}, "y", n_resamples=20)
+    result = what_if(m, data, {"m": 1.0}, "y", n_resamples=10)
     assert result.mean.estimate == pytest.approx(0.5, abs=0.12)
     assert result.mean.ci[0] < result.mean.estimate < result.mean.ci[1]
-    strengths = arrow_strengths(m, data, outcome="y")
-    into_y = {s.cause: s.strength for s in strengths.arrows if s.effect == "y"}
-    assert into_y["m"] > into_y["x"] > 0
-    assert {v for v, _ in strengths.influence} == {"x", "m", "y"}
+    assert {c.node for c in result.fit_checks} == {"x", "m", "y"}
+    assert next(c for c in result.fit_checks if c.node == "m").r2 > 0.1
+    strengths = arrow_strengths(m, data, outcome="y", n_resamples=5, samples=200)
+    into_y = {s.cause: s for s in strengths.arrows if s.effect == "y"}
+    assert into_y["m"].strength > into_y["x"].strength > 0
+    # The strong arrow's interval stays above the weak one's estimate at 300 sites.
+    assert into_y["m"].ci[0] > into_y["x"].strength
+    assert all(s.ci[0] <= s.ci[1] for s in strengths.arrows)
+    assert {v for v, _, _ in strengths.influence} == {"x", "m", "y"}
 
 
 def test_a_latent_common_cause_of_the_question_is_named(m):
@@ -128,7 +146,7 @@ def test_a_latent_common_cause_of_the_question_is_named(m):
         MAP.replace("- {from: u, to: m, effect: 0.3}", "- u -> m\n  - u -> y")
     )
     with pytest.raises(GcmSetupError, match="u is latent and a common cause of m and y"):
-        explain_change(confounded, study(m, 12, 0, 1), study(m, 12, 0, 2), "y", n_resamples=20)
+        explain_change(confounded, study(m, 12, 0, 1), study(m, 12, 0, 2), "y", n_resamples=1)
 
 
 def test_map_methods_give_dowhy_models(m):
@@ -189,7 +207,7 @@ def test_explain_change_cli_json_and_report(files, tmp_path):
     report = tmp_path / "change.html"
     done = run_mechmap(
         "explain-change", str(files / "map.yaml"), "--before", str(files / "before.csv"),
-        "--after", str(files / "after.csv"), "-y", "y", "--resamples", "20", "--json",
+        "--after", str(files / "after.csv"), "-y", "y", "--resamples", "10", "--json",
         "--report", str(report),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -209,17 +227,21 @@ def test_explain_change_cli_json_and_report(files, tmp_path):
         assert page.locator("svg").count() >= 1
         assert "n = 12 before, 12 after" in page.inner_text("body")
         browser.close()
-    again = run_mechmap(
+    # The node whose mechanism changed is filled full vermillion; the key says what fill means.
+    assert "fill: contribution to the change" in html
+    assert 'fill="#d55e00"' in html.lower()
+    assert "<title>SYNTHETIC" not in html and ": what changed (mechmap)</title>" in html
+    again = in_process(
         "explain-change", str(files / "map.yaml"), "--before", str(files / "before.csv"),
         "--after", str(files / "after.csv"), "-y", "y", "--report", str(report),
     )  # fmt: skip
-    assert again.returncode == 2 and "--force" in again.stderr
+    assert again.exit_code == 2 and "--force" in again.stderr
 
 
 def test_whatif_and_strength_cli_json(files, tmp_path):
     done = run_mechmap(
         "whatif", str(files / "map.yaml"), "-d", str(files / "before.csv"), "--set", "m=1",
-        "-y", "y", "--resamples", "20", "--json",
+        "-y", "y", "--resamples", "10", "--json",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
@@ -227,12 +249,16 @@ def test_whatif_and_strength_cli_json(files, tmp_path):
     drawing = tmp_path / "strength.svg"
     done = run_mechmap(
         "strength", str(files / "map.yaml"), "-d", str(files / "before.csv"), "--json",
-        "--draw", str(drawing),
+        "--draw", str(drawing), "--resamples", "10",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     arrows = {(a["cause"], a["effect"]) for a in json.loads(done.stdout)["arrows"]}
     assert arrows == {("x", "m"), ("m", "y"), ("x", "y")}
-    assert drawing.read_text().lstrip().startswith("<svg")
+    svg = drawing.read_text()
+    assert svg.lstrip().startswith("<svg")
+    # Line widths come from the strengths, and the key says what width means.
+    assert "line width: arrow strength" in svg
+    assert len(set(re.findall(r'stroke-width="([0-9.]+)"', svg))) >= 3
 
 
 @pytest.mark.parametrize(
@@ -252,16 +278,95 @@ def test_whatif_and_strength_cli_json(files, tmp_path):
 )  # fmt: skip
 def test_explain_change_bad_input(files, args, message):
     args = [str(files / a) if a.endswith(".csv") else a for a in args]
-    done = run_mechmap("explain-change", str(files / "map.yaml"), *args)
-    assert done.returncode == 2, done.stderr
+    done = in_process("explain-change", str(files / "map.yaml"), *args, "--resamples", "10")
+    assert done.exit_code == 2, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_whatif_on_a_node_that_is_not_a_cause(files):
-    done = run_mechmap(
+    done = in_process(
         "whatif", str(files / "map.yaml"), "-d", str(files / "before.csv"), "--set", "y=1",
         "-y", "m",
     )  # fmt: skip
-    assert done.returncode == 2
+    assert done.exit_code == 2
     assert "y is not a cause of m" in done.stderr and "Traceback" not in done.stderr
+
+
+PANEL = """mechmap: 1
+id: panel
+title: Fidelity and screening measured at both waves
+waves: {impl: Implementation year, sust: Sustainment year}
+nodes:
+  support: {label: Leadership support}
+  fidelity: {label: Fidelity, waves: [impl, sust]}
+  screening: {label: Screening, waves: [impl, sust]}
+edges: [support -> fidelity, fidelity -> screening, support -> screening]
+measures:
+  wave: wave
+"""
+
+
+def test_the_waves_of_a_long_table_are_compared_on_one_graph(tmp_path):
+    """A map measured at both waves with the same arrows: one row per site and wave, the
+    impl rows before, the sust rows after; fidelity's mechanism alone shifts by 1 (so the
+    year-end mean of screening by 0.8 through it)."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for site in range(60):
+        support = rng.normal()
+        for wave, shift in (("impl", 0.0), ("sust", 1.0)):
+            fidelity = 0.5 * support + shift + rng.normal()
+            screening = 0.8 * fidelity + 0.3 * support + rng.normal()
+            rows.append((f"s{site}", wave, support, fidelity, screening))
+    long = pd.DataFrame(rows, columns=["site", "wave", "support", "fidelity", "screening"])
+    (tmp_path / "panel.yaml").write_text(PANEL)
+    long.to_csv(tmp_path / "long.csv", index=False)
+    done = in_process(
+        "explain-change", str(tmp_path / "panel.yaml"), "--data", str(tmp_path / "long.csv"),
+        "--wave-before", "impl", "--wave-after", "sust", "-y", "screening",
+        "--resamples", "10", "--json",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    result = json.loads(done.stdout)
+    found = {c["node"]: c for c in result["contributions"]}
+    assert set(found) == {"support", "fidelity", "screening"}
+    assert result["n_before"] == result["n_after"] == 60
+    assert found["fidelity"]["estimate"] == pytest.approx(0.8, abs=0.25)
+    assert found["fidelity"]["ci"][0] > 0
+    assert found["support"]["ci"][0] <= 0 <= found["support"]["ci"][1]  # timeless: same data
+    observed = result["observed"]["after"] - result["observed"]["before"]
+    assert result["change"]["estimate"] == pytest.approx(observed, abs=0.1)
+    wrong = in_process(
+        "explain-change", str(tmp_path / "panel.yaml"), "--data", str(tmp_path / "long.csv"),
+        "--wave-before", "impl", "--wave-after", "sust", "-y", "screening@sust",
+    )  # fmt: skip
+    assert wrong.exit_code == 2 and "named without its wave ('screening')" in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("  extra: {wave: impl}\nedges: [extra -> screening, ",
+         "drawn at one of the two waves only (extra)"),
+        ("edges: [fidelity@impl -> screening@sust, ",
+         "fidelity@impl -> screening@sust reaches the sust wave from another wave"),
+        ("  late: {waves: [impl, sust]}\nedges: [late@sust -> screening@sust, ",
+         "screening has causes fidelity, support at impl but fidelity, late, support at sust"),
+    ],
+)  # fmt: skip
+def test_waves_whose_slices_differ_are_refused_with_the_reason(change, message):
+    from mechmap.gcm.waves import common_graph
+
+    panel = mechmap.loads(PANEL.replace("edges: [", change))
+    with pytest.raises(GcmSetupError) as refused:
+        common_graph(panel, "impl", "sust")
+    assert message in str(refused.value)
+
+
+def test_the_gti_map_is_refused_wave_against_wave_before_any_fit():
+    from tests.conftest import ROOT
+
+    gti = mechmap.load(ROOT / "maps" / "yakovchenko-2025-working-alliance.yaml")
+    with pytest.raises(GcmSetupError, match=r"13 node\(s\) are drawn at one of the two waves only"):
+        explain_change(gti, [], [], "screening", wave_before="impl", wave_after="sust")

@@ -39,8 +39,9 @@ MechanismsOption = Annotated[
     ),
 ]
 ResamplesOption = Annotated[
-    int, typer.Option("--resamples", help="Site-bootstrap resamples (DoWhy is slow)", min=20)
+    int, typer.Option("--resamples", help="Site-bootstrap resamples (DoWhy is slow)", min=10)
 ]
+JobsOption = Annotated[int, typer.Option("--jobs", help="Processes for the bootstrap", min=1)]
 SeedOption = Annotated[int, typer.Option(help="Random seed (results are reproducible)")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for tools")]
 
@@ -93,7 +94,7 @@ def explain_change(
     measures: MeasuresOption = None,
     mechanisms: MechanismsOption = "linear",
     resamples: ResamplesOption = 200,
-    jobs: Annotated[int, typer.Option("--jobs", help="Processes for the bootstrap", min=1)] = 1,
+    jobs: JobsOption = 1,
     seed: SeedOption = 0,
     report: Annotated[
         Path | None, typer.Option("--report", help="Write a report: FILE.html")
@@ -201,6 +202,8 @@ def strength(
     ] = None,
     measures: MeasuresOption = None,
     mechanisms: MechanismsOption = "linear",
+    resamples: ResamplesOption = 100,
+    jobs: JobsOption = 1,
     seed: SeedOption = 0,
     drawing: Annotated[
         Path | None,
@@ -210,7 +213,7 @@ def strength(
     as_json: JsonOption = False,
 ) -> None:
     """The strength of every measured arrow (and each node's intrinsic causal influence on an
-    outcome), from the map's mechanisms fitted on the data."""
+    outcome), from the map's mechanisms fitted on the data, with site-bootstrap intervals."""
     from mechmap.gcm.strength import arrow_strengths
 
     m = valid_map(file, None).map
@@ -226,7 +229,9 @@ def strength(
             outcome=outcome,
             measures=existing(measures) if measures is not None else None,
             mechanisms=_mechanisms(mechanisms),
+            n_resamples=resamples,
             seed=seed,
+            jobs=jobs,
         )
     )
     if as_json:

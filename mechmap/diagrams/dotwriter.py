@@ -139,6 +139,7 @@ def _map_lines(scene, m: Map, looks, node_ids, edge_ids, words) -> list[str]:
                 v in lit_vertices,
                 v in emphasised,
                 _at(x + ox, y + oy, H),
+                looks.node_fill.get(v),
             )
         )
 
@@ -221,7 +222,7 @@ def _wave_box(arranged, members, column, top, bottom):
     return x0, x1, y0, y1
 
 
-def _node_attributes(m, vertex, node_id, arranged, lit, emphasis, pos) -> str:
+def _node_attributes(m, vertex, node_id, arranged, lit, emphasis, pos, fill=None) -> str:
     node = m.node_by_id[concept(m, vertex)]
     width, height = arranged.sizes[vertex]
     styles = ["filled"]
@@ -233,7 +234,7 @@ def _node_attributes(m, vertex, node_id, arranged, lit, emphasis, pos) -> str:
         label=arranged.labels[vertex],
         shape=arranged.shapes[vertex],
         style=",".join(styles),
-        fillcolor=ROLE_FILLS[node.role] if lit else "#FAFAFA",
+        fillcolor=fill or (ROLE_FILLS[node.role] if lit else "#FAFAFA"),
         color=HIGHLIGHT if emphasis else "black" if lit else DIMMED,
         penwidth="2.5" if emphasis else None,
         fontcolor="black" if lit else DIMMED,
@@ -283,7 +284,8 @@ def _edge_line(m, arrow, edge_id, route, words, looks, lit, strong, offset, H) -
             if lit
             else DIMMED,
             fontname=f"{FONT}-Bold" if strong else None,
-            penwidth=width * 2.5 if strong else width * weight if weight else None,
+            penwidth=looks.edge_width.get(arrow)
+            or (width * 2.5 if strong else width * weight if weight else None),
             id=edge_id,
         )
         + ";"

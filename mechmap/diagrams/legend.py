@@ -49,8 +49,10 @@ def legend_for(
     arrows: Sequence[tuple[str, str]],
     rolled_up: bool,
     style: Theme,
+    extra: Sequence[str] = (),
 ) -> Legend | None:
-    """The key for a drawing of ``vertices`` and ``arrows``; None when nothing is drawn."""
+    """The key for a drawing of ``vertices`` and ``arrows`` (``extra``: notes the caller's
+    own fills or widths need); None when nothing is drawn."""
     if not vertices:
         return None
     nodes = [m.node_by_id[concept(m, v)] for v in vertices]
@@ -66,7 +68,7 @@ def legend_for(
         w, h = sizes[role]
         samples.append(Sample(role, role.replace("_", " "), x + w / 2, row_h / 2, w, h))
         x += w + font
-    notes = _notes(m, nodes, arrows, rolled_up)
+    notes = [*extra, *_notes(m, nodes, arrows, rolled_up)]
     width = max(x - font, 0.0)
     text = wrap("   ·   ".join(notes), max(40, int(width / (font * 0.5)))) if notes else ""
     text_w, text_h = text_box(text, font) if text else (0.0, 0.0)

@@ -84,6 +84,9 @@ def draw(
     width: float | None = None,
     edge_colors: Mapping[tuple[str, str], str] | None = None,
     edge_labels: Mapping[tuple[str, str], str] | None = None,
+    node_fill: Mapping[str, str] | None = None,
+    edge_width: Mapping[tuple[str, str], float] | None = None,
+    key_notes: Sequence[str] = (),
 ) -> Drawing:
     """The map as positioned DOT: waves as columns, role shapes, arrow numbers, a legend.
 
@@ -99,30 +102,50 @@ def draw(
     ``edge_colors``: a colour for some arrows (cause, effect), such as a tested path's arrows
     coloured by their result; they are drawn thick in that colour and never dimmed;
     ``edge_labels``: words added to those arrows' labels, because colour alone does not reach
-    every reader (colour-blind, greyscale print).
+    every reader (colour-blind, greyscale print);
+    ``node_fill``: a fill colour for some vertices in place of their role's (such as each
+    node's contribution to a change), and ``edge_width``: a line width in points for some
+    arrows (such as their strength); ``key_notes``: lines added to the key saying what those
+    fills and widths mean.
     """
     style = THEMES[theme]
     if legend not in LEGENDS:
         raise ValueError(f"legend must be one of {', '.join(LEGENDS)}, not '{legend}'")
     vertices, arrows = drawn_graph(m, rolled_up)
     edge_colors, edge_labels = edge_colors or {}, edge_labels or {}
-    strangers = (set(edge_colors) | set(edge_labels)) - set(arrows)
+    node_fill, edge_width = node_fill or {}, edge_width or {}
+    strangers = (set(edge_colors) | set(edge_labels) | set(edge_width)) - set(arrows)
     if strangers:
         a, b = sorted(strangers)[0]
         raise ValueError(f"cannot colour {a} -> {b}: the map draws no such arrow")
+    unknown = set(node_fill) - set(vertices)
+    if unknown:
+        raise ValueError(f"cannot fill {sorted(unknown)[0]}: the map draws no such node")
     if focus is not None:
         vertices, arrows = _focused(m, vertices, arrows, focus, rolled_up, depth)
     node_ids = {v: f"n{i}" for i, v in enumerate(vertices)}
     edge_ids = {a: f"e{i}" for i, a in enumerate(arrows)}
     words = {a: arrow_words(m, a, rolled_up, edge_labels.get(a)) for a in arrows}
-    key = legend_for(m, vertices, arrows, rolled_up, style)
+    key = legend_for(m, vertices, arrows, rolled_up, style, key_notes)
     if legend == "only":
         vertices, arrows = [], []
     heading = m.title if title is None else title
     scene = _best_scene(
         m, vertices, arrows, words, style, heading, caption, key if legend != "none" else None
     )
-    looks = _Looks(m, rolled_up, style, highlight, revealed, current, edge_colors, vertices, arrows)
+    looks = _Looks(
+        m,
+        rolled_up,
+        style,
+        highlight,
+        revealed,
+        current,
+        edge_colors,
+        vertices,
+        arrows,
+        node_fill,
+        edge_width,
+    )
     lines = scene_dot(scene, m, looks, node_ids, edge_ids, words, width)
     ox, oy = scene.offset
     layout = scene.arranged.layout if scene.arranged else None
@@ -200,6 +223,8 @@ class _Looks:
     edge_colors: Mapping[tuple[str, str], str]
     vertices: Sequence[str]
     arrows: Sequence[tuple[str, str]]
+    node_fill: Mapping[str, str] = field(default_factory=dict)
+    edge_width: Mapping[tuple[str, str], float] = field(default_factory=dict)
 
     def lit(self) -> tuple[set[str], set[tuple[str, str]], set[tuple[str, str]]]:
         """Vertices and arrows in colour, and the arrows that stand out."""

@@ -172,6 +172,19 @@ def _resamples(args) -> list[dict]:
     return out
 
 
+def bootstrap(worker, args: tuple, n_resamples: int, seed: int, jobs: int) -> list[dict]:
+    """``worker((*args, seeds))`` over ``n_resamples`` seeds drawn from ``seed``, shared among
+    ``jobs`` processes (one: in this process); the draws in seed order per worker."""
+    import numpy as np
+
+    seeds = np.random.SeedSequence(seed).generate_state(n_resamples, dtype=np.uint64)
+    work = [(*args, share) for i in range(jobs) if (share := list(seeds[i::jobs]))]
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            return [d for part in pool.map(worker, work) for d in part]
+    return [d for w in work for d in worker(w)]
+
+
 def explain_change(
     map: Map | str | Path,
     before: Any,
@@ -192,8 +205,6 @@ def explain_change(
     """Attribute the change in ``outcome``'s mean from ``before`` to ``after`` (files or data
     frames; or one long table twice with ``wave_before``/``wave_after``) to the nodes whose
     mechanisms changed, with site-bootstrap intervals (``jobs`` processes share them)."""
-    import numpy as np
-
     from mechmap.mapfile.loader import load
 
     m = map if isinstance(map, Map) else load(map)
@@ -215,14 +226,9 @@ def explain_change(
     with quiet_gcm(seed):
         point = attribute(graph, b, a, outcome, mechanisms, samples)
         checks = _checks(graph, b, a, mechanisms) if fit_checks else ()
-    seeds = np.random.SeedSequence(seed).generate_state(n_resamples, dtype=np.uint64)
-    shares = [list(seeds[i::jobs]) for i in range(jobs)]
-    work = [(graph, b, a, outcome, mechanisms, samples, share) for share in shares if share]
-    if jobs > 1:
-        with ProcessPoolExecutor(jobs) as pool:
-            draws = [d for part in pool.map(_resamples, work) for d in part]
-    else:
-        draws = [d for w in work for d in _resamples(w)]
+    draws = bootstrap(
+        _resamples, (graph, b, a, outcome, mechanisms, samples), n_resamples, seed, jobs
+    )
     contributions = tuple(
         Contribution(point[v], interval([d[v] for d in draws], confidence), node=v) for v in nodes
     )

@@ -9,8 +9,6 @@ terminal.
 
 from __future__ import annotations
 
-import re
-
 from mechmap.gcm.change import ASSUMPTIONS, ChangeResult
 from mechmap.gcm.strength import StrengthResult
 from mechmap.gcm.whatif import WhatIfResult
@@ -64,9 +62,7 @@ def change_lines(m: Map, r: ChangeResult) -> list[str]:
     lines += [f"Note: {n}" for n in r.notes]
     lines.append(f"Site bootstrap: {r.n_resamples} resamples; mechanisms {r.mechanisms}.")
     lines.append("Assumes: " + "; ".join(ASSUMPTIONS) + ".")
-    if r.fit_checks:
-        lines.append("DoWhy's evaluate_causal_model (3-fold cross-validation):")
-        lines += [f"  {printable(c.line(data))}" for data, c in r.fit_checks]
+    lines += _fit_lines(r.fit_checks)
     return lines
 
 
@@ -80,38 +76,36 @@ def whatif_lines(m: Map, r: WhatIfResult) -> list[str]:
     ]
     lines += [f"Note: {n}" for n in r.notes]
     lines.append(f"Assumes: {'; '.join(r.as_dict()['assumptions'])}; mechanisms {r.mechanisms}.")
+    lines += _fit_lines(tuple(("fitted", c) for c in r.fit_checks))
     return lines
 
 
+def _fit_lines(checks) -> list[str]:
+    if not checks:
+        return []
+    return [
+        "DoWhy's evaluate_causal_model (cross-validated):",
+        *(f"  {printable(c.line(data))}" for data, c in checks),
+    ]
+
+
 def strength_lines(m: Map, r: StrengthResult) -> list[str]:
+    level = f"{r.confidence:.0%}"
     lines = [SYNTHETIC] if r.synthetic else []
-    lines.append(f"Arrow strength (n = {r.n} {r.level}; mechanisms {r.mechanisms}):")
+    lines.append(
+        f"Arrow strength (n = {r.n} {r.level}; mechanisms {r.mechanisms}; {level} intervals "
+        f"from {r.n_resamples} site-bootstrap resamples):"
+    )
     lines += [
-        f"  {printable(_label(m, a.cause))} -> {printable(_label(m, a.effect))}: {a.strength:.3g}"
+        f"  {printable(_label(m, a.cause))} -> {printable(_label(m, a.effect))}: "
+        f"{a.strength:.3g} {_ci(a.ci)}"
         for a in r.arrows
     ]
     if r.outcome is not None:
         lines.append(f"Intrinsic causal influence on {printable(r.outcome)} (variance shares):")
-        lines += [f"  {printable(_label(m, v))}: {x:.3g}" for v, x in r.influence]
+        lines += [f"  {printable(_label(m, v))}: {x:.3g} {_ci(ci)}" for v, x, ci in r.influence]
     lines += [f"Note: {n}" for n in r.notes]
     return lines
-
-
-def _restyled(dot: str, ids: dict[str, str], attribute: str) -> str:
-    """``dot`` with ``attribute`` set to a new value on the statements of the given ids."""
-    lines = []
-    for line in dot.splitlines():
-        found = re.search(r'id="([^"]+)"', line)
-        if found and found.group(1) in ids:
-            value = ids[found.group(1)]
-            if f"{attribute}=" in line:
-                line = re.sub(rf'\b{attribute}="[^"]*"', f'{attribute}="{value}"', line)
-            else:
-                line = line.replace(
-                    f'id="{found.group(1)}"', f'{attribute}="{value}", id="{found.group(1)}"'
-                )
-        lines.append(line)
-    return "\n".join(lines) + "\n"
 
 
 def _svg(dot: str) -> str | None:
@@ -131,13 +125,23 @@ def change_report(m: Map, r: ChangeResult) -> bytes:
 
     level = f"{r.confidence:.0%}"
     largest = max((abs(c.estimate) for c in r.contributions), default=0.0)
-    drawing = draw(m)
-    colours = {
-        drawing.node_ids[c.node]: contribution_colour(c.estimate, largest)
-        for c in r.contributions
-        if c.node in drawing.node_ids
+    # Compared wave against wave, a contribution is a node's: each of its copies shows it.
+    colour = {c.node: contribution_colour(c.estimate, largest) for c in r.contributions}
+    fills = {
+        v: colour.get(v) or colour[v.partition("@")[0]]
+        for v in m.variables
+        if v in colour or v.partition("@")[0] in colour
     }
-    svg = _svg(_restyled(drawing.dot, colours, "fillcolor"))
+    svg = _svg(
+        draw(
+            m,
+            node_fill=fills,
+            key_notes=(
+                "fill: contribution to the change (vermillion raised the mean, blue lowered "
+                "it, white none; the deeper, the larger)",
+            ),
+        ).dot
+    )
     caption = (
         f"The map with each node of the outcome's measured graph filled by its contribution "
         f"to the change in {_label(m, r.outcome)} ({_sample(r)}): vermillion raised the mean, "
@@ -161,7 +165,8 @@ def change_report(m: Map, r: ChangeResult) -> bytes:
             (
                 ("#D55E00", "vermillion", "raised the outcome's mean"),
                 ("#0072B2", "blue", "lowered it"),
-            )
+            ),
+            "Node fills",
         ),
         Table(
             f"Contributions of each node's change of mechanism ({_sample(r)}; site bootstrap, "
@@ -176,21 +181,29 @@ def change_report(m: Map, r: ChangeResult) -> bytes:
         Items(ASSUMPTIONS),
     ]
     report = Report(f"What changed: {m.title}", SYNTHETIC if r.synthetic else None, tuple(blocks))
-    return to_html(report).encode("utf-8")
+    return to_html(report, "what changed").encode("utf-8")
 
 
 def strength_svg(m: Map, r: StrengthResult) -> bytes:
     """The map with each measured arrow's line width proportional to its strength."""
     from mechmap.diagrams.render import draw
 
-    drawing = draw(m, caption=f"Line width: arrow strength (n = {r.n} {r.level}).")
     largest = max((a.strength for a in r.arrows), default=0.0)
     widths = {
-        drawing.edge_ids[(a.cause, a.effect)]: f"{0.5 + 5.5 * max(a.strength, 0) / largest:.2f}"
+        (a.cause, a.effect): 0.5 + 5.5 * max(a.strength, 0) / largest
         for a in r.arrows
-        if largest > 0 and (a.cause, a.effect) in drawing.edge_ids
+        if largest > 0 and (a.cause, a.effect) in m.edge_of
     }
-    svg = _svg(_restyled(drawing.dot, widths, "penwidth"))
+    drawing = draw(
+        m,
+        caption=f"Arrow strength fitted on n = {r.n} {r.level}.",
+        edge_width=widths,
+        key_notes=(
+            "line width: arrow strength (the thickest is the strongest; compare arrows "
+            "into the same node)",
+        ),
+    )
+    svg = _svg(drawing.dot)
     if svg is None:
         from mechmap.diagrams.render import RendererMissing
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mechmap.gcm.change import ASSUMPTIONS, SMALL_N, Estimate
+from mechmap.gcm.evaluation import FitCheck, evaluate
 from mechmap.gcm.model import (
     GcmSetupError,
     fit_scm,
@@ -46,6 +47,7 @@ class WhatIfResult:
     confidence: float
     n_resamples: int
     mechanisms: str
+    fit_checks: tuple[FitCheck, ...] = ()
     synthetic: bool = False
 
     @property
@@ -68,6 +70,7 @@ class WhatIfResult:
             "confidence": self.confidence,
             "n_resamples": self.n_resamples,
             "mechanisms": self.mechanisms,
+            "fit_checks": [c.as_dict() for c in self.fit_checks],
             "assumptions": ["the map is the true causal DAG", *ASSUMPTIONS[1:]],
             "notes": list(self.notes),
             "synthetic": self.synthetic,
@@ -97,6 +100,7 @@ def what_if(
     samples: int = 2000,
     confidence: float = 0.95,
     seed: int = 0,
+    fit_checks: bool = True,
 ) -> WhatIfResult:
     """The interventional mean of ``outcome`` with each node of ``settings`` held at its value."""
     import networkx as nx
@@ -135,6 +139,7 @@ def what_if(
 
     with quiet_gcm(seed):
         point = mean_of(frame)
+        checks = evaluate(fit_scm(graph, frame, mechanisms), frame) if fit_checks else ()
         rng = np.random.default_rng(seed)
         draws = [
             mean_of(frame.iloc[rng.integers(0, len(frame), len(frame))]) for _ in range(n_resamples)
@@ -149,5 +154,6 @@ def what_if(
         confidence=confidence,
         n_resamples=n_resamples,
         mechanisms=mechanisms,
+        fit_checks=checks,
         synthetic=sites.bound.synthetic,
     )

@@ -64,6 +64,7 @@ class Figure:
 @dataclass(frozen=True)
 class Legend:
     entries: tuple[tuple[str, str, str], ...]  # (colour, colour's name, meaning)
+    label: str = "Arrow colours"  # what the colours are of, for screen readers
 
 
 @dataclass(frozen=True)

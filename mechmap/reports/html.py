@@ -98,7 +98,7 @@ def _legend(block: Legend) -> str:
         f"{_e(meaning)} ({_e(name)})</li>"
         for colour, name, meaning in block.entries
     )
-    return f'<ul class="mm-legend" aria-label="Arrow colours">{items}</ul>'
+    return f'<ul class="mm-legend" aria-label="{_e(block.label)}">{items}</ul>'
 
 
 def _block(block: Block) -> str:
@@ -120,8 +120,9 @@ def _block(block: Block) -> str:
     return _legend(block)
 
 
-def to_html(report: Report) -> str:
-    """The report as an HTML page (a string)."""
+def to_html(report: Report, kind: str = "path test") -> str:
+    """The report as an HTML page (a string); ``kind`` names the report in the page title
+    (``"<title>: path test (mechmap)"``)."""
     css = resources.files("mechmap.reports").joinpath("report.css").read_text("utf-8")
     banner = f'<p class="mm-banner" role="note">{_e(report.banner)}</p>\n' if report.banner else ""
     title = f"{SYNTHETIC}: {report.title}" if report.banner else report.title
@@ -132,7 +133,7 @@ def to_html(report: Report) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
-<title>{_e(title)}: path test (mechmap)</title>
+<title>{_e(title)}: {_e(kind)} (mechmap)</title>
 <link rel="icon" href="data:,">
 <style>
 {css}</style>
