@@ -49,7 +49,7 @@ def main() -> None:
                 m, b, a, "y", n_resamples=args.resamples, jobs=args.jobs
             ),
             lambda b=before: what_if(m, b, {"m": 1.0}, "y", n_resamples=args.resamples),
-            lambda b=before: arrow_strengths(m, b, outcome="y"),
+            lambda b=before: arrow_strengths(m, b, outcome="y", n_resamples=args.resamples),
         ):
             start = time.perf_counter()
             run()
