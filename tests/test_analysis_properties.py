@@ -15,7 +15,8 @@ import mechmap
 from mechmap.analysis.adjustment import DIRECT, TOTAL, adjustment_sets, check_adjustment
 from mechmap.analysis.dsep import d_separated, open_path
 from mechmap.analysis.identify import front_door_set, identify, smallest_adjustment_set
-from mechmap.analysis.implications import all_implications, basis_implications, minimum_separator
+from mechmap.analysis.implications import all_implications, basis_implications
+from mechmap.analysis.separators import minimum_separator
 from mechmap.analysis.instrumental import instruments, is_instrument
 from mechmap.analysis.paths import (
     all_paths,

@@ -41,7 +41,7 @@ from mechmap.analysis.estimands import (
     front_door_formula,
 )
 from mechmap.analysis.id_algorithm import ADMG, Hedge
-from mechmap.analysis.implications import minimum_separator
+from mechmap.analysis.separators import minimum_separator
 from mechmap.analysis.inputs import check_effect, check_nodes
 from mechmap.analysis.separators import SOURCE, TARGET, contract
 
