@@ -16,7 +16,6 @@ from mechmap.analysis.adjustment import DIRECT, TOTAL, adjustment_sets, check_ad
 from mechmap.analysis.dsep import d_separated, open_path
 from mechmap.analysis.identify import front_door_set, identify, smallest_adjustment_set
 from mechmap.analysis.implications import all_implications, basis_implications
-from mechmap.analysis.separators import minimum_separator
 from mechmap.analysis.instrumental import instruments, is_instrument
 from mechmap.analysis.paths import (
     all_paths,
@@ -26,7 +25,7 @@ from mechmap.analysis.paths import (
     mediators,
     path_status,
 )
-from mechmap.analysis.separators import minimal_separators
+from mechmap.analysis.separators import minimal_separators, minimum_separator
 from tests.conftest import ROOT
 
 NAMES = [f"v{i}" for i in range(10)]
@@ -205,10 +204,12 @@ def test_implications_hold_and_cover_every_separable_pair(graph, data) -> None:
     latent = data.draw(st.sets(st.sampled_from(sorted(graph))))
     measured = set(graph) - latent
     basis = basis_implications(graph, latent=latent)
+    smallest = basis_implications(graph, latent=latent, smallest=True)
     every = all_implications(graph, latent=latent, cap=10_000)
     assert not every.truncated
     by_pair = {(i.x, i.y): i for i in basis.implications}
-    assert len(by_pair) == len(basis.implications)
+    smallest_by_pair = {(i.x, i.y): i for i in smallest.implications}
+    assert len(by_pair) == len(basis.implications) == basis.pair_count
     for a, b in itertools.combinations(sorted(measured), 2):
         if graph.has_edge(a, b) or graph.has_edge(b, a):
             assert (a, b) not in by_pair
@@ -216,10 +217,20 @@ def test_implications_hold_and_cover_every_separable_pair(graph, data) -> None:
         separators = measured_separators(graph, a, b, measured)
         if not separators:
             assert (a, b) in basis.untestable_pairs and (a, b) not in by_pair
+            assert (a, b) in smallest.untestable_pairs and (a, b) not in smallest_by_pair
             continue
-        i = by_pair[(a, b)]
-        assert set(i.given) <= measured and nx.is_d_separator(graph, {a}, {b}, set(i.given))
-        assert len(i.given) == min(len(s) for s in separators)  # a smallest set
+        for i in (by_pair[(a, b)], smallest_by_pair[(a, b)]):
+            assert set(i.given) <= measured and nx.is_d_separator(graph, {a}, {b}, set(i.given))
+        # the basis: no common ancestor, nothing; else the parents of an end, when measured
+        given = set(by_pair[(a, b)].given)
+        ends_parents = [set(graph.predecessors(v)) for v in (a, b)]
+        if not nx.ancestors(graph, a) & nx.ancestors(graph, b) - {a, b} and not (
+            nx.has_path(graph, a, b) or nx.has_path(graph, b, a)
+        ):
+            assert given == set()
+        elif not any(p <= measured and given == p for p in ends_parents):
+            assert len(given) == min(len(s) for s in separators)  # where parents cannot serve
+        assert len(smallest_by_pair[(a, b)].given) == min(len(s) for s in separators)
         listed = [set(j.given) for j in every.implications if (j.x, j.y) == (a, b)]
         assert as_sorted(listed) == as_sorted(inclusion_minimal(separators))
     assert len(basis.untestable_pairs) + len(basis.implications) == sum(
@@ -278,7 +289,16 @@ def test_max_given_skips_pairs_that_need_larger_sets() -> None:
     found = basis_implications(graph, max_given=1)
     assert [str(i) for i in found.implications] == ["b _||_ c | a"]
     assert found.skipped_pairs == [("a", "d")]
-    assert found.as_dict()["implications"] == [{"x": "b", "y": "c", "given": ["a"]}]
+    assert found.as_dict()["implications"] == [{"x": "b", "y": ["c"], "given": ["a"]}]
+
+
+def test_max_given_takes_a_smallest_set_where_both_parent_sets_are_too_large() -> None:
+    graph = nx.DiGraph([("r", "p"), ("r", "q"), ("p", "x"), ("q", "x"), ("r", "y"), ("s", "y")])
+    assert "x _||_ y | p, q" in [str(i) for i in basis_implications(graph).implications]
+    found = basis_implications(graph, max_given=1)
+    assert "x _||_ y | r" in [str(i) for i in found.implications]
+    assert all(len(i.given) <= 1 for i in found.implications)
+    assert found.skipped_pairs == [("r", "x")]  # only {p, q} separates them
 
 
 # -- minimal separators ----------------------------------------------------------------------

@@ -115,7 +115,9 @@ class Implications:
     def summary(self) -> str:
         n = self.pair_count
         if self.kind == BASIS:
-            text = f"{n} testable implication(s) in a basis, in {len(self.statements)} statement(s)."
+            text = (
+                f"{n} testable implication(s) in a basis, in {len(self.statements)} statement(s)."
+            )
         else:
             text = f"{n} testable implication(s) (every minimal separating set)."
         if self.untestable_pairs:

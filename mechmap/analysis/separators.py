@@ -107,9 +107,10 @@ def minimal_separators(graph: Graph, source: set[str], target: set[str]) -> Iter
     if source & target:
         return
     graph = contract(contract(graph, source, SOURCE), target, TARGET)
-    # Vertex sets as bitmasks over the vertices in a fixed order: a search step is one OR
-    # of neighbour masks per vertex reached.
-    bit = {v: 1 << i for i, v in enumerate(graph)}
+    # Vertex sets as bitmasks over the vertices in name order (so the order separators come
+    # out in, hence a capped listing, never depends on the order of a set): a search step
+    # is one OR of neighbour masks per vertex reached.
+    bit = {v: 1 << i for i, v in enumerate(sorted(graph))}
     name = {b: v for v, b in bit.items()}
     adjacent = {bit[v]: sum(bit[n] for n in ns) for v, ns in graph.items()}
     start, target_bit = bit[SOURCE], bit[TARGET]
