@@ -241,7 +241,7 @@ def basis_implications(
     for v in nx.topological_sort(graph):
         related[v] = down[v] | pairs.mask(related[p] for p in pairs.parents[v])
     statements: list[Independence] = []
-    left: list[tuple[str, str]] = []
+    unsettled: list[tuple[str, str]] = []  # pairs no parents separate
     for x in pairs.measured:
         joined = pairs.mask(map(bit.get, itertools.chain(graph.pred[x], graph.succ[x])))
         unjoined = measured & ~bit[x] & ~joined
@@ -256,8 +256,8 @@ def basis_implications(
             neither = later & down[x] & ~usable
         else:
             neither = later & (~usable | up[x])
-        left += ((x, y) for y in pairs.members(neither))
-    found = _separated_one_by_one(pairs, left, max_given)
+        unsettled += ((x, y) for y in pairs.members(neither))
+    found = _separated_one_by_one(pairs, unsettled, max_given)
     return Implications(
         BASIS,
         sorted(statements + found.statements),

@@ -263,7 +263,9 @@ def implications(
     ] = False,
     smallest: Annotated[
         bool,
-        typer.Option(help="A smallest set for every pair, not the parents of one end (slower)"),
+        typer.Option(
+            "--smallest", help="A smallest set for every pair, not the parents of one end (slower)"
+        ),
     ] = False,
     cap: Annotated[
         int, typer.Option("--max", "--cap", min=1, help="With --all, list at most this many")
