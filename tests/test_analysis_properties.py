@@ -5,6 +5,7 @@ graphs the definitions name) and, for completeness, against brute force over all
 from __future__ import annotations
 
 import itertools
+import random
 
 import networkx as nx
 import pytest
@@ -172,6 +173,20 @@ def test_adjustment_sets_with_forced_nodes_are_the_minimal_ones_holding_them(gra
     assert as_sorted(found) == as_sorted(inclusion_minimal(valid))
 
 
+@settings(max_examples=60, deadline=None)
+@given(dags(), st.data())
+def test_capped_adjustment_sets_are_some_of_the_sets_and_say_when_there_are_more(graph, data):
+    x, y = two(data, graph)
+    latent = some(data, set(graph) - {x, y})
+    cap = data.draw(st.integers(1, 4))
+    every = adjustment_sets(graph, [x], [y], latent=latent)
+    capped = adjustment_sets(graph, [x], [y], latent=latent, cap=cap)
+    assert not every.truncated and capped.truncated == (len(every.sets) > cap)
+    assert len(capped.sets) == min(cap, len(every.sets))
+    assert all(s in every.sets for s in capped.sets) and capped.sets == sorted(capped.sets)
+    assert capped.as_dict()["truncated"] == capped.truncated
+
+
 # -- d-separation with the open path ---------------------------------------------------------
 
 
@@ -272,6 +287,43 @@ def test_answers_do_not_depend_on_the_order_of_nodes_and_arrows(graph, data) -> 
         assert analysis(graph, latent=latent) == analysis(shuffled, latent=latent)
     assert instruments(graph, x, y, latent) == instruments(shuffled, x, y, latent)
     assert all_paths(graph, x, y) == all_paths(shuffled, x, y)
+
+
+@st.composite
+def sparse_dags(draw, max_nodes: int = 40) -> nx.DiGraph:
+    """A larger random DAG (up to 40 nodes, about two arrows per node) from a drawn seed."""
+    n, seed = draw(st.integers(10, max_nodes)), draw(st.integers(0, 2**32))
+    rng = random.Random(seed)
+    names = [f"n{i:02d}" for i in range(n)]
+    rng.shuffle(names)  # a topological order that is not the name order
+    graph = DAG()
+    graph.add_nodes_from(sorted(names))
+    for i in range(1, n):
+        graph.add_edges_from((names[j], names[i]) for j in rng.sample(range(i), min(i, 2)))
+    return graph
+
+
+@settings(max_examples=25, deadline=None)
+@given(sparse_dags(), st.data())
+def test_the_basis_of_a_larger_map_is_sound_and_covers_every_pair_once(graph, data) -> None:
+    nodes = sorted(graph)
+    latent = some(data, nodes, max_size=6)
+    forced = some(data, set(nodes) - latent, max_size=data.draw(st.sampled_from([0, 2])))
+    basis = basis_implications(graph, latent=latent, include=forced)
+    smallest = basis_implications(graph, latent=latent, include=forced, smallest=True)
+    seen = [(i.x, i.y) for i in basis.implications] + basis.untestable_pairs
+    for i in basis.implications:
+        assert not set(i.given) & latent and forced <= set(i.given)
+        assert nx.is_d_separator(graph, {i.x}, {i.y}, set(i.given)), str(i)
+    measured = sorted(set(nodes) - latent - forced)
+    unjoined = [
+        (a, b)
+        for a, b in itertools.combinations(measured, 2)
+        if not graph.has_edge(a, b) and not graph.has_edge(b, a)
+    ]
+    assert sorted(seen) == unjoined  # every unjoined pair, once
+    # a pair is untestable exactly when no smallest separating set exists
+    assert basis.untestable_pairs == smallest.untestable_pairs
 
 
 def test_all_implications_stop_at_the_cap_with_whole_pairs() -> None:
