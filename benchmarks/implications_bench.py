@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
-import multiprocessing
 import subprocess
 import sys
 import tempfile
@@ -40,38 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generated_maps import generated_map  # noqa: E402
-from graph_bench import random_dag  # noqa: E402
+from graph_bench import best_of, capped, random_dag  # noqa: E402
 
 from mechmap.analysis.implications import basis_implications  # noqa: E402
-
-
-def best_of(function, runs: int, budget: float) -> float:
-    """Best time of up to ``runs`` calls (fewer once ``budget`` seconds are spent)."""
-    best, spent = math.inf, 0.0
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        took = time.perf_counter() - start
-        best, spent = min(best, took), spent + took
-        if spent > budget:
-            break
-    return best
-
-
-def in_child(function, seconds: float, runs: int) -> float | None:
-    """``best_of`` in a forked process, or ``None`` if the first call passes ``seconds``."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-
-    def work() -> None:
-        sender.send(best_of(function, runs, budget=seconds / 3))
-
-    process = context.Process(target=work, daemon=True)
-    process.start()
-    took = receiver.recv() if receiver.poll(seconds) else None
-    process.kill()
-    process.join()
-    return took
 
 
 def networkx_per_pair(g: nx.DiGraph, seconds: float) -> tuple[float, bool]:
@@ -129,15 +99,15 @@ def in_process(sizes: list[int], runs: int, limit: float) -> None:
     for n in sizes:
         g = random_dag(n, seed=1)
         basis = basis_implications(g)
-        ours = best_of(lambda g=g: basis_implications(g), runs, budget=5)
+        ours, _ = best_of(lambda g=g: basis_implications(g), runs, budget=5)
         old = (
-            in_child(lambda g=g: basis_implications(g, smallest=True), limit, runs)
+            capped(lambda g=g: basis_implications(g, smallest=True), limit, runs)[0]
             if old_on
             else None
         )
         old_on = old is not None
         networkx, finished = networkx_per_pair(g, limit)
-        pgmpy = in_child(lambda g=g: pgmpy_local(g), limit, runs) if pgmpy_on else None
+        pgmpy = capped(lambda g=g: pgmpy_local(g), limit, runs)[0] if pgmpy_on else None
         pgmpy_on = pgmpy is not None
         for key, t in (("ours", ours), ("old", old), ("nx", networkx), ("pgmpy", pgmpy)):
             columns[key].append(t)
@@ -186,7 +156,7 @@ def end_to_end(sizes: list[int], runs: int) -> None:
                 def run(command=command):
                     subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
-                timed.append(best_of(run, runs, budget=60))
+                timed.append(best_of(run, runs, budget=60)[0])
             variables = len(__import__("mechmap").load(path).variables)
             print(f"| {n:,} nodes | {variables:,} | {' | '.join(map(seconds_text, timed))} |")
 
