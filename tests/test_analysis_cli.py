@@ -103,7 +103,7 @@ def test_paths_lists_causal_paths_and_mediators(confounded: Path) -> None:
 
 def test_implications_hold_and_skip_latent_nodes(confounded: Path) -> None:
     found = _json("implications", str(confounded))
-    pairs = {(i["x"], i["y"]): i["given"] for i in found["implications"]}
+    pairs = {(i["x"], y): i["given"] for i in found["implications"] for y in i["y"]}
     assert pairs[("capacity", "trust")] == ["dose"]
     assert all("culture" not in given for given in pairs.values())
     text = run_mechmap("implications", str(confounded)).stdout
@@ -306,3 +306,75 @@ def test_direct_effect_on_an_outcome_no_exposure_affects_agrees_with_dagitty(
     assert _json(*args)["adjustment_sets"] == [["M1", "M2"]]
     path.write_text(UAI.replace("Y -> M2]", "Y -> M2, X1 -> Y]"))
     assert _json(*args)["adjustment_sets"] == []
+
+
+# -- caps on listings that can explode ------------------------------------------------------
+
+LADDER = """
+mechmap: 1
+id: ladder
+title: Three back-door paths, each blocked at either of two nodes
+nodes:
+  x: {role: strategy}
+  y: {role: implementation_outcome}
+  m1: {role: mechanism}
+  m2: {role: mechanism}
+  m3: {role: mechanism}
+  a1: {role: context}
+  a2: {role: context}
+  a3: {role: context}
+  b1: {role: context}
+  b2: {role: context}
+  b3: {role: context}
+edges:
+  - x -> m1 -> y
+  - x -> m2 -> y
+  - x -> m3 -> y
+  - b1 -> a1 -> x
+  - b2 -> a2 -> x
+  - b3 -> a3 -> x
+  - b1 -> y
+  - b2 -> y
+  - b3 -> y
+"""
+
+
+@pytest.fixture()
+def ladder(tmp_path: Path) -> Path:
+    path = tmp_path / "ladder.yaml"
+    path.write_text(LADDER)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("args", "key", "total", "what"),
+    [
+        (["adjust", "-x", "x", "-y", "y"], "adjustment_sets", 8, "sets"),
+        (["paths", "--from", "x", "--to", "y"], "paths", 3, "paths"),
+        (["paths", "--from", "x", "--to", "y", "--all"], "paths", 6, "paths"),
+        (["implications", "--all"], "implications", None, "implications"),
+    ],
+    ids=["adjust", "causal-paths", "all-paths", "all-implications"],
+)
+def test_listings_stop_at_max_and_say_so(ladder: Path, args, key, total, what) -> None:
+    whole = _json(args[0], str(ladder), *args[1:])
+    assert whole["truncated"] is False
+    if total is not None:
+        assert len(whole[key]) == total
+    cut = _json(args[0], str(ladder), *args[1:], "--max", "2")
+    assert cut["truncated"] is True and 1 <= len(cut[key]) <= 2
+    text = run_mechmap(args[0], str(ladder), *args[1:], "--max", "2").stdout
+    assert f"(the first 2 {what} of more; raise --max to list more)" in text
+    assert "raise --max" not in run_mechmap(args[0], str(ladder), *args[1:]).stdout
+
+
+def test_implications_group_pairs_and_smallest_takes_the_smallest_sets(ladder: Path) -> None:
+    basis = _json("implications", str(ladder))
+    pairs = {(i["x"], y): i["given"] for i in basis["implications"] for y in i["y"]}
+    assert basis["pairs"] == len(pairs) and len(basis["implications"]) < len(pairs)
+    # y is below a1, so y's parents separate them (a1's do not); four nodes are enough
+    assert pairs[("y", "a1")] == ["b1", "b2", "b3", "m1", "m2", "m3"]
+    smallest = _json("implications", str(ladder), "--smallest")
+    assert {"x": "a1", "y": ["y"], "given": ["a2", "a3", "b1", "x"]} in smallest["implications"]
+    refused = run_mechmap("implications", str(ladder), "--all", "--smallest")
+    assert refused.returncode == 2 and "--smallest" in refused.stderr

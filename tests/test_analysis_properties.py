@@ -5,6 +5,7 @@ graphs the definitions name) and, for completeness, against brute force over all
 from __future__ import annotations
 
 import itertools
+import random
 
 import networkx as nx
 import pytest
@@ -15,7 +16,7 @@ import mechmap
 from mechmap.analysis.adjustment import DIRECT, TOTAL, adjustment_sets, check_adjustment
 from mechmap.analysis.dsep import d_separated, open_path
 from mechmap.analysis.identify import front_door_set, identify, smallest_adjustment_set
-from mechmap.analysis.implications import all_implications, basis_implications, minimum_separator
+from mechmap.analysis.implications import all_implications, basis_implications
 from mechmap.analysis.instrumental import instruments, is_instrument
 from mechmap.analysis.paths import (
     all_paths,
@@ -25,7 +26,7 @@ from mechmap.analysis.paths import (
     mediators,
     path_status,
 )
-from mechmap.analysis.separators import minimal_separators
+from mechmap.analysis.separators import minimal_separators, minimum_separator
 from tests.conftest import ROOT
 
 NAMES = [f"v{i}" for i in range(10)]
@@ -172,6 +173,20 @@ def test_adjustment_sets_with_forced_nodes_are_the_minimal_ones_holding_them(gra
     assert as_sorted(found) == as_sorted(inclusion_minimal(valid))
 
 
+@settings(max_examples=60, deadline=None)
+@given(dags(), st.data())
+def test_capped_adjustment_sets_are_some_of_the_sets_and_say_when_there_are_more(graph, data):
+    x, y = two(data, graph)
+    latent = some(data, set(graph) - {x, y})
+    cap = data.draw(st.integers(1, 4))
+    every = adjustment_sets(graph, [x], [y], latent=latent)
+    capped = adjustment_sets(graph, [x], [y], latent=latent, cap=cap)
+    assert not every.truncated and capped.truncated == (len(every.sets) > cap)
+    assert len(capped.sets) == min(cap, len(every.sets))
+    assert all(s in every.sets for s in capped.sets) and capped.sets == sorted(capped.sets)
+    assert capped.as_dict()["truncated"] == capped.truncated
+
+
 # -- d-separation with the open path ---------------------------------------------------------
 
 
@@ -204,10 +219,12 @@ def test_implications_hold_and_cover_every_separable_pair(graph, data) -> None:
     latent = data.draw(st.sets(st.sampled_from(sorted(graph))))
     measured = set(graph) - latent
     basis = basis_implications(graph, latent=latent)
+    smallest = basis_implications(graph, latent=latent, smallest=True)
     every = all_implications(graph, latent=latent, cap=10_000)
     assert not every.truncated
     by_pair = {(i.x, i.y): i for i in basis.implications}
-    assert len(by_pair) == len(basis.implications)
+    smallest_by_pair = {(i.x, i.y): i for i in smallest.implications}
+    assert len(by_pair) == len(basis.implications) == basis.pair_count
     for a, b in itertools.combinations(sorted(measured), 2):
         if graph.has_edge(a, b) or graph.has_edge(b, a):
             assert (a, b) not in by_pair
@@ -215,10 +232,20 @@ def test_implications_hold_and_cover_every_separable_pair(graph, data) -> None:
         separators = measured_separators(graph, a, b, measured)
         if not separators:
             assert (a, b) in basis.untestable_pairs and (a, b) not in by_pair
+            assert (a, b) in smallest.untestable_pairs and (a, b) not in smallest_by_pair
             continue
-        i = by_pair[(a, b)]
-        assert set(i.given) <= measured and nx.is_d_separator(graph, {a}, {b}, set(i.given))
-        assert len(i.given) == min(len(s) for s in separators)  # a smallest set
+        for i in (by_pair[(a, b)], smallest_by_pair[(a, b)]):
+            assert set(i.given) <= measured and nx.is_d_separator(graph, {a}, {b}, set(i.given))
+        # the basis: no common ancestor, nothing; else the parents of an end, when measured
+        given = set(by_pair[(a, b)].given)
+        ends_parents = [set(graph.predecessors(v)) for v in (a, b)]
+        if not nx.ancestors(graph, a) & nx.ancestors(graph, b) - {a, b} and not (
+            nx.has_path(graph, a, b) or nx.has_path(graph, b, a)
+        ):
+            assert given == set()
+        elif not any(p <= measured and given == p for p in ends_parents):
+            assert len(given) == min(len(s) for s in separators)  # where parents cannot serve
+        assert len(smallest_by_pair[(a, b)].given) == min(len(s) for s in separators)
         listed = [set(j.given) for j in every.implications if (j.x, j.y) == (a, b)]
         assert as_sorted(listed) == as_sorted(inclusion_minimal(separators))
     assert len(basis.untestable_pairs) + len(basis.implications) == sum(
@@ -262,6 +289,43 @@ def test_answers_do_not_depend_on_the_order_of_nodes_and_arrows(graph, data) -> 
     assert all_paths(graph, x, y) == all_paths(shuffled, x, y)
 
 
+@st.composite
+def sparse_dags(draw, max_nodes: int = 40) -> nx.DiGraph:
+    """A larger random DAG (up to 40 nodes, about two arrows per node) from a drawn seed."""
+    n, seed = draw(st.integers(10, max_nodes)), draw(st.integers(0, 2**32))
+    rng = random.Random(seed)
+    names = [f"n{i:02d}" for i in range(n)]
+    rng.shuffle(names)  # a topological order that is not the name order
+    graph = DAG()
+    graph.add_nodes_from(sorted(names))
+    for i in range(1, n):
+        graph.add_edges_from((names[j], names[i]) for j in rng.sample(range(i), min(i, 2)))
+    return graph
+
+
+@settings(max_examples=25, deadline=None)
+@given(sparse_dags(), st.data())
+def test_the_basis_of_a_larger_map_is_sound_and_covers_every_pair_once(graph, data) -> None:
+    nodes = sorted(graph)
+    latent = some(data, nodes, max_size=6)
+    forced = some(data, set(nodes) - latent, max_size=data.draw(st.sampled_from([0, 2])))
+    basis = basis_implications(graph, latent=latent, include=forced)
+    smallest = basis_implications(graph, latent=latent, include=forced, smallest=True)
+    seen = [(i.x, i.y) for i in basis.implications] + basis.untestable_pairs
+    for i in basis.implications:
+        assert not set(i.given) & latent and forced <= set(i.given)
+        assert nx.is_d_separator(graph, {i.x}, {i.y}, set(i.given)), str(i)
+    measured = sorted(set(nodes) - latent - forced)
+    unjoined = [
+        (a, b)
+        for a, b in itertools.combinations(measured, 2)
+        if not graph.has_edge(a, b) and not graph.has_edge(b, a)
+    ]
+    assert sorted(seen) == unjoined  # every unjoined pair, once
+    # a pair is untestable exactly when no smallest separating set exists
+    assert basis.untestable_pairs == smallest.untestable_pairs
+
+
 def test_all_implications_stop_at_the_cap_with_whole_pairs() -> None:
     graph = nx.DiGraph([("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("d", "e")])
     full = all_implications(graph).implications
@@ -277,7 +341,16 @@ def test_max_given_skips_pairs_that_need_larger_sets() -> None:
     found = basis_implications(graph, max_given=1)
     assert [str(i) for i in found.implications] == ["b _||_ c | a"]
     assert found.skipped_pairs == [("a", "d")]
-    assert found.as_dict()["implications"] == [{"x": "b", "y": "c", "given": ["a"]}]
+    assert found.as_dict()["implications"] == [{"x": "b", "y": ["c"], "given": ["a"]}]
+
+
+def test_max_given_takes_a_smallest_set_where_both_parent_sets_are_too_large() -> None:
+    graph = nx.DiGraph([("r", "p"), ("r", "q"), ("p", "x"), ("q", "x"), ("r", "y"), ("s", "y")])
+    assert "x _||_ y | p, q" in [str(i) for i in basis_implications(graph).implications]
+    found = basis_implications(graph, max_given=1)
+    assert "x _||_ y | r" in [str(i) for i in found.implications]
+    assert all(len(i.given) <= 1 for i in found.implications)
+    assert found.skipped_pairs == [("r", "x")]  # only {p, q} separates them
 
 
 # -- minimal separators ----------------------------------------------------------------------

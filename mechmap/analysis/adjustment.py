@@ -23,6 +23,7 @@ sense (:mod:`mechmap.analysis.inputs`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
@@ -48,13 +49,15 @@ class AdjustmentProblem:
 
 @dataclass(frozen=True)
 class AdjustmentSets:
-    """Every minimal sufficient adjustment set; ``sets == []`` means none exists and
-    ``sets == [[]]`` means the empty set suffices."""
+    """Every minimal sufficient adjustment set (the first ``cap`` found, sorted, when
+    ``truncated``); ``sets == []`` means none exists and ``sets == [[]]`` means the empty
+    set suffices."""
 
     exposures: tuple[str, ...]
     outcomes: tuple[str, ...]
     effect: str
     sets: list[list[str]]
+    truncated: bool = False
 
     @property
     def summary(self) -> str:
@@ -65,6 +68,8 @@ class AdjustmentSets:
             return f"No adjustment set exists for {what}: it is not identifiable by adjustment."
         if self.sets == [[]]:
             return f"The empty set suffices for {what}: no adjustment is needed."
+        if self.truncated:
+            return f"The first {len(self.sets)} minimal sufficient adjustment sets for {what}."
         return f"{len(self.sets)} minimal sufficient adjustment set(s) for {what}."
 
     def as_dict(self) -> dict[str, object]:
@@ -73,6 +78,7 @@ class AdjustmentSets:
             "outcomes": list(self.outcomes),
             "effect": self.effect,
             "adjustment_sets": self.sets,
+            "truncated": self.truncated,
             "summary": self.summary,
         }
 
@@ -142,9 +148,12 @@ def adjustment_sets(
     latent: Collection[str] = (),
     effect: str = TOTAL,
     include: Collection[str] = (),
+    cap: int | None = None,
 ) -> AdjustmentSets:
     """Every minimal sufficient adjustment set for the effect of exposures on outcomes
-    (each containing ``include``).
+    (each containing ``include``); with ``cap``, the first ``cap`` the listing finds (the
+    listing has polynomial delay, so the work grows with ``cap``, not with the number of
+    sets), and ``truncated`` says whether there are more.
 
     >>> g = nx.DiGraph([("c", "x"), ("c", "y"), ("x", "m"), ("m", "y")])
     >>> adjustment_sets(g, ["x"], ["y"]).sets
@@ -158,9 +167,17 @@ def adjustment_sets(
     result = AdjustmentSets(tuple(sorted(xs)), tuple(sorted(ys)), effect, [])
     if forced & set(problem.forbidden):
         return result
-    found = minimal_separators(separation_graph(problem, forced), set(xs), set(ys))
+    if cap is not None and cap < 1:
+        raise ValueError("cap must be at least 1")
+    listing = minimal_separators(separation_graph(problem, forced), set(xs), set(ys))
+    found = list(listing if cap is None else itertools.islice(listing, cap + 1))
+    truncated = cap is not None and len(found) > cap
     return AdjustmentSets(
-        result.exposures, result.outcomes, effect, sorted(sorted(s | forced) for s in found)
+        result.exposures,
+        result.outcomes,
+        effect,
+        sorted(sorted(s | forced) for s in found[:cap]),
+        truncated,
     )
 
 

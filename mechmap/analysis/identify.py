@@ -41,9 +41,8 @@ from mechmap.analysis.estimands import (
     front_door_formula,
 )
 from mechmap.analysis.id_algorithm import ADMG, Hedge
-from mechmap.analysis.implications import minimum_separator
 from mechmap.analysis.inputs import check_effect, check_nodes
-from mechmap.analysis.separators import SOURCE, TARGET, contract
+from mechmap.analysis.separators import SOURCE, TARGET, contract, minimum_separator
 
 BACK_DOOR, FRONT_DOOR, ID_ALGORITHM, NO_EFFECT = (
     "back-door",

@@ -10,11 +10,13 @@ sets (van der Zander, Liśkiewicz & Textor, Artif Intell 2019;270:1).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 
 Graph = dict[str, set[str]]
 
 SOURCE, TARGET = "\x00source", "\x00target"  # cannot clash with a node name
+IN, OUT = 0, 1  # the two halves of a vertex in the flow network
 
 
 def moral_graph(parents: Mapping[str, Iterable[str]], keep: set[str]) -> Graph:
@@ -105,9 +107,10 @@ def minimal_separators(graph: Graph, source: set[str], target: set[str]) -> Iter
     if source & target:
         return
     graph = contract(contract(graph, source, SOURCE), target, TARGET)
-    # Vertex sets as bitmasks over the vertices in a fixed order: a search step is one OR
-    # of neighbour masks per vertex reached.
-    bit = {v: 1 << i for i, v in enumerate(graph)}
+    # Vertex sets as bitmasks over the vertices in name order (so the order separators come
+    # out in, hence a capped listing, never depends on the order of a set): a search step
+    # is one OR of neighbour masks per vertex reached.
+    bit = {v: 1 << i for i, v in enumerate(sorted(graph))}
     name = {b: v for v, b in bit.items()}
     adjacent = {bit[v]: sum(bit[n] for n in ns) for v, ns in graph.items()}
     start, target_bit = bit[SOURCE], bit[TARGET]
@@ -132,3 +135,69 @@ def minimal_separators(graph: Graph, source: set[str], target: set[str]) -> Iter
             if moved is not None and moved not in seen:
                 seen.add(moved)
                 queue.append(moved)
+
+
+def minimum_separator(graph: Graph, x: str, y: str) -> frozenset[str] | None:
+    """A smallest set of vertices separating ``x`` from ``y`` (``None`` if they are
+    adjacent): the one closest to ``x``, which is unique, so the answer never depends on
+    the order of the vertices.
+
+    >>> g = {"x": {"a", "b"}, "a": {"x", "c"}, "b": {"x", "c"}, "c": {"a", "b", "y"},
+    ...      "y": {"c"}}
+    >>> sorted(minimum_separator(g, "x", "y"))
+    ['c']
+    """
+    if y in graph[x]:
+        return None
+    # Maximum flow with unit vertex capacities (vertex-disjoint paths, Menger), each vertex
+    # v split into (v, IN) -> (v, OUT) and the edges between vertices uncapacitated;
+    # augmenting paths found by breadth-first search (Edmonds & Karp).
+    through: set[str] = set()  # vertices carrying a path
+    carried: set[tuple[str, str]] = set()  # edges u -> w a path follows
+    while True:
+        reached = _residual_reach(graph, x, y, through, carried)
+        if (y, IN) not in reached:
+            break
+        state = (y, IN)
+        while state != (x, OUT):
+            before = reached[state]
+            (u, side), (w, _) = before, state
+            if u == w:  # along (IN -> OUT) or back (OUT -> IN) inside a vertex
+                if side == IN:
+                    through.add(u)
+                else:
+                    through.discard(u)
+            elif side == OUT:  # along u -> w
+                carried.add((u, w))
+            else:  # back along w -> u
+                carried.discard((w, u))
+            state = before
+    # What the source still reaches gives the minimum cut closest to x.
+    return frozenset(v for v in graph if (v, IN) in reached and (v, OUT) not in reached)
+
+
+def _residual_reach(
+    graph: Graph, x: str, y: str, through: set[str], carried: set[tuple[str, str]]
+) -> dict[tuple[str, int], tuple[str, int] | None]:
+    """Breadth-first search in the residual network from (x, OUT), with back-pointers;
+    stops on reaching (y, IN)."""
+    start = (x, OUT)
+    before: dict[tuple[str, int], tuple[str, int] | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        state = queue.popleft()
+        v, side = state
+        if side == OUT:
+            moves = [(w, IN) for w in graph[v] if w != x]
+            if v in through:
+                moves.append((v, IN))
+        else:
+            moves = [(v, OUT)] if v not in through else []
+            moves += [(u, OUT) for u in graph[v] if (u, v) in carried]
+        for following in moves:
+            if following not in before:
+                before[following] = state
+                if following == (y, IN):
+                    return before
+                queue.append(following)
+    return before

@@ -69,17 +69,32 @@ def _load(file: Path, vignettes: Path | None) -> tuple[Map, nx.DiGraph]:
 
 
 def _emit(
-    result: dict[str, object], as_json: bool, lines: list[str], warnings: list[str] = ()
+    result: dict[str, object],
+    as_json: bool,
+    lines: list[str],
+    warnings: list[str] = (),
+    rows: str | None = None,
 ) -> None:
+    """Print for people, or JSON; with ``rows``, that list's entries one per line."""
     if as_json:
-        typer.echo(
-            json.dumps({**result, "warnings": list(warnings)} if warnings else result, indent=2)
-        )
+        result = {**result, "warnings": list(warnings)} if warnings else result
+        typer.echo(_json_text(result, rows))
         return
     for line in lines:
         typer.echo(line)
     for text in warnings:
         typer.secho(f"warning: {text}", fg="yellow", err=True)
+
+
+def _json_text(result: dict[str, object], rows: str | None) -> str:
+    """Indented JSON, but the entries of ``rows`` one per line: as readable for a long
+    list, and written by json's C encoder (indenting is pure Python: seconds for a basis of
+    a million pairs)."""
+    if rows is None or not result[rows]:
+        return json.dumps(result, indent=2)
+    text = json.dumps({**result, rows: []}, indent=2)
+    body = ",\n".join(f"    {json.dumps(row)}" for row in result[rows])
+    return text.replace(f"{json.dumps(rows)}: []", f"{json.dumps(rows)}: [\n{body}\n  ]", 1)
 
 
 def _timing(m: Map, exposures: list[str], outcomes: list[str]) -> list[str]:
@@ -93,6 +108,17 @@ def _braces(names: list[str]) -> str:
     return "{" + ", ".join(names) + "}" if names else "{} (the empty set)"
 
 
+MaxOption = Annotated[
+    int,
+    typer.Option("--max", "--cap", min=1, help="List at most this many (the listing can explode)"),
+]
+
+
+def _cut(truncated: bool, shown: int, what: str) -> list[str]:
+    """The line that says a listing stopped at ``--max``."""
+    return [f"(the first {shown} {what} of more; raise --max to list more)"] if truncated else []
+
+
 @app.command(rich_help_panel=PANEL)
 def adjust(
     file: MapArgument,
@@ -102,6 +128,7 @@ def adjust(
     check: Annotated[
         str | None, typer.Option(help="Check this set instead: 'a,b,c' (empty: '')")
     ] = None,
+    cap: MaxOption = 1000,
     as_json: JsonOption = False,
     vignettes: VignettesOption = None,
 ) -> None:
@@ -126,8 +153,9 @@ def adjust(
         _emit(verdict.as_dict(), as_json, lines)
         return
     with asked():
-        found = adjustment_sets(graph, xs, ys, latent, effect)
+        found = adjustment_sets(graph, xs, ys, latent, effect, cap=cap)
     lines = [found.summary] + [f"  {_braces(s)}" for s in found.sets if s]
+    lines += _cut(found.truncated, len(found.sets), "sets")
     _emit(found.as_dict(), as_json, lines, _timing(m, xs, ys))
 
 
@@ -190,7 +218,7 @@ def paths(
     every: Annotated[
         bool, typer.Option("--all", help="Every path, open or blocked, not only causal ones")
     ] = False,
-    cap: Annotated[int, typer.Option(min=1, help="Stop listing after this many paths")] = 1000,
+    cap: MaxOption = 1000,
     as_json: JsonOption = False,
     vignettes: VignettesOption = None,
 ) -> None:
@@ -218,19 +246,21 @@ def paths(
             + (f"   (at {p.blocked_by}: {p.reason})" if p.blocked_by else "")
             for p in found.paths
         ]
-        _emit(found.as_dict(), as_json, lines)
+        _emit(found.as_dict(), as_json, lines + _cut(found.truncated, cap, "paths"))
         return
-    causal = causal_paths(graph, x, y, cap=cap)  # two variables of a valid map: no error
+    causal = causal_paths(graph, x, y, cap=cap + 1)  # two variables of a valid map: no error
+    truncated, causal = len(causal) > cap, causal[:cap]
     result = {
         "from": x,
         "to": y,
         "paths": causal,
+        "truncated": truncated,
         "mediators": mediators(graph, x, y),
         "ancestors": ancestors(graph, [x]),
         "descendants": descendants(graph, [x]),
     }
     lines = [f"{len(causal)} causal path(s) from {x} to {y}."]
-    lines += [f"  {path_text(graph, p)}" for p in causal]
+    lines += [f"  {path_text(graph, p)}" for p in causal] + _cut(truncated, cap, "paths")
     for key in ("mediators", "ancestors", "descendants"):
         named = result[key]
         lines.append(
@@ -246,19 +276,34 @@ def implications(
     every: Annotated[
         bool, typer.Option("--all", help="Every minimal separating set, not only a basis")
     ] = False,
-    cap: Annotated[int, typer.Option(min=1, help="With --all, stop after this many")] = 1000,
+    smallest: Annotated[
+        bool,
+        typer.Option(
+            "--smallest", help="A smallest set for every pair, not the parents of one end (slower)"
+        ),
+    ] = False,
+    cap: Annotated[
+        int, typer.Option("--max", "--cap", min=1, help="With --all, list at most this many")
+    ] = 1000,
     as_json: JsonOption = False,
     vignettes: VignettesOption = None,
 ) -> None:
     """Conditional independencies the map implies among measured nodes: what data could
-    refute."""
+    refute. A basis gives each unjoined pair once: `x _||_ y1, y2 | z` says x is independent
+    of y1 and of y2 given z."""
     from mechmap.analysis.implications import all_implications, basis_implications
 
+    if every and smallest:
+        raise usage_error("--smallest is for the basis; --all lists every minimal set anyway")
     m, graph = _load(file, vignettes)
     latent = latent_variables(m)
-    found = all_implications(graph, latent, cap=cap) if every else basis_implications(graph, latent)
-    lines = [found.summary] + [f"  {i}" for i in found.implications]
-    _emit(found.as_dict(), as_json, lines)
+    if every:
+        found = all_implications(graph, latent, cap=cap)
+    else:
+        found = basis_implications(graph, latent, smallest=smallest)
+    lines = [found.summary] + [f"  {s}" for s in found.statements]
+    cut = _cut(found.truncated, found.pair_count, "implications")
+    _emit(found.as_dict(), as_json, lines + cut, rows="implications")
 
 
 @app.command(rich_help_panel=PANEL)

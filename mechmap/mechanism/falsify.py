@@ -1,7 +1,8 @@
 """Do the data contradict the map? Test each conditional independence it implies.
 
 Each testable implication ``x ⊥ y | Z`` among the measured variables (a basis: one per
-unjoined pair, with a smallest separating set, from :mod:`mechmap.analysis.implications`)
+unjoined pair, with a smallest separating set, from :mod:`mechmap.analysis.implications`:
+each covariate costs a degree of freedom at 10-60 sites, so not the parents of an end)
 is tested by the partial correlation of ``x`` and ``y`` given ``Z``, with a permutation
 p-value at small n, and the p-values are Holm-corrected (Holm 1979). The tests run over
 sites: respondents of one site are not independent. A table of tested implications says
@@ -105,7 +106,7 @@ def falsify(m: Map, data: AnalysisData, alpha: float = 0.05, seed: int = 2) -> F
     latent = [v for v in m.variables if v not in data.columns]
     values = site_means(data)
     n = len(values)
-    found = basis_implications(graph, latent, max_given=max(0, n - 5))
+    found = basis_implications(graph, latent, max_given=max(0, n - 5), smallest=True)
     column = {name: i for i, name in enumerate(data.columns)}
     raw, determined = [], []
     for imp in found.implications:

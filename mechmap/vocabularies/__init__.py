@@ -155,9 +155,7 @@ def resolve(vocabulary: str, text: str) -> str:
         )
     leaves = {e.path[-1] for e in cfir_entries()}
     hint = did_you_mean(written, [*(e.name for e in cfir_entries()), *leaves], ignore_case=True)
-    raise ValueError(
-        f"'{written}' is not a CFIR 2.0 domain or construct{hint or _see('cfir')}"
-    )
+    raise ValueError(f"'{written}' is not a CFIR 2.0 domain or construct{hint or _see('cfir')}")
 
 
 def _see(vocabulary: str) -> str:
@@ -173,4 +171,3 @@ def label(vocabulary: str, name: str) -> str:
     if vocabulary == "eric":
         return f"{name} (ERIC {eric_strategy(name).number})"
     return name
-
