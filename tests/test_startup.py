@@ -101,3 +101,30 @@ def test_validate_imports_only_its_command_module() -> None:
     imported = _imported("validate", ALLIANCE)
     commands = {m.removeprefix("mechmap.cli.") for m in imported if m.startswith("mechmap.cli.")}
     assert commands == {"app", "commands", "maps"}
+
+
+def test_a_test_run_on_files_imports_only_what_it_uses() -> None:
+    """pandas only for data frames (files are read by DuckDB), matplotlib only for a report's
+    figures or a power plot, DoWhy only for --dowhy-check."""
+    imported = _imported(
+        "test",
+        ALLIANCE,
+        "--measures",
+        f"{GTI}/gti-synthetic-measures.yaml",
+        "--data",
+        f"{GTI}/gti-synthetic-sites.csv",
+        "--data",
+        f"{GTI}/gti-synthetic-wai-s.csv",
+        "--hypothesis",
+        "dose-alliance",
+        "--missing",
+        "drop",
+        "--resamples",
+        "200",
+        "--json",
+    )
+    packages = {m.split(".")[0] for m in imported}
+    assert {"numpy", "scipy", "duckdb", "mechmap"} <= packages  # what the run does use
+    unused = {"pandas", "pyarrow", "matplotlib", "dowhy", "statsmodels", "sklearn", "pgmpy"}
+    assert not packages & unused
+    assert "mechmap.mechanism.dowhy_adapter" not in imported
