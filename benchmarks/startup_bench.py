@@ -22,17 +22,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 from generated_maps import generated_map
 
 ROOT = Path(__file__).resolve().parent.parent
-MAP = "maps/yakovchenko-2025-working-alliance.yaml"
-GTI = "data/gti-synthetic"
+# Absolute: each tree runs in its own folder (python -m puts the current folder first on
+# sys.path, so that is how the compared checkout's code is the one imported).
+MAP = str(ROOT / "maps/yakovchenko-2025-working-alliance.yaml")
+GTI = str(ROOT / "data/gti-synthetic")
 TEST = [
     "test",
     MAP,
@@ -66,15 +70,32 @@ TYPER_APP = (
 )
 
 
-def best_cold_start(args: list[str], runs: int, pythonpath: Path = ROOT) -> float:
-    """The fastest of ``runs`` fresh interpreters (the others were slowed by the machine)."""
+class Took(NamedTuple):
+    """Best wall time and best CPU time (user + system) of a command, in seconds."""
+
+    wall: float
+    cpu: float
+
+    def __str__(self) -> str:
+        return f"{self.wall * 1000:5.0f} /{self.cpu * 1000:5.0f} ms"
+
+    def over(self, other: Took) -> str:
+        return f"{self.wall / other.wall:5.2f} /{self.cpu / other.cpu:5.2f}x"
+
+
+def best_cold_start(args: list[str], runs: int, pythonpath: Path = ROOT) -> Took:
+    """The fastest of ``runs`` fresh interpreters (the others were slowed by the machine):
+    wall time, and CPU time, which a busy machine inflates much less."""
     env = {**os.environ, "PYTHONPATH": str(pythonpath)}
-    times = []
+    walls, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run(args, cwd=ROOT, capture_output=True, check=False, env=env)
-        times.append(time.perf_counter() - start)
-    return min(times)
+        subprocess.run(args, cwd=pythonpath, capture_output=True, check=False, env=env)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return Took(min(walls), min(cpus))
 
 
 def best_of(function, runs: int) -> float:
@@ -87,34 +108,30 @@ def best_of(function, runs: int) -> float:
 
 
 def imports_before_work(args: list[str], pythonpath: Path) -> tuple[float, Counter]:
-    """Seconds ``-X importtime`` counts for the top-level imports of a run (site excluded),
-    and the seconds of each top-level package with what it imports (so numpy's time is in
-    scipy's too when scipy imports it first)."""
+    """Seconds ``-X importtime`` counts for a run's imports (the interpreter's own ``site``
+    excluded), and how they split by top-level package (each module's own time). SciPy loads
+    its submodules through ``importlib``, which importtime does not time apart: ``from scipy
+    import stats`` counts as the importing module's own time (mechmap's, here)."""
     env = {**os.environ, "PYTHONPATH": str(pythonpath)}
     command = [sys.executable, "-X", "importtime", "-m", "mechmap", *args]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
-    total, packages = 0.0, Counter()
+    result = subprocess.run(command, cwd=pythonpath, capture_output=True, text=True, env=env)
+    packages: Counter = Counter()
+    in_site = True  # site's imports come first and end with site itself
     for line in result.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:
             continue
-        _, cumulative, name = line.split("|")
-        if not cumulative.strip().isdigit():
-            continue
-        depth = len(name) - len(name.lstrip()) - 1
-        module = name.strip()
-        if module == "site":
-            continue
-        seconds = int(cumulative) / 1e6
-        if depth == 0:
-            total += seconds
-        if "." not in module and module not in ("mechmap", "encodings"):
-            packages[module] = seconds  # a package, with all it imports (each imported once)
-    return total, packages
+        own, _, name = line.removeprefix("import time:").split("|")
+        if not own.strip().isdigit():
+            continue  # the header
+        if not in_site:
+            packages[name.strip().split(".")[0]] += int(own) / 1e6
+        in_site = in_site and name.strip() != "site"
+    return sum(packages.values()), packages
 
 
 def cold_starts(options: argparse.Namespace) -> None:
     python, runs = sys.executable, options.runs
-    print(f"cold start, best of {runs} fresh interpreters")
+    print(f"cold start, best of {runs} fresh interpreters: wall / CPU time")
     floor = best_cold_start([python, "-c", "pass"], runs)
     base = best_cold_start([python, "-c", "import typer, rich, yaml"], runs)
     typer_app = best_cold_start([python, "-c", TYPER_APP, MAP], runs)
@@ -125,25 +142,25 @@ def cold_starts(options: argparse.Namespace) -> None:
         ("a one-command typer app given a path", typer_app),
         ('python -c "import dowhy" (eager import)', dowhy),
     ):
-        print(f"  {label:<48} {took * 1000:6.0f} ms")
-    header = f"  {'command':<48} {'this tree':>9}   {'x baseline':>10}"
+        print(f"  {label:<48} {took}")
+    header = f"  {'command':<40} {'this tree':>15} {'x baseline':>15}"
     if options.compare:
-        header += f"   {'compared':>9}   {'x baseline':>10}   {'speed-up':>8}"
+        header += f" {'compared':>15} {'x baseline':>15} {'speed-up':>15}"
     print(header)
     for label, args in COMMANDS:
         ours = best_cold_start([python, "-m", "mechmap", *args], runs)
-        row = f"  {label:<48} {ours * 1000:6.0f} ms   {ours / base:9.2f}x"
+        row = f"  {label:<40} {ours!s:>15} {ours.over(base):>15}"
         if options.compare:
             theirs = best_cold_start([python, "-m", "mechmap", *args], runs, options.compare)
-            row += f"   {theirs * 1000:6.0f} ms   {theirs / base:9.2f}x   {theirs / ours:7.2f}x"
+            row += f" {theirs!s:>15} {theirs.over(base):>15} {theirs.over(ours):>15}"
         print(row)
 
     print("\nwhat `mechmap test` imports before any work (-X importtime, one run each)")
     trees = [("this tree", ROOT)] + ([("compared", options.compare)] if options.compare else [])
     for name, tree in trees:
         total, packages = imports_before_work(TEST, tree)
-        largest = ", ".join(f"{p} {s:.2f} s" for p, s in packages.most_common(8))
-        print(f"  {name:<10} {total:5.2f} s   largest: {largest}")
+        largest = ", ".join(f"{p} {s:.2f}" for p, s in packages.most_common(8))
+        print(f"  {name:<10} {total:5.2f} s; by package (s): {largest}")
 
 
 def loading(options: argparse.Namespace) -> None:
