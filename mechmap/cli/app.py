@@ -1,5 +1,8 @@
 """The typer application and what every command shares: options, output, errors.
 
+The app's group looks commands up lazily (:class:`_LazyCommands`): a command's module is
+imported, and its click command built, when that command runs or help lists it in full.
+
 Every command reports for people by default and for tools with ``--json``; every file it
 writes is refused if it exists, unless ``--force``; every error is one line on stderr.
 """
