@@ -128,3 +128,11 @@ def test_a_test_run_on_files_imports_only_what_it_uses() -> None:
     unused = {"pandas", "pyarrow", "matplotlib", "dowhy", "statsmodels", "sklearn", "pgmpy"}
     assert not packages & unused
     assert "mechmap.mechanism.dowhy_adapter" not in imported
+
+
+def test_a_mistyped_command_is_a_usage_error_naming_the_command_meant() -> None:
+    result = run_mechmap("implicatons", ALLIANCE)  # every name is known before any is built
+    assert result.returncode == 2
+    assert "No such command 'implicatons'" in result.stderr
+    assert "Did you mean 'implications'" in result.stderr
+    assert result.stdout == ""
