@@ -113,6 +113,9 @@ def _table(highlight: bool) -> Table:
 def _options_panel() -> Panel:
     table = _table(highlight=True)
     for option, help_text in (*ROOT_OPTIONS, *COMPLETION_OPTIONS):
+        # Typer's columns: long names, short names, their negations (--no-x), value type,
+        # help; the root options have only the first and the last, but the empty columns
+        # still take their padding.
         table.add_row(
             _HIGHLIGHT(option),
             _HIGHLIGHT(""),
