@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
@@ -60,4 +59,5 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> object:
     if name not in _EXPORTS:
         raise AttributeError(f"module 'mechmap' has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+    # __import__, not importlib.import_module: only the former shows in -X importtime.
+    return getattr(__import__(_EXPORTS[name], fromlist=[name]), name)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mechmap.cli import app
+from mechmap.cli.commands import COMMANDS
 from mechmap.terminal import printable
 from tests.conftest import ROOT, run_mechmap
 
@@ -107,7 +107,7 @@ def test_show_json_carries_the_warnings() -> None:
 
 
 def _command_names() -> list[str]:
-    return [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
+    return [c.name for c in COMMANDS]
 
 
 @pytest.mark.parametrize("command", ["", *_command_names()])

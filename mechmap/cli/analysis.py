@@ -289,8 +289,10 @@ def implications(
     vignettes: VignettesOption = None,
 ) -> None:
     """Conditional independencies the map implies among measured nodes: what data could
-    refute. A basis gives each unjoined pair once: `x _||_ y1, y2 | z` says x is independent
-    of y1 and of y2 given z."""
+    refute.
+
+    A basis gives each unjoined pair once: `x _||_ y1, y2 | z` says x is independent of y1
+    and of y2 given z."""
     from mechmap.analysis.implications import all_implications, basis_implications
 
     if every and smallest:

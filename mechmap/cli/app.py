@@ -1,5 +1,8 @@
 """The typer application and what every command shares: options, output, errors.
 
+The app's group looks commands up lazily (:class:`_LazyCommands`): a command's module is
+imported, and its click command built, when that command runs or help lists it in full.
+
 Every command reports for people by default and for tools with ``--json``; every file it
 writes is refused if it exists, unless ``--force``; every error is one line on stderr.
 """
@@ -8,14 +11,17 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
+from typer.main import get_command_from_info, get_command_name
+from typer.models import CommandInfo
 
+from mechmap.cli.commands import APP_HELP, BY_NAME, VERSION_HELP, import_command_module
 from mechmap.diagnostics import Diagnostic, Severity
 from mechmap.terminal import printable
 
@@ -47,8 +53,51 @@ class _Command(_HonestHelp, TyperCommand):
     pass
 
 
+class _LazyCommands(MutableMapping):
+    """The group's commands by name, in :data:`mechmap.cli.commands.COMMANDS` order: a
+    command's module is imported the first time the command is looked up, so that a run
+    builds only the command it runs (and ``did you mean`` still knows every name)."""
+
+    def __init__(self, built: Mapping[str, TyperCommand]) -> None:
+        self._built = dict(built)
+
+    def __getitem__(self, name: str) -> TyperCommand:
+        if name not in self._built:
+            if name not in BY_NAME:
+                raise KeyError(name)
+            import_command_module(name)
+            info = next(i for i in app.registered_commands if _name_of(i) == name)
+            self._built[name] = get_command_from_info(
+                info,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: TyperCommand) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from BY_NAME
+        yield from (name for name in self._built if name not in BY_NAME)
+
+    def __len__(self) -> int:
+        return len(BY_NAME.keys() | self._built.keys())
+
+
+def _name_of(info: CommandInfo) -> str:
+    return info.name or get_command_name(info.callback.__name__)
+
+
 class _Group(_HonestHelp, TyperGroup):
-    pass
+    def __init__(self, *args: Any, commands=None, **kwargs: Any) -> None:
+        super().__init__(*args, commands=_LazyCommands(commands or {}), **kwargs)
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(self.commands)  # names only: listing imports no command module
 
 
 class _App(typer.Typer):
@@ -60,8 +109,7 @@ class _App(typer.Typer):
 
 app = _App(
     name="mechmap",
-    help="Mechanism maps for implementation science: validate, show and analyse causal "
-    "diagrams of how implementation strategies work.",
+    help=APP_HELP,
     no_args_is_help=True,
     cls=_Group,
     pretty_exceptions_enable=False,
@@ -193,9 +241,7 @@ def version_callback(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option(
-            "--version", callback=version_callback, is_eager=True, help="Print the version"
-        ),
+        typer.Option("--version", callback=version_callback, is_eager=True, help=VERSION_HELP),
     ] = False,
 ) -> None:
     pass

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mechmap.diagnostics import MapError, did_you_mean
+from mechmap.mechanism.reproduce import is_frame
 from mechmap.model import Map, Measures
 
 if TYPE_CHECKING:
@@ -165,9 +166,7 @@ def test_path(
 def as_sources(data) -> list:
     """``data`` as a list of files and data frames (one of them alone is a list of one), the
     form every command that reads data takes: CSV, Parquet or DuckDB paths and DataFrames."""
-    import pandas as pd
-
-    return [data] if isinstance(data, str | Path | pd.DataFrame) else list(data)
+    return [data] if isinstance(data, str | Path) or is_frame(data) else list(data)
 
 
 def read_data(data, query: str | None = None) -> list[Table]:
@@ -176,13 +175,11 @@ def read_data(data, query: str | None = None) -> list[Table]:
     SELECT over them), data frames taken as they are with rows numbered from 2, as in a CSV
     file under its header, so that located errors point at the row. ``mechmap test`` and the
     gcm commands read their data through this one function."""
-    import pandas as pd
-
     from mechmap.data import Table, read_tables
 
     sources = as_sources(data)
-    frames = [s for s in sources if isinstance(s, pd.DataFrame)]
-    files = [Path(s) for s in sources if not isinstance(s, pd.DataFrame)]
+    frames = [s for s in sources if is_frame(s)]
+    files = [Path(s) for s in sources if not is_frame(s)]
     if frames and query is not None:
         raise TestSetupError("a query runs over data files; give files, not data frames")
     tables = read_tables(files, query=query) if files else []
