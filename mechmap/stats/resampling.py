@@ -3,9 +3,10 @@
 The weights feed :meth:`mechmap.stats.moments.Moments.combine`: multinomial site counts for
 the cluster bootstrap, drawn in chunks so that memory does not grow with resamples x sites.
 The leave-one-site-out jackknife needs no weights at all
-(:meth:`~mechmap.stats.moments.Moments.leave_one_out`). Resampling whole sites matters when rows are respondents: respondents of one site share its context, and a
-bootstrap over rows treats them as independent, so its intervals are too narrow (Field &
-Welsh 2007). The percentile interval is reported as a check beside the primary intervals of
+(:meth:`~mechmap.stats.moments.Moments.leave_one_out`). Resampling whole sites matters when
+rows are respondents: respondents of one site share its context, and a bootstrap over rows
+treats them as independent, so its intervals are too narrow (Field & Welsh 2007). The
+percentile interval is reported as a check beside the primary intervals of
 :mod:`mechmap.stats.inference`, which keep their coverage at a dozen sites where it does not.
 """
 
@@ -54,7 +55,8 @@ def cluster_bootstrap_chunks(
     >>> chunks = list(cluster_bootstrap_chunks(12, 10, np.random.default_rng(0), max_values=48))
     >>> [len(c) for c in chunks]
     [4, 4, 2]
-    >>> bool((np.vstack(chunks) == cluster_bootstrap_weights(12, 10, np.random.default_rng(0))).all())
+    >>> at_once = cluster_bootstrap_weights(12, 10, np.random.default_rng(0))
+    >>> bool((np.vstack(chunks) == at_once).all())
     True
     """
     if n_clusters < 1 or n_resamples < 1:
