@@ -194,7 +194,7 @@ def seconds(value: float) -> str:
 def compare(level: str, sizes, runs: int, previous: Path) -> float:
     unit = "sites" if level == "site" else "respondents"
     header = (
-        f"{unit:>11}  {'now: time':>10} {'peak':>8}  {'before: time':>12} {'peak':>8}  "
+        f"{unit:>20}  {'now: time':>10} {'peak':>8}  {'before: time':>12} {'peak':>8}  "
         f"{'time ratio':>10} {'memory ratio':>12}"
     )
     print(f"\nfull test at level {level} ({RESAMPLES:,} resamples, refutations, falsification)")
@@ -207,9 +207,9 @@ def compare(level: str, sizes, runs: int, previous: Path) -> float:
         rows["now"].append(now)
         rows["before"].append(before)
         worst = max(worst, largest_gap(now["estimates"], before["estimates"]))
-        label = f"{size:,}" + ("" if level == "site" else f" ({size // PER_SITE} sites)")
+        label = f"{size:,}" + ("" if level == "site" else f" in {size // PER_SITE} sites")
         print(
-            f"{label:>11}  {seconds(now['time']):>10} {now['peak_mb']:>6.0f}MB  "
+            f"{label:>20}  {seconds(now['time']):>10} {now['peak_mb']:>6.0f}MB  "
             f"{seconds(before['time']):>12} {before['peak_mb']:>6.0f}MB  "
             f"{before['time'] / now['time']:>9.1f}x {before['peak_mb'] / now['peak_mb']:>11.1f}x",
             flush=True,

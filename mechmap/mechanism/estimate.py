@@ -206,7 +206,7 @@ class Estimates:
 @dataclass(frozen=True, eq=False)
 class Weighting:
     """The cross-products of the data as one outcome's regressions weigh its rows, under the
-    point, bootstrap and jackknife weights of the sites."""
+    point and bootstrap weights of the sites and with each site left out (the jackknife)."""
 
     moments: Moments
     point: np.ndarray
