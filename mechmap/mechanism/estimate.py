@@ -253,8 +253,9 @@ def fit_moments(
 
 
 class Engine:
-    """The moments of one data set under point, bootstrap and jackknife weights: one set for
-    the unweighted fits and one for each fit of a proportion weighted by its variance."""
+    """The moments of one data set under point and bootstrap weights and with each site left
+    out (the jackknife): one set for the unweighted fits and one for each fit of a proportion
+    weighted by its variance."""
 
     def __init__(
         self,

@@ -6,8 +6,8 @@
 - **random common cause**: a random site-level variable is added to every regression; it
   passes when at most 5% of the draws change the verdict (the primary interval, moved with the
   estimate, crosses 0), so a conclusion that one irrelevant covariate can overturn fails;
-- **leave one site out**: the estimate without each site in turn (the engine's jackknife
-  weights), with the site whose removal moves it most;
+- **leave one site out**: the estimate without each site in turn (the engine's jackknife:
+  the total cross-products minus the site's own), with the site whose removal moves it most;
 - **unobserved confounder**: the robustness value of Cinelli & Hazlett (JRSS-B 2020;82:39),
   the share of residual variance a hidden confounder must explain in both cause and effect
   to bring the estimate to 0 (or to make it non-significant), and the E-value of VanderWeele &
@@ -15,7 +15,9 @@
 
 DoWhy 0.14 offers the first three, but applied to a natural indirect effect its refuters
 report the original estimate unchanged, and each takes seconds; these run on the same
-cross-product engine as the estimates.
+cross-product engine as the estimates. A placebo or a random covariate changes one column, so
+each simulated data set costs only that column's cross-products with the others, and memory
+holds one chunk of simulated columns, never every simulated copy of the data.
 """
 
 from __future__ import annotations
