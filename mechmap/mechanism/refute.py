@@ -134,38 +134,47 @@ def _simulate(
     n_simulations: int,
     draw: Callable[[int], np.ndarray],
 ) -> dict[str, np.ndarray]:
-    """Every target's estimate on ``n_simulations`` copies of ``values`` whose ``column`` is
-    replaced by ``draw(size)`` (size, rows), drawn a chunk of copies at a time so that memory
-    stays at one chunk's columns however many rows there are."""
-    chunk = max(1, CHUNK_VALUES // len(values))
-    parts = [
-        _point_estimates(estimates, values, columns, column, draw(min(chunk, n_simulations - i)))
-        for i in range(0, n_simulations, chunk)
+    """Every target's estimate on ``n_simulations`` copies of ``values`` (rows,
+    len(columns)) whose ``column`` is replaced by ``draw(size)`` (size, rows), by the same
+    fits, weighted the same way, as the estimate step; drawn a chunk of copies at a time so
+    that memory stays at one chunk's columns however many rows there are."""
+    data = estimates.engine.data
+    extra = (_RANDOM,) if _RANDOM in columns else ()
+    fits = [
+        (
+            x.plan,
+            fit_moments(
+                data,
+                estimates.engine.row_weights((x.plan.effect, (x.plan.cause, *x.plan.covariates))),
+                values,
+                columns,
+            ),
+        )
+        for x in estimates.links
+        if x.effect.identifiable
     ]
+    chunk = max(1, CHUNK_VALUES // len(values))
+    parts = []
+    for start in range(0, n_simulations, chunk):
+        batch = draw(min(chunk, n_simulations - start))
+        coefs = {
+            (p.cause, p.effect): ols(
+                moments,
+                moments.gram_with_column(values, column, batch),
+                p.effect,
+                (p.cause, *p.covariates, *extra),
+            ).coef[:, 0]
+            for p, moments in fits
+        }
+        parts.append(_targets_of(estimates, coefs))
     return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
-def _point_estimates(
-    estimates: Estimates,
-    values: np.ndarray,
-    columns: tuple[str, ...],
-    column: str,
-    batch: np.ndarray,
+def _targets_of(
+    estimates: Estimates, coefs: dict[tuple[str, str], np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """Every target's estimate on each copy of ``values`` (rows, len(columns)) with ``column``
-    replaced by a row of ``batch`` (R, rows), by the same fits, weighted the same way, as the
-    estimate step."""
-    data = estimates.engine.data
-    extra = (_RANDOM,) if _RANDOM in columns else ()
-    coefs: dict[tuple[str, str], np.ndarray] = {}
-    for x in estimates.links:
-        if x.effect.identifiable:
-            p = x.plan
-            weights = estimates.engine.row_weights((p.effect, (p.cause, *p.covariates)))
-            moments = fit_moments(data, weights, values, columns)
-            gram = moments.gram_with_column(values, column, batch)
-            fit = ols(moments, gram, p.effect, (p.cause, *p.covariates, *extra))
-            coefs[(p.cause, p.effect)] = fit.coef[:, 0]
+    """Every target's values from its links' coefficients (the indirect effect: the sum over
+    chains of their products)."""
     result = {f"{u} -> {v}": c for (u, v), c in coefs.items()}
     if estimates.path.indirect.identifiable:
         result["indirect effect"] = sum(
