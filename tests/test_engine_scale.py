@@ -128,7 +128,7 @@ def test_bell_mccaffrey_df_without_the_rows_by_sites_matrix(groups, regressors, 
     assert fast == pytest.approx(dense_df(design, bread, clusters, adjusted, groups), rel=1e-10)
 
 
-def test_nested_inference_keeps_its_df_and_interval():
+def test_nested_inference_keeps_its_bell_mccaffrey_df():
     """CR2 end to end on nested data: the df equals the dense formula's."""
     rng = np.random.default_rng(5)
     clusters = np.repeat(np.arange(30), rng.integers(2, 9, 30))
