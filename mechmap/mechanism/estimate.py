@@ -1,8 +1,9 @@
 """Estimate step: link coefficients, the path's indirect, direct and total effects, intervals.
 
 Every fit comes from per-site cross-product matrices (:class:`mechmap.stats.moments.Moments`)
-combined under a weight matrix: ones for the point estimate, multinomial site counts for the
-cluster bootstrap and ``1 - e_site`` for the jackknife (leave one site out).
+combined under site weights: ones for the point estimate, multinomial site counts for the
+cluster bootstrap (drawn a chunk at a time) and, for the jackknife (leave one site out), the
+total minus each site's own, so memory grows with sites, not with sites squared.
 
 The primary intervals and every verdict come from :mod:`mechmap.stats.inference`, whose
 coverage and size hold at 10-60 sites: t intervals for links (CR2 with Bell-McCaffrey
@@ -34,11 +35,7 @@ from mechmap.stats.inference import (
 )
 from mechmap.stats.moments import Moments, OLSFit, ols
 from mechmap.stats.power import minimum_detectable_r
-from mechmap.stats.resampling import (
-    cluster_bootstrap_weights,
-    leave_one_out_weights,
-    percentile_interval,
-)
+from mechmap.stats.resampling import cluster_bootstrap_chunks, percentile_interval
 from mechmap.stats.significance import (
     PERMUTATION_MAX_N,
     RankTest,
@@ -209,7 +206,7 @@ class Estimates:
 @dataclass(frozen=True, eq=False)
 class Weighting:
     """The cross-products of the data as one outcome's regressions weigh its rows, under the
-    point, bootstrap and jackknife weights of the sites."""
+    point and bootstrap weights of the sites and with each site left out (the jackknife)."""
 
     moments: Moments
     point: np.ndarray
@@ -256,8 +253,9 @@ def fit_moments(
 
 
 class Engine:
-    """The moments of one data set under point, bootstrap and jackknife weights: one set for
-    the unweighted fits and one for each fit of a proportion weighted by its variance."""
+    """The moments of one data set under point and bootstrap weights and with each site left
+    out (the jackknife): one set for the unweighted fits and one for each fit of a proportion
+    weighted by its variance."""
 
     def __init__(
         self,
@@ -270,26 +268,26 @@ class Engine:
         sites = data.n_sites
         self.weights = {fit: fit_weights(data, *fit) for fit in fits}
         moments = {self._key(fit): fit_moments(data, self.row_weights(fit)) for fit in fits}
-        weights = cluster_bootstrap_weights(sites, n_resamples, rng)
+        boot = _bootstrap_grams(moments, sites, n_resamples, rng)
         self.redrawn = 0
         for _ in range(_REDRAWS):
-            boot = {key: m.combine(weights) for key, m in moments.items()}
-            singular = np.zeros(len(weights), dtype=bool)
+            singular = np.zeros(n_resamples, dtype=bool)
             for fit in fits:
                 key = self._key(fit)
                 singular |= ~ols(moments[key], boot[key], *fit).full_rank
             if not singular.any():
                 break
             self.redrawn += int(singular.sum())
-            weights[singular] = cluster_bootstrap_weights(sites, int(singular.sum()), rng)
+            redrawn = _bootstrap_grams(moments, sites, int(singular.sum()), rng)
+            for key, grams in boot.items():
+                grams[singular] = redrawn[key]
         else:
             raise NotEstimable(
                 f"{sites} sites vary too little: bootstrap resamples keep making a regression "
                 "singular"
             )
-        jackknife = leave_one_out_weights(sites)
         self._weightings = {
-            key: Weighting(m, m.combine(np.ones((1, sites))), boot[key], m.combine(jackknife))
+            key: Weighting(m, m.combine(np.ones((1, sites))), boot[key], m.leave_one_out())
             for key, m in moments.items()
         }
         self.site_values = site_means(data)
@@ -335,6 +333,19 @@ class Engine:
             float(point.coef[0, 0]), boot, jack, self.monte_carlo[fit], self.inference[fit]
         )
         return draws, float(point.std_coef[0, 0])
+
+
+def _bootstrap_grams(
+    moments: dict[Fit | None, Moments], sites: int, n_resamples: int, rng: np.random.Generator
+) -> dict[Fit | None, np.ndarray]:
+    """Each moments' cross-products under ``n_resamples`` cluster bootstrap resamples, the same
+    resamples for all; the weights are drawn a chunk at a time and dropped once combined, so
+    memory holds the (B, k, k) results and one chunk, never all B x sites weights."""
+    parts: dict[Fit | None, list[np.ndarray]] = {key: [] for key in moments}
+    for weights in cluster_bootstrap_chunks(sites, n_resamples, rng):
+        for key, m in moments.items():
+            parts[key].append(m.combine(weights))
+    return {key: np.concatenate(grams) for key, grams in parts.items()}
 
 
 def estimate(

@@ -6,8 +6,8 @@
 - **random common cause**: a random site-level variable is added to every regression; it
   passes when at most 5% of the draws change the verdict (the primary interval, moved with the
   estimate, crosses 0), so a conclusion that one irrelevant covariate can overturn fails;
-- **leave one site out**: the estimate without each site in turn (the engine's jackknife
-  weights), with the site whose removal moves it most;
+- **leave one site out**: the estimate without each site in turn (the engine's jackknife:
+  the total cross-products minus the site's own), with the site whose removal moves it most;
 - **unobserved confounder**: the robustness value of Cinelli & Hazlett (JRSS-B 2020;82:39),
   the share of residual variance a hidden confounder must explain in both cause and effect
   to bring the estimate to 0 (or to make it non-significant), and the E-value of VanderWeele &
@@ -15,12 +15,15 @@
 
 DoWhy 0.14 offers the first three, but applied to a natural indirect effect its refuters
 report the original estimate unchanged, and each takes seconds; these run on the same
-cross-product engine as the estimates.
+cross-product engine as the estimates. A placebo or a random covariate changes one column, so
+each simulated data set costs only that column's cross-products with the others, and memory
+holds one chunk of simulated columns, never every simulated copy of the data.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +33,7 @@ from mechmap.mechanism.estimate import Effect, Estimates, fit_moments
 from mechmap.mechanism.plan import EffectPlan
 from mechmap.stats.moments import ols
 from mechmap.stats.power import e_value, robustness_value
+from mechmap.stats.resampling import CHUNK_VALUES
 
 _RANDOM = "__random_common_cause__"
 _SHARE = 0.05  # largest share of simulated estimates that still passes
@@ -76,16 +80,27 @@ def refute(estimates: Estimates, n_simulations: int = 200, seed: int = 1) -> lis
     if not targets:
         return []
     results: list[Refutation] = []
-    for name, (causes, original) in targets.items():
-        permuted = _permuted(data, causes, n_simulations, rng)
-        placebo = _point_estimates(estimates, permuted, data.columns)[name]
+    for name, (cause, original) in targets.items():
+        placebo = _simulate(
+            estimates,
+            data.values,
+            data.columns,
+            cause,
+            n_simulations,
+            lambda size, cause=cause: _permuted(data, cause, size, rng),
+        )[name]
         results.append(_placebo(name, original, placebo))
-    noise = rng.standard_normal((n_simulations, data.n_sites))[:, data.clusters]
-    with_noise = np.concatenate(
-        [np.broadcast_to(data.values, (n_simulations, *data.values.shape)), noise[:, :, None]],
-        axis=2,
+    # The random covariate's column starts at 0, so its moments centre it at 0 with scale 1,
+    # the standard normal's own.
+    with_noise = np.column_stack([data.values, np.zeros(data.n_rows)])
+    common = _simulate(
+        estimates,
+        with_noise,
+        (*data.columns, _RANDOM),
+        _RANDOM,
+        n_simulations,
+        lambda size: rng.standard_normal((size, data.n_sites))[:, data.clusters],
     )
-    common = _point_estimates(estimates, with_noise, (*data.columns, _RANDOM))
     for name, (_, original) in targets.items():
         results.append(_random_common_cause(name, original, common[name], estimates))
     results += [_leave_one_out(estimates, name) for name in targets]
@@ -93,17 +108,17 @@ def refute(estimates: Estimates, n_simulations: int = 200, seed: int = 1) -> lis
     return results
 
 
-def _targets(estimates: Estimates) -> dict[str, tuple[set[str], float]]:
-    """Each estimate to refute, with the variables a placebo replaces for it."""
+def _targets(estimates: Estimates) -> dict[str, tuple[str, float]]:
+    """Each estimate to refute, with the variable a placebo replaces for it."""
     targets = {
-        _arrow(x.plan): ({x.plan.cause}, x.effect.estimate)
+        _arrow(x.plan): (x.plan.cause, x.effect.estimate)
         for x in estimates.links
         if x.effect.identifiable
     }
     # A one-arrow path's "indirect effect" is that arrow's coefficient: refute it once.
     single_arrow = len(estimates.links) == 1
     if estimates.path.indirect.identifiable and not single_arrow:
-        targets["indirect effect"] = ({estimates.plan.exposure}, estimates.path.indirect.estimate)
+        targets["indirect effect"] = (estimates.plan.exposure, estimates.path.indirect.estimate)
     return targets
 
 
@@ -111,22 +126,55 @@ def _arrow(p: EffectPlan) -> str:
     return f"{p.cause} -> {p.effect}"
 
 
-def _point_estimates(
-    estimates: Estimates, batch: np.ndarray, columns: tuple[str, ...]
+def _simulate(
+    estimates: Estimates,
+    values: np.ndarray,
+    columns: tuple[str, ...],
+    column: str,
+    n_simulations: int,
+    draw: Callable[[int], np.ndarray],
 ) -> dict[str, np.ndarray]:
-    """Every target's estimate on each of a batch of altered data sets (``batch``: (R, rows,
-    len(columns))), by the same fits, weighted the same way, as the estimate step."""
+    """Every target's estimate on ``n_simulations`` copies of ``values`` (rows,
+    len(columns)) whose ``column`` is replaced by ``draw(size)`` (size, rows), by the same
+    fits, weighted the same way, as the estimate step; drawn a chunk of copies at a time so
+    that memory stays at one chunk's columns however many rows there are."""
     data = estimates.engine.data
     extra = (_RANDOM,) if _RANDOM in columns else ()
-    coefs: dict[tuple[str, str], np.ndarray] = {}
-    for x in estimates.links:
-        if x.effect.identifiable:
-            p = x.plan
-            weights = estimates.engine.row_weights((p.effect, (p.cause, *p.covariates)))
-            moments = fit_moments(data, weights, batch[0], columns)
-            gram = moments.gram(batch)
-            fit = ols(moments, gram, p.effect, (p.cause, *p.covariates, *extra))
-            coefs[(p.cause, p.effect)] = fit.coef[:, 0]
+    fits = [
+        (
+            x.plan,
+            fit_moments(
+                data,
+                estimates.engine.row_weights((x.plan.effect, (x.plan.cause, *x.plan.covariates))),
+                values,
+                columns,
+            ),
+        )
+        for x in estimates.links
+        if x.effect.identifiable
+    ]
+    chunk = max(1, CHUNK_VALUES // len(values))
+    parts = []
+    for start in range(0, n_simulations, chunk):
+        batch = draw(min(chunk, n_simulations - start))
+        coefs = {
+            (p.cause, p.effect): ols(
+                moments,
+                moments.gram_with_column(values, column, batch),
+                p.effect,
+                (p.cause, *p.covariates, *extra),
+            ).coef[:, 0]
+            for p, moments in fits
+        }
+        parts.append(_targets_of(estimates, coefs))
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+
+def _targets_of(
+    estimates: Estimates, coefs: dict[tuple[str, str], np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Every target's values from its links' coefficients (the indirect effect: the sum over
+    chains of their products)."""
     result = {f"{u} -> {v}": c for (u, v), c in coefs.items()}
     if estimates.path.indirect.identifiable:
         result["indirect effect"] = sum(
@@ -137,24 +185,19 @@ def _point_estimates(
 
 
 def _permuted(
-    data: AnalysisData, causes: set[str], n_simulations: int, rng: np.random.Generator
+    data: AnalysisData, cause: str, n_simulations: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """``n_simulations`` copies of the data with each cause's values shuffled across sites
+    """``n_simulations`` shufflings (n_simulations, rows) of ``cause``'s values across sites
     (whole sites' values, so a site-level cause stays constant within its site; a cause
     that varies within sites is shuffled over all rows)."""
-    values = np.broadcast_to(data.values, (n_simulations, *data.values.shape)).copy()
-    rows = len(data.values)
-    for name in causes:
-        j = data.columns.index(name)
-        per_site = np.zeros(data.n_sites)
-        per_site[data.clusters] = data.values[:, j]
-        if np.allclose(per_site[data.clusters], data.values[:, j]):
-            orders = rng.permuted(np.tile(np.arange(data.n_sites), (n_simulations, 1)), axis=1)
-            values[:, :, j] = per_site[orders][:, data.clusters]
-        else:
-            orders = rng.permuted(np.tile(np.arange(rows), (n_simulations, 1)), axis=1)
-            values[:, :, j] = data.values[orders, j]
-    return values
+    values = data.column(cause)
+    per_site = np.zeros(data.n_sites)
+    per_site[data.clusters] = values
+    if np.allclose(per_site[data.clusters], values):
+        orders = rng.permuted(np.tile(np.arange(data.n_sites), (n_simulations, 1)), axis=1)
+        return per_site[orders][:, data.clusters]
+    orders = rng.permuted(np.tile(np.arange(len(values)), (n_simulations, 1)), axis=1)
+    return values[orders]
 
 
 def _placebo(name: str, original: float, placebo: np.ndarray) -> Refutation:

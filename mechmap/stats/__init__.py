@@ -5,8 +5,8 @@
 - :mod:`mechmap.stats.inference`: the primary intervals and tests (t, CR2 with Bell-McCaffrey
   df, Monte Carlo for products of links), calibrated for 10-60 sites.
 - :mod:`mechmap.stats.calibration`: their coverage, size and power, by simulation.
-- :mod:`mechmap.stats.resampling`: site bootstrap and jackknife weights, the percentile
-  interval (a check).
+- :mod:`mechmap.stats.resampling`: site bootstrap weights, drawn in chunks, and the
+  percentile interval (a check).
 - :mod:`mechmap.stats.significance`: small-sample tests (Kendall, Spearman, Freedman-Lane
   permutation, partial correlation) and Holm's correction.
 - :mod:`mechmap.stats.power`: the exact smallest detectable correlation, the robustness value

@@ -124,11 +124,7 @@ def coefficient_inference(
     # Bell-McCaffrey df: the CR2 variance is e'GG'e for G's columns (I - H) a_g, so under
     # independent equal-variance errors it is a weighted sum of chi-squares with weights the
     # eigenvalues of G'G; Satterthwaite's match of its first two moments gives the df.
-    spread = np.zeros((n, groups))
-    spread[np.arange(n), clusters] = adjusted
-    spread -= design @ (bread @ (design.T @ spread))
-    gram = spread.T @ spread
-    df = float(np.trace(gram) ** 2 / np.sum(gram * gram))
+    df = _satterthwaite_df(design, bread, clusters, adjusted, groups)
     return CoefficientInference(
         float(beta[0]),
         se,
@@ -136,6 +132,28 @@ def coefficient_inference(
         f"CR2 cluster-robust t interval ({groups} sites, Bell-McCaffrey df = {df:.1f})",
         scores,
     )
+
+
+def _satterthwaite_df(
+    design: np.ndarray, bread: np.ndarray, clusters: np.ndarray, adjusted: np.ndarray, groups: int
+) -> float:
+    """``trace(G'G)^2 / ||G'G||_F^2`` for ``G = (I - H) A``, where column ``g`` of ``A`` holds
+    ``adjusted`` on site ``g``'s rows and 0 elsewhere, without the rows x sites matrix ``G``.
+
+    ``I - H`` is a projection, so ``G'G = D - P' bread P`` with ``D`` the diagonal of the
+    sites' ``|a_g|^2`` and ``P = X'A`` (k x sites); the trace and the squared norm follow
+    from ``D``, ``P`` and the k x k matrix ``P P'`` in O(rows k + sites k^2).
+    """
+    own = np.bincount(clusters, weights=adjusted**2, minlength=groups)  # the diagonal D
+    columns = design * adjusted[:, None]
+    spread = np.stack(
+        [np.bincount(clusters, weights=columns[:, i], minlength=groups) for i in range(len(bread))]
+    )  # P = X'A
+    projected = bread @ spread
+    shared = np.einsum("ig,ig->g", spread, projected)  # diagonal of P' bread P
+    outer = spread @ spread.T
+    squared = np.sum(own**2) - 2 * own @ shared + np.trace(bread @ outer @ bread @ outer)
+    return float(np.sum(own - shared) ** 2 / squared)
 
 
 @dataclass(frozen=True)
@@ -171,9 +189,11 @@ def proportion_weights(
     denominators = np.asarray(denominators, dtype=float)
     n = len(proportions)
     design = np.column_stack([np.asarray(regressors, dtype=float).reshape(n, -1), np.ones(n)])
-    hat = design @ np.linalg.pinv(design.T @ design) @ design.T
-    resid = proportions - hat @ proportions
-    leverage = np.minimum(np.diagonal(hat), 1 - _SINGULAR)
+    bread = np.linalg.pinv(design.T @ design)
+    # The hat matrix's diagonal and its product with the proportions, without the sites x
+    # sites matrix itself.
+    resid = proportions - design @ (bread @ (design.T @ proportions))
+    leverage = np.minimum(np.einsum("ij,jk,ik->i", design, bread, design), 1 - _SINGULAR)
     pooled = float(proportions @ denominators / denominators.sum())
     sampling = pooled * (1 - pooled) / denominators
     between = max(0.0, float(np.mean(resid**2 / (1 - leverage) - sampling)))

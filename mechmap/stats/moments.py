@@ -6,7 +6,8 @@ Each cluster (site) ``c`` contributes ``M_c``, the sum over its rows of ``z z^T`
 re-weighted data set, ``G = sum_c w_c M_c``: multinomial site counts give a cluster bootstrap
 resample (a site drawn twice contributes all its rows twice), ``1 - e_c`` leaves site ``c``
 out and ones give the data themselves. An OLS fit needs nothing but ``G``, so ``B`` fits cost
-one ``(B, C) @ (C, K*K)`` product and a batched solve of small systems, and the product of two
+one ``(B, C) @ (C, K*K)`` product and a batched solve of small systems (and the ``C``
+leave-one-out fits only the total minus each ``M_c``), and the product of two
 coefficients taken from the same weight row is that resample's indirect effect (the
 product-of-coefficients bootstrap of MacKinnon, Lockwood & Williams 2004). One row per site
 and respondents nested in sites go through the same code; only the weights decide whether
@@ -138,27 +139,51 @@ class Moments:
             raise ValueError("weights must be finite and non-negative")
         return (weights @ self.per_cluster.reshape(c, k * k)).reshape(len(weights), k, k)
 
-    def gram(self, values: np.ndarray) -> np.ndarray:
-        """Cross-products of whole data sets in these moments' coordinates:
-        ``values`` (R, rows, p) -> (R, p+1, p+1), each summed over all its rows.
-
-        For fits on altered copies of the data (a permuted or an added column) in one batch;
-        OLS with an intercept does not depend on where each column is centred or how it is
-        scaled, so a column whose mean or spread differs from ``center``/``scale`` is fine.
+    def leave_one_out(self) -> np.ndarray:
+        """Cross-products without each cluster in turn, (C, p+1, p+1): the total minus the
+        cluster's own, which is ``combine(1 - eye(C))`` without its C x C weights.
 
         >>> import numpy as np
-        >>> m = Moments.from_data(np.array([[1.0], [3.0], [5.0]]), np.arange(3), 3, ["x"])
-        >>> bool(np.allclose(m.gram(np.array([[[1.0], [3.0], [5.0]]])), m.combine(np.ones((1, 3)))))
+        >>> m = Moments.from_data(np.array([[1.0], [3.0], [5.0]]), np.array([0, 0, 1]), 2, ["x"])
+        >>> m.leave_one_out()[:, 0, 0]  # rows left when each cluster is out
+        array([1., 2.])
+        """
+        return self.per_cluster.sum(axis=0) - self.per_cluster
+
+    def gram_with_column(self, values: np.ndarray, column: str, batch: np.ndarray) -> np.ndarray:
+        """Cross-products of R altered copies of ``values`` (rows, p): copy ``r`` has column
+        ``column`` replaced by ``batch[r]``; ``batch`` (R, rows) -> (R, p+1, p+1).
+
+        For fits on altered copies of the data (a permuted cause, an added random covariate)
+        in one batch. Only the replaced column's cross-products differ between copies, so a
+        copy costs one product of that column with the others, and no (R, rows, p) array is
+        built. OLS with an intercept does not depend on where each column is centred or how it
+        is scaled, so ``batch`` may have another mean or spread than ``center``/``scale``.
+
+        >>> import numpy as np
+        >>> values = np.array([[1.0, 2.0], [3.0, 1.0], [5.0, 7.0]])
+        >>> m = Moments.from_data(values, np.arange(3), 3, ["x", "y"])
+        >>> same = m.gram_with_column(values, "x", values[None, :, 0])
+        >>> bool(np.allclose(same, m.combine(np.ones((1, 3)))))
         True
         """
         values = np.asarray(values, dtype=float)
-        if values.ndim != 3 or values.shape[2] != len(self.columns):
-            raise ValueError(f"values must have shape (R, rows, {len(self.columns)})")
-        z = (values - self.center) / self.scale
-        z = np.concatenate([np.ones((*z.shape[:2], 1)), z], axis=2)
-        if self.row_weights is None:
-            return np.einsum("rni,rnj->rij", z, z)
-        return np.einsum("rni,rnj,n->rij", z, z, self.row_weights)
+        batch = np.asarray(batch, dtype=float)
+        rows = len(values)
+        if values.ndim != 2 or values.shape[1] != len(self.columns):
+            raise ValueError(f"values must have shape (rows, {len(self.columns)})")
+        if batch.ndim != 2 or batch.shape[1] != rows:
+            raise ValueError(f"batch must have shape (R, {rows})")
+        j = self.index(column)
+        z = np.column_stack([np.ones(rows), (values - self.center) / self.scale])
+        weighted = z if self.row_weights is None else z * self.row_weights[:, None]
+        replaced = (batch - self.center[j]) / self.scale[j]
+        cross = replaced @ weighted  # (R, p+1): the new column against every column
+        cross[:, j + 1] = np.einsum("rn,rn,n->r", replaced, replaced, weighted[:, 0])
+        gram = np.repeat((z.T @ weighted)[None], len(batch), axis=0)
+        gram[:, j + 1, :] = cross
+        gram[:, :, j + 1] = cross
+        return gram
 
     def index(self, name: str) -> int:
         """Position of column ``name`` in ``columns``."""

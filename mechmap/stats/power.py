@@ -10,6 +10,7 @@ Hazlett's (2020) sensitivity statistic for an OLS coefficient and :func:`e_value
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -46,7 +47,7 @@ def correlation_power(r: float, n: int, n_covariates: int = 0, alpha: float = 0.
         raise ValueError("r must lie strictly between -1 and 1")
     # E f(W) = integral over u in (0, 1) of f(F^-1(u)): Gauss-Legendre on the quantile
     # scale stays accurate for any degrees of freedom (Laguerre weights overflow past ~300).
-    nodes, weights = np.polynomial.legendre.leggauss(_QUADRATURE)
+    nodes, weights = _legendre_rule()
     sums_of_squares = stats.chi2.ppf((nodes + 1) / 2, chi_df)
     noncentrality = np.sqrt(sums_of_squares * r * r / (1 - r * r))
     critical = stats.t.ppf(1 - alpha / 2, df)
@@ -54,6 +55,16 @@ def correlation_power(r: float, n: int, n_covariates: int = 0, alpha: float = 0.
     # The lower tail is negligible once noncentrality is large, where SciPy returns NaN.
     lower = np.nan_to_num(stats.nct.cdf(-critical, df, noncentrality))
     return float(np.clip(weights @ (upper + lower) / 2, 0.0, 1.0))
+
+
+@functools.cache
+def _legendre_rule() -> tuple[np.ndarray, np.ndarray]:
+    """The Gauss-Legendre nodes and weights, computed once: each costs an 80 x 80
+    eigenproblem, and a root search evaluates the power some 15 times."""
+    rule = np.polynomial.legendre.leggauss(_QUADRATURE)
+    for array in rule:
+        array.flags.writeable = False  # shared by every call
+    return rule
 
 
 def minimum_detectable_r(

@@ -1,16 +1,25 @@
 """Resampling weights and bootstrap intervals.
 
 The weights feed :meth:`mechmap.stats.moments.Moments.combine`: multinomial site counts for
-the cluster bootstrap and ``1 - e_c`` for the leave-one-site-out jackknife. Resampling whole
-sites matters when rows are respondents: respondents of one site share its context, and a
-bootstrap over rows treats them as independent, so its intervals are too narrow (Field &
-Welsh 2007). The percentile interval is reported as a check beside the primary intervals of
+the cluster bootstrap, drawn in chunks so that memory does not grow with resamples x sites.
+The leave-one-site-out jackknife needs no weights at all
+(:meth:`~mechmap.stats.moments.Moments.leave_one_out`). Resampling whole sites matters when
+rows are respondents: respondents of one site share its context, and a bootstrap over rows
+treats them as independent, so its intervals are too narrow (Field & Welsh 2007). The
+percentile interval is reported as a check beside the primary intervals of
 :mod:`mechmap.stats.inference`, which keep their coverage at a dozen sites where it does not.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
+
+# Largest number of values one chunk of resampling weights or resampled columns may hold
+# (8 MB of float64): all 2,000 bootstrap resamples of 10,000 sites at once would take 160 MB
+# per copy, and drawing, counting and combining them makes several copies.
+CHUNK_VALUES = 1_000_000
 
 
 def cluster_bootstrap_weights(
@@ -33,15 +42,30 @@ def cluster_bootstrap_weights(
     return counts.reshape(n_resamples, n_clusters)
 
 
-def leave_one_out_weights(n_clusters: int) -> np.ndarray:
-    """Jackknife weights (C, C): row ``c`` keeps every cluster but ``c``.
+def cluster_bootstrap_chunks(
+    n_clusters: int,
+    n_resamples: int,
+    rng: np.random.Generator,
+    max_values: int = CHUNK_VALUES,
+) -> Iterator[np.ndarray]:
+    """:func:`cluster_bootstrap_weights` a few resamples at a time, each chunk holding at most
+    ``max_values`` counts (at least one resample): stacked, the chunks are the very array one
+    call would draw, but memory stays at one chunk however many sites there are.
 
-    >>> leave_one_out_weights(3).tolist()
-    [[0, 1, 1], [1, 0, 1], [1, 1, 0]]
+    >>> chunks = list(cluster_bootstrap_chunks(12, 10, np.random.default_rng(0), max_values=48))
+    >>> [len(c) for c in chunks]
+    [4, 4, 2]
+    >>> at_once = cluster_bootstrap_weights(12, 10, np.random.default_rng(0))
+    >>> bool((np.vstack(chunks) == at_once).all())
+    True
     """
-    if n_clusters < 2:
-        raise ValueError("leaving one cluster out needs at least two clusters")
-    return 1 - np.eye(n_clusters, dtype=int)
+    if n_clusters < 1 or n_resamples < 1:
+        raise ValueError("need at least one cluster and one resample")
+    # Generator.integers draws its values one after another in C order, so drawing the rows
+    # in pieces consumes the stream exactly as one draw of all of them does.
+    rows = max(1, max_values // n_clusters)
+    for start in range(0, n_resamples, rows):
+        yield cluster_bootstrap_weights(n_clusters, min(rows, n_resamples - start), rng)
 
 
 def percentile_interval(boot: np.ndarray, level: float = 0.95) -> tuple[float, float]:
