@@ -164,20 +164,19 @@ def test_path(
 
 def _sources(data) -> list:
     """``data`` as a list of files and data frames (one of them alone is a list of one)."""
-    import pandas as pd
+    from mechmap.mechanism.reproduce import is_frame
 
-    return [data] if isinstance(data, str | Path | pd.DataFrame) else list(data)
+    return [data] if isinstance(data, str | Path) or is_frame(data) else list(data)
 
 
 def _tables(sources: list, query: str | None) -> list[Table]:
     """Files read as tables, data frames taken as they are (rows numbered from 2, as in a
     CSV file under its header, so that located errors point at the row)."""
-    import pandas as pd
-
     from mechmap.data import Table, read_tables
+    from mechmap.mechanism.reproduce import is_frame
 
-    frames = [s for s in sources if isinstance(s, pd.DataFrame)]
-    files = [Path(s) for s in sources if not isinstance(s, pd.DataFrame)]
+    frames = [s for s in sources if is_frame(s)]
+    files = [Path(s) for s in sources if not is_frame(s)]
     if frames and query is not None:
         raise TestSetupError("a query runs over data files; give files, not data frames")
     tables = read_tables(files, query=query) if files else []
