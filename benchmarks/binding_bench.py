@@ -116,7 +116,11 @@ def run(arguments: list[str], code_root: Path) -> dict:
     # Output to files, not pipes, so that the child can be reaped here by wait4, which
     # gives its own resource usage (Popen's wait would not).
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen([sys.executable, *arguments], stdout=out, stderr=err, env=env)
+        # cwd: python -c and -m put the working directory first on sys.path, ahead of
+        # PYTHONPATH, so it must be the code's own folder for the previous code to be run.
+        process = subprocess.Popen(
+            [sys.executable, *arguments], stdout=out, stderr=err, env=env, cwd=code_root
+        )
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0), err.seek(0)
