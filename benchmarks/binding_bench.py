@@ -9,10 +9,11 @@ so that its peak resident memory (``ru_maxrss`` of that process, from ``wait4``)
 best of ``--runs``:
 
 - ``mechmap bind``: :func:`mechmap.data.read_tables` and :func:`mechmap.data.bind` of every
-  variable at level site (respondents aggregated to sites by mean and median, one where);
+  variable at level site (respondents aggregated to sites by mean and median, one where),
+  and of four at level respondent (where the rows analysed come back to Python);
 - ``mechmap test``: the whole command, ``mechmap test --path "hours -> wai -> fidelity"
-  --data sites.csv --data wai.csv --json``, which binds three times (the path, the
-  falsification, the sensitivity analysis) and runs the engine at ``--sites`` sites;
+  --data sites.csv --data wai.csv --json``, which binds twice (the path and the map's
+  falsification) and runs the engine at ``--sites`` sites;
 - ``pandas``: the same site means done the usual way, ``pandas.read_csv`` of only the
   columns needed and a ``groupby().mean()`` (no checks, no locations, no ICCs, no median);
 - with ``--previous DIR`` (a checkout of the previous implementation, such as the main
@@ -21,9 +22,9 @@ best of ``--runs``:
 Then the growth exponents: the slope of log(time) and of log(peak memory above the tool's
 import baseline, a process that only imports it) against log(rows). Targets: ``mechmap
 test`` under 300 MB at 1M rows; the binding within it. With ``--gigabytes G`` also one table
-of about G GB (binding it took under 1 GB for 2 GB). Run::
+of about G GB (target: under 1 GB for 2 GB). Run::
 
-    python benchmarks/binding_bench.py --previous /work/main       # about 5 minutes
+    python benchmarks/binding_bench.py --previous /work/main   # 10 minutes on 2 busy cores
     python benchmarks/binding_bench.py --rows 100000 300000 --runs 1   # a quick look
 """
 
