@@ -131,6 +131,8 @@ class Table:
 
     def lines_of(self, rows: Iterable[int]) -> np.ndarray:
         """The line (or row number) of each of ``rows``."""
+        if isinstance(rows, np.ndarray):  # a million rows analysed: no Python int per row
+            return self._lines.lines(rows.astype(np.int64, copy=False))
         return self._lines.lines(np.fromiter((int(r) for r in rows), dtype=np.int64))
 
     def location(self, row: int | None, column: str | None = None) -> Location:

@@ -73,7 +73,9 @@ def shown_path(path: str | Path) -> str:
 
 
 def sha256_file(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """The file's sha256, read in blocks: a data file of gigabytes is never in memory whole."""
+    with Path(path).open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def sha256_frame(frame: pd.DataFrame) -> str:
