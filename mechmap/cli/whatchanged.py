@@ -4,6 +4,7 @@ model (``dowhy.gcm``), fitted on site data. DoWhy is imported inside the command
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -60,6 +61,15 @@ def _run(call):
     except MapError as exc:
         print_problems(exc.diagnostics, err=True)
         raise typer.Exit(EXIT_INVALID) from None
+
+
+def _print(result, as_json: bool, lines: Callable[[], Iterable[str]]) -> None:
+    """The result as JSON for tools, else the ``lines`` written for people."""
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    for line in lines():
+        typer.echo(line)
 
 
 def _files(paths: list[Path] | None, option: str) -> list[Path]:
@@ -137,13 +147,9 @@ def explain_change(
             jobs=jobs,
         )
     )
-    if as_json:
-        typer.echo(json.dumps(result.as_dict(), indent=2))
-    else:
-        from mechmap.gcm.report import change_lines
+    from mechmap.gcm.report import change_lines
 
-        for line in change_lines(m, result):
-            typer.echo(line)
+    _print(result, as_json, lambda: change_lines(m, result))
     if report is not None:
         from mechmap.gcm.report import change_report
 
@@ -183,13 +189,9 @@ def whatif(
             seed=seed,
         )
     )
-    if as_json:
-        typer.echo(json.dumps(result.as_dict(), indent=2))
-        return
     from mechmap.gcm.report import whatif_lines
 
-    for line in whatif_lines(m, result):
-        typer.echo(line)
+    _print(result, as_json, lambda: whatif_lines(m, result))
 
 
 @app.command(rich_help_panel=PANEL)
@@ -234,13 +236,9 @@ def strength(
             jobs=jobs,
         )
     )
-    if as_json:
-        typer.echo(json.dumps(result.as_dict(), indent=2))
-    else:
-        from mechmap.gcm.report import strength_lines
+    from mechmap.gcm.report import strength_lines
 
-        for line in strength_lines(m, result):
-            typer.echo(line)
+    _print(result, as_json, lambda: strength_lines(m, result))
     if drawing is not None:
         from mechmap.gcm.report import strength_svg
 
