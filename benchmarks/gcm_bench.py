@@ -10,20 +10,29 @@ default is 200, so multiply the bootstrap share by 10). Run::
     python benchmarks/gcm_bench.py                     # 12, 50, 1000 sites
     python benchmarks/gcm_bench.py --sites 12 --resamples 200 --jobs 2
 
-Measured on a shared 2-core machine (other jobs running), 20 resamples, one process, after
-strength gained its bootstrap and whatif its fit checks: explain-change 7.2 s at 12 sites,
-7.5 s at 50; whatif 2.4, 2.1 s; strength 18.8, 25.5 s (every resample recomputes each
-arrow's strength and the intrinsic influence). Before those changes, at 1,000 sites:
-explain-change 16.3 s, whatif 2.3 s, strength 1.5 s without intervals. At the default 200
-resamples explain-change takes about a minute at 12 sites, and strength's default 100 about
-a minute and a half; ``--jobs 2`` splits the bootstrap across processes (each imports DoWhy,
-about 3 s, so it pays only for long runs).
+Measured on 2 cores at a quiet moment (load about 1), 20 resamples, one process, 2026-12-07:
+
+    sites  explain-change  whatif  strength   (seconds)
+       12             1.3     0.3       2.8
+       50             1.2     0.4       4.0
+     1000             2.6     1.2       3.0
+
+The same run on the machine while four other jobs ran took 5-7 times as long (explain-change
+7.2 s at 12 sites, strength 18.8 s). At the commands' defaults (200 resamples for
+explain-change and whatif, 100 for strength) multiply by about 10 and 5: some 13 s and 15 s
+at 12 sites. ``--jobs 2`` splits the bootstrap across processes (each imports DoWhy, about
+3 s, so it pays only for long runs).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the simulated study of tests/test_gcm.py
 
 
 def main() -> None:
