@@ -214,6 +214,11 @@ def test_three_raters_forms_to_consensus_map_and_drawing(small: Path, tmp_path: 
     verdicts = {e.name: e.consensus.verdict for e in m.edges}
     assert verdicts == {"#1": "include", "trust -> uptake": "uncertain", "#3": "exclude"}
     assert m.edge_named(arrow="3").consensus.n == 3
+    shown = _ok("show", str(annotated)).stdout
+    assert "exclude (round 1: median" in shown and "uncertain (round 1" in shown
+    arrows = json.loads(_ok("show", str(annotated), "--json").stdout)["arrows"]
+    assert [a["consensus"]["verdict"] for a in arrows] == ["include", "uncertain", "exclude"]
+    assert "panel" not in _ok("show", str(small)).stdout  # a column only once a panel rated
     _ok("render", str(annotated), "-o", str(tmp_path / "small.svg"))
     dot = draw(m).dot
     assert '"#3 \u00d7"' in dot and '"≈"' in dot and "panel excludes it" in dot

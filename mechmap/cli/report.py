@@ -7,12 +7,14 @@ markup, so a label like ``[bold]`` or ``[link=...]`` prints as written, and prin
 
 from __future__ import annotations
 
+import dataclasses
+
 from rich.table import Table
 from rich.text import Text
 
 from mechmap.mapfile.dump import source_fields
 from mechmap.mapfile.evidence import CONTRADICTS, LISTED, SUPPORTS, EvidenceMatrix
-from mechmap.model import ROLES, Map
+from mechmap.model import ROLES, Consensus, Map
 from mechmap.terminal import console
 
 _MARKS = {SUPPORTS: ("+", "green"), CONTRADICTS: ("−", "red"), LISTED: ("?", "yellow")}
@@ -27,6 +29,7 @@ _WRAPPING_COLUMNS = {
     "path",
     "ERIC strategy",
     "CFIR 2.0",
+    "panel",
 }
 
 
@@ -68,17 +71,22 @@ def print_map(m: Map) -> None:
     out.print(nodes)
     _print_vocabularies(m)
 
-    edges = _table("Arrows", "#", "from → to", "sign", "provenance", "evidence", "note")
+    # The panel's verdicts get a column only in a map that a panel has rated.
+    rated = any(e.consensus is not None for e in m.edges)
+    columns = ("#", "from → to", "sign", "provenance", "evidence", *(("panel",) if rated else ()))
+    edges = _table("Arrows", *columns, "note")
     for e in m.edges:
         arrow = Text(e.written + (f"  (modifies {e.modifies})" if e.modifies else ""))
         if len(e.links) > 1 or e.links[0] != (e.source, e.target):
             arrow.append("  = " + ", ".join(f"{a} → {b}" for a, b in e.links), style="dim")
+        panel = (Text(_panel(e.consensus)),) if rated else ()
         edges.add_row(
             Text(e.arrow or ""),
             arrow,
             Text(e.sign or ""),
             Text(e.provenance or ""),
             Text(", ".join(e.evidence)),
+            *panel,
             Text(e.note or "", overflow="fold"),
         )
     carried = [link for link in m.links if link.edge is None]
@@ -89,6 +97,7 @@ def print_map(m: Map) -> None:
             Text(""),
             Text("carry"),
             Text(""),
+            *((Text(""),) if rated else ()),
             Text("added by carry: true"),
         )
     out.print(edges)
@@ -168,6 +177,14 @@ def matrix_as_dict(matrix: EvidenceMatrix) -> dict[str, object]:
     }
 
 
+def _panel(consensus: Consensus | None) -> str:
+    """An arrow's panel verdict in a few words: ``include (round 2: median 8, DI 0.16)``."""
+    if consensus is None:
+        return ""
+    c = consensus
+    return f"{c.verdict} (round {c.round}: median {c.median:g}, DI {c.disagreement_index:.2f})"
+
+
 def map_as_dict(m: Map) -> dict[str, object]:
     """What ``show`` prints, for tools: the map's nodes (each with its variables in the
     unrolled DAG), its arrows (each with the links it adds), the links ``carry`` adds, and
@@ -206,6 +223,7 @@ def map_as_dict(m: Map) -> dict[str, object]:
                 "provenance": e.provenance,
                 "evidence": list(e.evidence),
                 "note": e.note,
+                "consensus": None if e.consensus is None else dataclasses.asdict(e.consensus),
                 "links": [list(link) for link in e.links],
             }
             for e in m.edges
