@@ -585,6 +585,8 @@ class Map:
                 label=var.node.label,
                 role=var.node.role,
                 latent=var.node.latent,
+                eric=list(var.node.eric),
+                cfir=list(var.node.cfir),
             )
         for link in self.links:
             attributes = {"carry": link.edge is None}
@@ -597,6 +599,8 @@ class Map:
                     provenance=edge.provenance,
                     evidence=list(edge.evidence),
                     modifies=edge.modifies,
+                    # The panel's verdict alone: GraphML holds scalars (the numbers: show --json).
+                    consensus=None if edge.consensus is None else edge.consensus.verdict,
                 )
             graph.add_edge(link.source, link.target, **attributes)
         return nx.freeze(graph)

@@ -219,6 +219,9 @@ def test_three_raters_forms_to_consensus_map_and_drawing(small: Path, tmp_path: 
     arrows = json.loads(_ok("show", str(annotated), "--json").stdout)["arrows"]
     assert [a["consensus"]["verdict"] for a in arrows] == ["include", "uncertain", "exclude"]
     assert "panel" not in _ok("show", str(small)).stdout  # a column only once a panel rated
+    links = json.loads(_ok("export", str(annotated), "--to", "json").stdout)["links"]
+    assert sorted(link["consensus"] for link in links) == ["exclude", "include", "uncertain"]
+    assert 'attr.name="consensus"' in _ok("export", str(annotated), "--to", "graphml").stdout
     _ok("render", str(annotated), "-o", str(tmp_path / "small.svg"))
     dot = draw(m).dot
     assert '"#3 \u00d7"' in dot and '"≈"' in dot and "panel excludes it" in dot
