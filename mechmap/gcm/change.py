@@ -32,7 +32,6 @@ from mechmap.gcm.evaluation import FitCheck
 from mechmap.gcm.model import (
     SiteData,
     fit_scm,
-    interval,
     measured_graph,
     quiet_gcm,
     require_sites,
@@ -40,6 +39,7 @@ from mechmap.gcm.model import (
 )
 from mechmap.gcm.waves import common_graph, time_indexed, wave_question
 from mechmap.model import Map, Measures
+from mechmap.stats.resampling import percentile_interval
 
 SMALL_N = 30
 ASSUMPTIONS = (
@@ -230,9 +230,11 @@ def explain_change(
         _resamples, (graph, b, a, outcome, mechanisms, samples), n_resamples, seed, jobs
     )
     contributions = tuple(
-        Contribution(point[v], interval([d[v] for d in draws], confidence), node=v) for v in nodes
+        Contribution(point[v], percentile_interval([d[v] for d in draws], confidence), node=v)
+        for v in nodes
     )
-    total = Estimate(sum(point.values()), interval([sum(d.values()) for d in draws], confidence))
+    totals = [sum(d.values()) for d in draws]
+    total = Estimate(sum(point.values()), percentile_interval(totals, confidence))
     return ChangeResult(
         outcome=outcome,
         n_before=old.n_sites,

@@ -38,7 +38,7 @@ Sites are the units: respondent answers are averaged to sites as ``mechmap test`
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,14 +73,6 @@ class SiteData:
     def level(self) -> str:
         """Words for the unit of analysis, e.g. 'sites (respondents averaged to sites)'."""
         return "sites (respondents averaged to sites)" if self.bound.aggregation else "sites"
-
-
-def _as_measures(m: Map, measures: Measures | str | Path | None) -> Measures | None:
-    from mechmap.data import load_measures
-
-    if isinstance(measures, str | Path):
-        return load_measures(Path(measures), m)
-    return measures if measures is not None else m.measures
 
 
 def at_wave(m: Map, measures: Measures | None, wave: str) -> Measures:
@@ -121,9 +113,9 @@ def site_data(
 
     from mechmap.data import bind, bindable_variables
     from mechmap.gcm.waves import time_indexed, wave_variables
-    from mechmap.mechanism.pipeline import read_data
+    from mechmap.mechanism.pipeline import measures_of, read_data
 
-    bound_measures = _as_measures(m, measures)
+    bound_measures = measures_of(m, measures)
     wanted = list(m.variables)
     if wave is not None and time_indexed(m):
         wanted = list(wave_variables(m, wave))
@@ -143,6 +135,8 @@ def site_data(
         )
     variables = [v for v in wanted if v in measured]
     bound = bind(m, bound_measures, tables, variables, level="site", missing=missing)
+    for table in tables:  # everything is read: free DuckDB's memory before the fits
+        table.database.close()
     names = [c.partition("@")[0] if wave is not None else c for c in bound.columns]
     frame = pd.DataFrame(bound.values, columns=names, index=list(bound.site_ids))
     return SiteData(frame, bound)
@@ -307,12 +301,3 @@ def to_dowhy(
 
     sites = site_data(m, data, measures)
     return causal_model(m, sites.frame, treatment, outcome)
-
-
-def interval(draws: Sequence[float], level: float) -> tuple[float, float]:
-    """The percentile interval of bootstrap ``draws`` at ``level``."""
-    import numpy as np
-
-    tail = (1 - level) / 2 * 100
-    lo, hi = np.percentile(np.asarray(draws, dtype=float), [tail, 100 - tail])
-    return float(lo), float(hi)

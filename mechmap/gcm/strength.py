@@ -24,13 +24,13 @@ from typing import Any
 from mechmap.gcm.change import ASSUMPTIONS, SMALL_N
 from mechmap.gcm.model import (
     fit_scm,
-    interval,
     measured_graph,
     quiet_gcm,
     require_sites,
     site_data,
 )
 from mechmap.model import Map, Measures
+from mechmap.stats.resampling import percentile_interval
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ def arrow_strengths(
     )
 
     def ci(key: str) -> tuple[float, float]:
-        return interval([d[key] for d in draws], confidence)
+        return percentile_interval([d[key] for d in draws], confidence)
 
     arrows = [
         Strength(a, b, value, ci(key))

@@ -25,13 +25,13 @@ from mechmap.gcm.evaluation import FitCheck, evaluate
 from mechmap.gcm.model import (
     GcmSetupError,
     fit_scm,
-    interval,
     measured_graph,
     quiet_gcm,
     require_sites,
     site_data,
 )
 from mechmap.model import Map, Measures
+from mechmap.stats.resampling import percentile_interval
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def what_if(
         n=sites.n_sites,
         level=sites.level,
         observed_mean=float(frame[outcome].mean()),
-        mean=Estimate(point, interval(draws, confidence)),
+        mean=Estimate(point, percentile_interval(draws, confidence)),
         confidence=confidence,
         n_resamples=n_resamples,
         mechanisms=mechanisms,

@@ -99,7 +99,7 @@ def test_path(
     :class:`~mechmap.diagnostics.MapError` (located) for problems in the map or the data.
     """
     from mechmap.analysis.timing import time_varying_warnings
-    from mechmap.data import bind, bindable_variables, load_measures
+    from mechmap.data import bind, bindable_variables
     from mechmap.mapfile.loader import load
     from mechmap.mechanism import plan_test, run_test
     from mechmap.mechanism.reproduce import reproduction
@@ -107,10 +107,7 @@ def test_path(
 
     m = map if isinstance(map, Map) else load(map)
     chains, expect = resolve_chains(m, hypothesis, path)
-    if isinstance(measures, str | Path):
-        bound = load_measures(Path(measures), m)
-    else:
-        bound = measures if measures is not None else m.measures
+    bound = measures_of(m, measures)
     sources = as_sources(data)
     tables = read_data(sources, query)
     plan = plan_test(m, chains, bindable_variables(m, bound, tables), hypothesis, expect)
@@ -165,6 +162,17 @@ def test_path(
         falsification=falsification,
     )
     return dataclasses.replace(result, reproduction=reproduce)
+
+
+def measures_of(m: Map, measures: Measures | str | Path | None) -> Measures | None:
+    """The measures that bind ``m``'s nodes: a measures file (checked against the map), a
+    ``Measures`` given as it is, else the map's own ``measures`` block. ``mechmap test`` and the
+    gcm commands take their measures through this one function."""
+    from mechmap.data import load_measures
+
+    if isinstance(measures, str | Path):
+        return load_measures(Path(measures), m)
+    return measures if measures is not None else m.measures
 
 
 def as_sources(data) -> list:
