@@ -402,6 +402,11 @@ class Map:
     def variables(self) -> tuple[str, ...]:
         return tuple(self.variable_info)
 
+    @property
+    def latent_variables(self) -> tuple[str, ...]:
+        """The variables of latent (unmeasured) nodes: analyses never choose them."""
+        return tuple(v for v, info in self.variable_info.items() if info.node.latent)
+
     @cached_property
     def names(self) -> NodeNames:
         """What people type for a variable (``trust@t2``; a node with one copy plainly),

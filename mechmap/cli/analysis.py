@@ -59,10 +59,6 @@ def asked() -> Iterator[None]:
         raise usage_error(str(exc)) from None
 
 
-def latent_variables(m: Map) -> list[str]:
-    return [v for v, info in m.variable_info.items() if info.node.latent]
-
-
 def _load(file: Path, vignettes: Path | None) -> tuple[Map, nx.DiGraph]:
     m = valid_map(file, vignettes).map
     return m, m.to_networkx()
@@ -138,7 +134,7 @@ def adjust(
 
     m, graph = _load(file, vignettes)
     xs, ys = variables(m, exposure, "--exposure"), variables(m, outcome, "--outcome")
-    latent = latent_variables(m)
+    latent = m.latent_variables
     if check is not None:
         given = variables(m, check, "--check")
         with asked():
@@ -298,7 +294,7 @@ def implications(
     if every and smallest:
         raise usage_error("--smallest is for the basis; --all lists every minimal set anyway")
     m, graph = _load(file, vignettes)
-    latent = latent_variables(m)
+    latent = m.latent_variables
     if every:
         found = all_implications(graph, latent, cap=cap)
     else:
@@ -322,7 +318,7 @@ def instruments(
     m, graph = _load(file, vignettes)
     x, y = _single(m, exposure, "--exposure"), _single(m, outcome, "--outcome")
     with asked():
-        found = find_instruments(graph, x, y, latent_variables(m))
+        found = find_instruments(graph, x, y, m.latent_variables)
     lines = [found.summary] + [
         f"  {i.instrument}" + (f" given {_braces(list(i.given))}" if i.given else "")
         for i in found.instruments
@@ -345,6 +341,6 @@ def identify(
     m, graph = _load(file, vignettes)
     xs, ys = variables(m, exposure, "--exposure"), variables(m, outcome, "--outcome")
     with asked():
-        found = identify_effect(graph, xs, ys, latent_variables(m))
+        found = identify_effect(graph, xs, ys, m.latent_variables)
     extra = [found.note] if found.note and found.note not in found.summary else []
     _emit(found.as_dict(), as_json, [found.summary, *extra], _timing(m, xs, ys))

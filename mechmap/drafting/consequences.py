@@ -133,16 +133,12 @@ class _Analysed:
     def graph(self) -> nx.DiGraph:
         return self.map.to_networkx()
 
-    @cached_property
-    def latent(self) -> frozenset[str]:
-        return frozenset(v for v, info in self.map.variable_info.items() if info.node.latent)
-
     def implications(self, among: set[str]) -> set[str]:
         """The basis ``mechmap implications`` prints, as statements, keeping those that
         name only variables in ``among``."""
         from mechmap.analysis.implications import basis_implications
 
-        found = basis_implications(self.graph, self.latent).implications
+        found = basis_implications(self.graph, self.map.latent_variables).implications
         return {statement(i.x, i.y, i.given) for i in found if {i.x, i.y, *i.given} <= among}
 
     def adjustment(self, cause: str, effect: str) -> tuple[tuple[str, ...], ...] | None:
@@ -150,7 +146,8 @@ class _Analysed:
 
         if (cause, effect) not in self.sets:
             try:
-                found = adjustment_sets(self.graph, [cause], [effect], self.latent, DIRECT)
+                latent = self.map.latent_variables
+                found = adjustment_sets(self.graph, [cause], [effect], latent, DIRECT)
                 self.sets[cause, effect] = tuple(tuple(s) for s in found.sets)
             except ValueError:  # a latent end: no effect to adjust for
                 self.sets[cause, effect] = None
@@ -161,7 +158,8 @@ class _Analysed:
 
         if (cause, effect) not in self.found:
             try:
-                self.found[cause, effect] = identify(self.graph, cause, effect, self.latent)
+                latent = self.map.latent_variables
+                self.found[cause, effect] = identify(self.graph, cause, effect, latent)
             except ValueError:  # a latent end
                 self.found[cause, effect] = None
         return self.found[cause, effect]

@@ -151,8 +151,7 @@ def measured_graph(m: Map, measured: Collection[str], outcome: str | None = None
     full.add_nodes_from(m.variables)
     if outcome is not None:
         check_outcome(m, measured, outcome)
-    latent = {v for v, info in m.variable_info.items() if info.node.latent}
-    return project(full, measured, latent, outcome)
+    return project(full, measured, m.latent_variables, outcome)
 
 
 def project(
